@@ -1,0 +1,32 @@
+import cliProgress from 'cli-progress';
+import type { ProgressEvent } from '../run.js';
+
+/**
+ * A progress bar on stderr while scenario chunks run, only when stderr is a terminal: stdout
+ * stays clean for data (--json), and logs in CI get no control characters.
+ */
+export function progressBar(enabled: boolean): { onProgress?: (e: ProgressEvent) => void; stop: () => void } {
+  if (!enabled || !process.stderr.isTTY) return { stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'scenarios {bar} {percentage}% | {value}/{total} | {set}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    onProgress: (e) => {
+      if (!started) {
+        bar.start(e.allTotal, 0, { set: e.set });
+        started = true;
+      }
+      bar.update(e.allDone, { set: e.set });
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { Book, Market, Suite } from '../model/types.js';
+import { resolveSets } from '../scenarios/resolve.js';
+import type { ResolvedSet, ScenarioSource } from '../scenarios/types.js';
+import { buildHoldings, type Holdings } from './holdings.js';
+import { buildInstrumentTable, type InstrumentTable } from './instruments.js';
+
+/** Everything a stress run needs, resolved and validated before the first scenario is drawn. */
+export interface RunPlan {
+  market: Market;
+  book: Book;
+  suite: Suite;
+  instruments: InstrumentTable;
+  holdings: Holdings;
+  sets: ResolvedSet[];
+}
+
+export function buildPlan(market: Market, book: Book, suite: Suite, suiteFile: string): RunPlan {
+  const instruments = buildInstrumentTable(market, book, suite.horizonDays);
+  const holdings = buildHoldings(market, book, instruments);
+  const sets = resolveSets({ market, suite, suiteFile });
+  return { market, book, suite, instruments, holdings, sets };
+}
+
+/** The part of a plan a worker needs: flat arrays only, cheap to clone into each thread. */
+export interface WorkerPlan {
+  seedLo: number;
+  seedHi: number;
+  instruments: Omit<InstrumentTable, 'rowOf' | 'collateralRow'>;
+  holdings: Omit<Holdings, 'portfolios' | 'accountIds' | 'collateral'>;
+  sets: { name: string; tailSize: number; source: ScenarioSource }[];
+  /** Scenarios per kernel pass; bounds the worker's scratch memory. */
+  chunk: number;
+  /** Largest tail buffer capacity any task of this run will need. */
+  maxCap: number;
+}
+
+export function workerPlan(plan: RunPlan, chunk: number, maxCap: number): WorkerPlan {
+  const { rowOf: _r, collateralRow: _c, ...instruments } = plan.instruments;
+  const { portfolios: _p, accountIds: _a, collateral: _k, ...holdings } = plan.holdings;
+  const seed = plan.suite.seed;
+  return {
+    seedLo: seed % 0x1_0000_0000 >>> 0,
+    seedHi: Math.floor(seed / 0x1_0000_0000) >>> 0,
+    instruments,
+    holdings,
+    sets: plan.sets.map((s) => ({ name: s.name, tailSize: s.tailSize, source: s.source })),
+    chunk,
+    maxCap,
+  };
+}

@@ -1,0 +1,187 @@
+// A piscina worker: one WASM instance, its scratch memory laid out once, then scenario tasks.
+// Each task generates (or copies) its scenarios chunk by chunk, revalues every distinct
+// instrument, aggregates accounts and portfolios, and keeps the exact top-k losses per series.
+import { move, workerData } from 'piscina';
+import { instantiateKernels, type WasmKernels } from '../kernels/wasm.js';
+import type { WorkerPlan } from './plan.js';
+import type { ScenarioTask } from './task.js';
+import { packTails } from './task.js';
+
+interface Layout {
+  spot0: number;
+  linUnd: number;
+  linMult: number;
+  optUnd: number;
+  optIsCall: number;
+  optStrike: number;
+  optLnSK: number;
+  optIv: number;
+  optTau: number;
+  optValue0: number;
+  optMult: number;
+  accOffsets: number;
+  accRows: number;
+  accQty: number;
+  grpOffsets: number;
+  grpMembers: number;
+  grpWeight: number;
+  factors: number[];
+  scales: number[];
+  ret: number;
+  spot: number;
+  ivShift: number;
+  rows: number;
+  series: number;
+  heapVal: number;
+  heapIdx: number;
+  heapSize: number;
+  threshold: number;
+}
+
+const { module, plan } = workerData as { module: WebAssembly.Module; plan: WorkerPlan };
+const k: WasmKernels = instantiateKernels(module);
+const layout = allocate(k, plan);
+
+function allocate(k: WasmKernels, p: WorkerPlan): Layout {
+  const ins = p.instruments;
+  const h = p.holdings;
+  const C = p.chunk;
+  const nRows = ins.nLinear + ins.nOptions;
+  const f64 = (n: number) => k.alloc(Math.max(n, 1) * 8);
+  const i32 = (n: number) => k.alloc(Math.max(n, 1) * 4);
+  const l: Layout = {
+    spot0: f64(ins.n),
+    linUnd: i32(ins.nLinear),
+    linMult: f64(ins.nLinear),
+    optUnd: i32(ins.nOptions),
+    optIsCall: i32(ins.nOptions),
+    optStrike: f64(ins.nOptions),
+    optLnSK: f64(ins.nOptions),
+    optIv: f64(ins.nOptions),
+    optTau: f64(ins.nOptions),
+    optValue0: f64(ins.nOptions),
+    optMult: f64(ins.nOptions),
+    accOffsets: i32(h.accountOffsets.length),
+    accRows: i32(h.accountRows.length),
+    accQty: f64(h.accountQty.length),
+    grpOffsets: i32(h.groupOffsets.length),
+    grpMembers: i32(h.groupMembers.length),
+    grpWeight: f64(h.groupWeight.length),
+    factors: p.sets.map((s) => (s.source.kind === 'montecarlo' ? f64(s.source.factor.length) : 0)),
+    scales: p.sets.map((s) => (s.source.kind === 'montecarlo' ? f64(s.source.scale.length) : 0)),
+    ret: f64(ins.n * C),
+    spot: f64(ins.n * C),
+    ivShift: f64(C),
+    rows: f64(nRows * C),
+    series: f64(h.nSeries * C),
+    heapVal: f64(h.nSeries * p.maxCap),
+    heapIdx: f64(h.nSeries * p.maxCap),
+    heapSize: i32(h.nSeries),
+    threshold: f64(h.nSeries),
+  };
+  // Views only after the last allocation: growing memory detaches every earlier view.
+  k.f64(l.spot0, ins.n).set(ins.spot0);
+  k.i32(l.linUnd, ins.nLinear).set(ins.linUnd);
+  k.f64(l.linMult, ins.nLinear).set(ins.linMult);
+  k.i32(l.optUnd, ins.nOptions).set(ins.optUnd);
+  k.i32(l.optIsCall, ins.nOptions).set(ins.optIsCall);
+  k.f64(l.optStrike, ins.nOptions).set(ins.optStrike);
+  k.f64(l.optLnSK, ins.nOptions).set(ins.optLnSK);
+  k.f64(l.optIv, ins.nOptions).set(ins.optIv);
+  k.f64(l.optTau, ins.nOptions).set(ins.optTau);
+  k.f64(l.optValue0, ins.nOptions).set(ins.optValue0);
+  k.f64(l.optMult, ins.nOptions).set(ins.optMult);
+  k.i32(l.accOffsets, h.accountOffsets.length).set(h.accountOffsets);
+  k.i32(l.accRows, h.accountRows.length).set(h.accountRows);
+  k.f64(l.accQty, h.accountQty.length).set(h.accountQty);
+  k.i32(l.grpOffsets, h.groupOffsets.length).set(h.groupOffsets);
+  k.i32(l.grpMembers, h.groupMembers.length).set(h.groupMembers);
+  k.f64(l.grpWeight, h.groupWeight.length).set(h.groupWeight);
+  p.sets.forEach((s, i) => {
+    if (s.source.kind !== 'montecarlo') return;
+    k.f64(l.factors[i], s.source.factor.length).set(s.source.factor);
+    k.f64(l.scales[i], s.source.scale.length).set(s.source.scale);
+  });
+  return l;
+}
+
+/** Runs one task: scenarios [start, start + count) of one set. Returns the packed tail buffers. */
+export default function runTask(task: ScenarioTask): Float64Array {
+  const x = k.exports;
+  const l = layout;
+  const p = plan;
+  const ins = p.instruments;
+  const h = p.holdings;
+  const set = p.sets[task.set];
+  const src = set.source;
+  const nSeries = h.nSeries;
+  const cap = Math.min(set.tailSize, task.count);
+  if (cap > p.maxCap) throw new Error(`internal: tail capacity ${cap} exceeds the worker's ${p.maxCap}`);
+
+  k.i32(l.heapSize, nSeries).fill(0);
+  const threshold = k.f64(l.threshold, nSeries);
+  if (task.thresholds) threshold.set(task.thresholds);
+  else threshold.fill(-Infinity);
+
+  injectFault();
+  const end = task.start + task.count;
+  for (let c0 = task.start; c0 < end; c0 += p.chunk) {
+    const c = Math.min(p.chunk, end - c0);
+    if (src.kind === 'montecarlo') {
+      x.mcShocks(p.seedLo, p.seedHi, src.setId, c0, c, ins.n, src.rank, l.factors[task.set], l.scales[task.set], src.dof, l.spot0, l.ret, l.spot);
+      k.f64(l.ivShift, c).fill(src.ivShift);
+    } else {
+      const ret = k.f64(l.ret, ins.n * c);
+      const spot = k.f64(l.spot, ins.n * c);
+      for (let u = 0; u < ins.n; u++) {
+        ret.set(src.ret.subarray(u * src.count + c0, u * src.count + c0 + c), u * c);
+        spot.set(src.spot.subarray(u * src.count + c0, u * src.count + c0 + c), u * c);
+      }
+      k.f64(l.ivShift, c).set(src.ivShift.subarray(c0, c0 + c));
+    }
+    x.revalueLinear(ins.nLinear, l.linUnd, l.linMult, l.spot0, l.spot, c, l.rows);
+    x.revalueOptions(
+      ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
+      ins.rate, l.ret, l.spot, l.ivShift, c, l.rows + ins.nLinear * c * 8,
+    );
+    const nAccounts = h.accountOffsets.length - 1;
+    x.aggregateRows(nAccounts, l.accOffsets, l.accRows, l.accQty, l.rows, c, l.series);
+    if (h.nGroups > 0) {
+      x.aggregateRows(h.nGroups, l.grpOffsets, l.grpMembers, l.grpWeight, l.series, c, l.series + nAccounts * c * 8);
+    }
+    const bad = x.tailsPush(nSeries, l.series, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
+    if (bad >= 0) throw nonFinite(task.set, c0, c);
+  }
+  // Transfer, not clone: the buffer is fresh and the main thread only reads it.
+  return move(
+    packTails(nSeries, cap, k.i32(l.heapSize, nSeries), k.f64(l.heapVal, nSeries * cap), k.f64(l.heapIdx, nSeries * cap)),
+  ) as unknown as Float64Array;
+}
+
+/** Names the instrument behind a non-finite P&L, so the user can see which input to fix. */
+function nonFinite(setIndex: number, c0: number, c: number): Error {
+  const ins = plan.instruments;
+  const rows = k.f64(layout.rows, (ins.nLinear + ins.nOptions) * c);
+  for (let r = 0; r < ins.nLinear + ins.nOptions; r++)
+    for (let s = 0; s < c; s++)
+      if (!Number.isFinite(rows[r * c + s])) {
+        return new Error(
+          `NONFINITE: set "${plan.sets[setIndex].name}", scenario ${c0 + s}: the revaluation of ${ins.rowNames[r].join(', ')} ` +
+            `is not a finite number (${rows[r * c + s]}); check the shock sizes, vols and quantities of that set`,
+        );
+      }
+  return new Error(`NONFINITE: set "${plan.sets[setIndex].name}", scenarios ${c0}..${c0 + c - 1}: a P&L is not finite (overflow in aggregation)`);
+}
+
+/**
+ * Test hook: XMARGIN_FAULT=exit|trap|throw makes the next task die the way real failures do (the
+ * thread exits, the kernel traps, the task throws), so tests can prove a run fails cleanly and
+ * never hangs or writes a partial report. Unset, it costs one property read per task.
+ */
+function injectFault(): void {
+  const fault = process.env.XMARGIN_FAULT;
+  if (!fault) return;
+  if (fault === 'exit') process.exit(70);
+  if (fault === 'trap') k.exports.revalueLinear(1, 0x7ffffff0, layout.linMult, layout.spot0, layout.spot, 1, layout.rows);
+  if (fault === 'throw') throw new Error('injected fault');
+}

@@ -1,0 +1,9 @@
+// The library API under the CLI: `import { run } from 'xmargin'`.
+export { run, prepare, bundledExample } from './run.js';
+export type { RunInput, InputSource, ProgressEvent } from './run.js';
+export type { Report, PortfolioReport, AccountReport, SetReport } from './report/report.js';
+export type { MarginResult } from './margin/margin.js';
+export type { Market, Book, Suite, ScenarioSet, Instrument, Account, Portfolio } from './model/types.js';
+export { InputError, RunError, UsageError } from './model/errors.js';
+export { writeReport, reportJson } from './report/write.js';
+export { nearestCorrelation } from './scenarios/nearcorr.js';

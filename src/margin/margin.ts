@@ -1,0 +1,53 @@
+import type { TailMeasures } from '../engine/tail-book.js';
+
+/** The margin of one margined unit (an account alone, or a portfolio on its net P&L). */
+export interface MarginResult {
+  initialMargin: number;
+  maintenanceMargin: number;
+  /** The margin set with the largest loss: the one that sets IM when IM > 0. */
+  bindingSet: string;
+  sets: Record<string, { var: number; es: number; worst: number; worstScenario: number; varScenario: number }>;
+}
+
+export interface HealthResult {
+  collateral: number;
+  health: number | null;
+  marginCall: number;
+}
+
+export interface MarginSetMeta {
+  name: string;
+  margin: boolean;
+}
+
+/**
+ * IM = max(0, the largest loss over the sets that count toward margin), where a set's loss is its
+ * ES; ties go to the set listed first. MM = maintenanceRatio x IM.
+ */
+export function marginOf(sets: MarginSetMeta[], measures: TailMeasures[], maintenanceRatio: number): MarginResult {
+  let binding = -1;
+  const out: MarginResult['sets'] = {};
+  sets.forEach((set, i) => {
+    const m = measures[i];
+    out[set.name] = { var: m.var, es: m.es, worst: m.worst, worstScenario: m.worstScenario, varScenario: m.varScenario };
+    if (set.margin && (binding < 0 || m.es > measures[binding].es)) binding = i;
+  });
+  if (binding < 0) throw new Error('internal: no set counts toward margin (validation should have refused the suite)');
+  const im = Math.max(0, measures[binding].es);
+  return { initialMargin: im, maintenanceMargin: maintenanceRatio * im, bindingSet: sets[binding].name, sets: out };
+}
+
+/** health = collateral / MM (null when MM is 0); a call of IM - collateral when collateral < MM. */
+export function healthOf(collateral: number, margin: Pick<MarginResult, 'initialMargin' | 'maintenanceMargin'>): HealthResult {
+  const mm = margin.maintenanceMargin;
+  return {
+    collateral,
+    health: mm === 0 ? null : collateral / mm,
+    marginCall: collateral < mm ? margin.initialMargin - collateral : 0,
+  };
+}
+
+/** 1 - cross / segregated: the share of segregated margin that netting saves (null when nothing to save from). */
+export function capitalEfficiency(crossIM: number, segregatedIM: number): number | null {
+  return segregatedIM === 0 ? null : 1 - crossIM / segregatedIM;
+}

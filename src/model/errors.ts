@@ -1,0 +1,84 @@
+// Every failure a user can cause or meet comes from here, so that the CLI can map each kind to
+// its exit code in one place and never print a stack trace for a user's mistake.
+
+/** One problem in an input: the path inside the file (formatted) and what was expected/found. */
+export interface InputIssue {
+  path: string | undefined;
+  message: string;
+}
+
+/** How many problems one InputError lists; the rest are counted on a last line. */
+export const MAX_LISTED_ISSUES = 10;
+
+/**
+ * Bad input: a file, a path inside it, and what was expected. Exit code 2. An error may list
+ * several problems of the same file, one per line, each as `file: path: message`; `file` and
+ * `path` are then those of the first, and `issues` holds them all (as listed).
+ */
+export class InputError extends Error {
+  readonly file: string | undefined;
+  readonly path: string | undefined;
+  readonly exitCode = 2;
+  issues: ReadonlyArray<InputIssue>;
+  constructor(message: string, file?: string, path?: string) {
+    super(InputError.format(message, file, path));
+    this.name = 'InputError';
+    this.file = file;
+    this.path = path;
+    this.issues = [{ path, message }];
+  }
+  /** One error listing up to MAX_LISTED_ISSUES problems of `file`, one per line. */
+  static fromIssues(file: string | undefined, issues: ReadonlyArray<InputIssue>): InputError {
+    if (issues.length === 0) throw new Error('InputError.fromIssues: no issues');
+    const listed = issues.slice(0, MAX_LISTED_ISSUES);
+    const [first, ...rest] = listed;
+    const lines = rest.map((i) => InputError.format(i.message, file, i.path));
+    const more = issues.length - listed.length;
+    if (more > 0) lines.push(InputError.format(`... and ${more} more problem${more === 1 ? '' : 's'}`, file));
+    const err = new InputError([first.message, ...lines].join('\n'), file, first.path);
+    err.issues = issues.slice();
+    return err;
+  }
+  static format(message: string, file?: string, path?: string): string {
+    if (file && path) return `${file}: ${path}: ${message}`;
+    if (file) return `${file}: ${message}`;
+    if (path) return `${path}: ${message}`;
+    return message;
+  }
+}
+
+/** A usage mistake on the command line (unknown flag, missing value). Exit code 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The run itself failed: a worker died, a kernel trapped, a value went non-finite. Exit code 1. */
+export class RunError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RunError';
+  }
+}
+
+/** Formats a path the way users read it in their files: `accounts[3].positions[0].quantity`. */
+export function formatPath(path: ReadonlyArray<string | number>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(part)) out += out ? `.${part}` : part;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out || '(top level)';
+}
+
+export function exitCodeOf(err: unknown): number {
+  if (err && typeof err === 'object' && 'exitCode' in err && typeof err.exitCode === 'number') {
+    return err.exitCode;
+  }
+  return 1;
+}

@@ -1,0 +1,20 @@
+// The model: validated input types, loading and validation of the three input files and of
+// historical price CSVs, and the errors users meet.
+
+export * from './types.js';
+export { InputError, UsageError, RunError, formatPath, exitCodeOf, MAX_LISTED_ISSUES, type InputIssue } from './errors.js';
+export { readDocument, readTextFile, parseJsonText, parseYamlText, isYamlFile } from './read.js';
+export { loadMarket, loadBook, loadSuite, loadInputs, parseMarket, parseBook, parseSuite, type InputFiles } from './load.js';
+export { loadPriceTable, parsePriceTable } from './prices.js';
+export { isIsoDate } from './dates.js';
+export { checkCorrelation, SYMMETRY_TOLERANCE } from './validate.js';
+export {
+  marketSchema,
+  bookSchema,
+  suiteSchema,
+  scenarioSetSchema,
+  instrumentSchema,
+  type MarketDoc,
+  type BookDoc,
+  type SuiteDoc,
+} from './schema.js';

@@ -1,0 +1,162 @@
+// Loading the three inputs: read (read.ts), check the shape (schema.ts), cross-check
+// (validate.ts), and return the validated types of types.ts with every default applied.
+
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { identity } from '../scenarios/linalg.js';
+import { failWith, throwIfIssues } from './issues.js';
+import { readDocument } from './read.js';
+import { bookSchema, check, marketSchema, suiteSchema } from './schema.js';
+import type { Account, Book, Instrument, Market, ScenarioSet, Suite } from './types.js';
+import { validateBook, validateMarket, validateSuite } from './validate.js';
+
+/** Validates a market document (already parsed); `file` names it in errors. */
+export function parseMarket(doc: unknown, file: string): Market {
+  const result = check(marketSchema, doc);
+  if (!result.ok) failWith(file, result.issues);
+  const m = result.value;
+  throwIfIssues(file, validateMarket(m));
+  const market: Market = {
+    asOf: m.asOf,
+    currency: m.currency,
+    rate: m.rate,
+    daysPerYear: m.daysPerYear,
+    underlyings: m.underlyings.map((u) => ({ id: u.id, spot: u.spot, vol: u.vol })),
+    correlation: m.correlation ?? identity(m.underlyings.length),
+  };
+  if (m.calibration !== undefined) market.calibration = m.calibration;
+  return market;
+}
+
+/** Validates a book document against a validated market; a bare collateral number becomes cash in the market currency. */
+export function parseBook(doc: unknown, file: string, market: Market): Book {
+  const result = check(bookSchema, doc);
+  if (!result.ok) failWith(file, result.issues);
+  const b = result.value;
+  throwIfIssues(file, validateBook(b, market));
+  const instruments: Instrument[] = b.instruments.map((x) =>
+    x.type === 'option'
+      ? {
+          id: x.id,
+          type: x.type,
+          underlying: x.underlying,
+          right: x.right,
+          strike: x.strike,
+          expiry: x.expiry,
+          iv: x.iv,
+          multiplier: x.multiplier,
+        }
+      : { id: x.id, type: x.type, underlying: x.underlying, multiplier: x.multiplier },
+  );
+  const accounts: Account[] = b.accounts.map((a) => ({
+    id: a.id,
+    collateral:
+      typeof a.collateral === 'number'
+        ? [{ asset: market.currency, amount: a.collateral, haircut: 0 }]
+        : a.collateral.map((c) => ({ asset: c.asset, amount: c.amount, haircut: c.haircut })),
+    positions: a.positions.map((p) => ({ instrument: p.instrument, quantity: p.quantity })),
+  }));
+  return { instruments, accounts, portfolios: b.portfolios.map((p) => ({ id: p.id, accounts: p.accounts.slice() })) };
+}
+
+/**
+ * Validates a suite document against a validated market. Historical `prices` paths are resolved
+ * against `baseDir` (default: the folder of `file`), and stored absolute; `pricesDisplay` keeps
+ * the file as the user would name it from where they ran the command.
+ */
+export function parseSuite(doc: unknown, file: string, market: Market, baseDir: string = path.dirname(file)): Suite {
+  const result = check(suiteSchema, doc);
+  if (!result.ok) failWith(file, result.issues);
+  const s = result.value;
+  throwIfIssues(file, validateSuite(s, market));
+  const scenarioSets: ScenarioSet[] = s.scenarioSets.map((set): ScenarioSet => {
+    switch (set.type) {
+      case 'montecarlo': {
+        const out: ScenarioSet = {
+          name: set.name,
+          type: set.type,
+          margin: set.margin,
+          count: set.count,
+          distribution: set.distribution.type === 'student-t' ? { type: 'student-t', dof: set.distribution.dof } : { type: 'normal' },
+          volMultiplier: set.volMultiplier,
+        };
+        const c = set.correlation;
+        if (c) {
+          out.correlation =
+            'matrix' in c
+              ? { matrix: c.matrix.map((row) => row.slice()), ...(c.repair !== undefined ? { repair: c.repair } : {}) }
+              : { target: c.target, weight: c.weight };
+        }
+        if (set.ivMove !== undefined) out.ivMove = set.ivMove;
+        return out;
+      }
+      case 'grid': {
+        const out: ScenarioSet = { name: set.name, type: set.type, margin: set.margin, priceMoves: set.priceMoves, ivMoves: set.ivMoves };
+        if (set.underlyings) out.underlyings = set.underlyings;
+        return out;
+      }
+      case 'shocks':
+        return {
+          name: set.name,
+          type: set.type,
+          margin: set.margin,
+          shocks: set.shocks.map((k) => ({ moves: { ...k.moves }, ...(k.ivMove !== undefined ? { ivMove: k.ivMove } : {}) })),
+        };
+      case 'historical': {
+        const out: ScenarioSet = {
+          name: set.name,
+          type: set.type,
+          margin: set.margin,
+          prices: path.resolve(baseDir, set.prices),
+          pricesDisplay: path.isAbsolute(set.prices) ? set.prices : path.join(baseDir, set.prices),
+        };
+        if (set.from !== undefined) out.from = set.from;
+        if (set.to !== undefined) out.to = set.to;
+        return out;
+      }
+    }
+  });
+  return {
+    seed: s.seed,
+    horizonDays: s.horizonDays,
+    confidence: s.confidence,
+    maintenanceRatio: s.maintenanceRatio,
+    scenarioSets,
+  };
+}
+
+export function loadMarket(file: string): Market {
+  return parseMarket(readDocument(file), file);
+}
+
+export function loadBook(file: string, market: Market): Book {
+  return parseBook(readDocument(file), file, market);
+}
+
+/** Like parseSuite, and also checks that every historical set's price file exists. */
+export function loadSuite(file: string, market: Market): Suite {
+  const suite = parseSuite(readDocument(file), file, market);
+  const missing = suite.scenarioSets.flatMap((set, s) => {
+    if (set.type !== 'historical') return [];
+    const ok = existsSync(set.prices) && statSync(set.prices).isFile();
+    return ok
+      ? []
+      : [{ path: ['scenarioSets', s, 'prices'], message: `expected a price CSV file (relative to the suite's folder), found no file at ${set.pricesDisplay ?? set.prices}` }];
+  });
+  throwIfIssues(file, missing);
+  return suite;
+}
+
+export interface InputFiles {
+  market: string;
+  book: string;
+  suite: string;
+}
+
+/** Loads and validates the three inputs; `files` are the names as given (used in messages). */
+export function loadInputs(files: InputFiles): { market: Market; book: Book; suite: Suite; files: InputFiles } {
+  const market = loadMarket(files.market);
+  const book = loadBook(files.book, market);
+  const suite = loadSuite(files.suite, market);
+  return { market, book, suite, files: { market: files.market, book: files.book, suite: files.suite } };
+}

@@ -1,0 +1,245 @@
+// Cross-checks the schemas cannot express: ids that must be unique or must exist elsewhere, and
+// the properties of correlation matrices. Each function returns every problem it finds as path +
+// message (what was expected, and what was found); load.ts turns them into one InputError.
+
+import { PSD_TOLERANCE, minEigenvalue } from '../scenarios/linalg.js';
+import { formatPath } from './errors.js';
+import { describe, listIds, type Issue, type PathPart } from './issues.js';
+import type { BookDoc, MarketDoc, SuiteDoc } from './schema.js';
+import type { Market } from './types.js';
+
+/** Tolerance for |C_ij - C_ji| in a correlation matrix. */
+export const SYMMETRY_TOLERANCE = 1e-12;
+
+const NEARCORR_HINT = 'put the matrix in a file as {"correlation": [[...]]} and run `xmargin nearcorr --matrix FILE` for the nearest valid correlation matrix';
+
+/** Reports ids that appear more than once, at every repeat, naming the first occurrence. */
+function duplicates(
+  items: ReadonlyArray<{ id: string }>,
+  at: (index: number) => PathPart[],
+  what: string,
+  issues: Issue[],
+): void {
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    const prev = first.get(item.id);
+    if (prev === undefined) first.set(item.id, i);
+    else issues.push({ path: at(i), message: `expected a unique ${what} id, found "${item.id}" again (first at index ${prev})` });
+  });
+}
+
+/**
+ * Shape and content of a correlation matrix in `ids` order: n x n, entries in [-1, 1], unit
+ * diagonal, symmetric; then PSD unless `allowNonPsd`. `at` is the path of the matrix itself.
+ */
+export function checkCorrelation(
+  m: number[][],
+  ids: ReadonlyArray<string>,
+  at: PathPart[],
+  issues: Issue[],
+  options: { allowNonPsd?: boolean; psdHint?: string } = {},
+): void {
+  const n = ids.length;
+  const before = issues.length;
+  if (m.length !== n) {
+    issues.push({
+      path: at,
+      message: `expected a ${n} x ${n} matrix (rows and columns in underlyings order: ${listIds(ids)}), found ${m.length} row${m.length === 1 ? '' : 's'}`,
+    });
+    return;
+  }
+  m.forEach((row, i) => {
+    if (row.length !== n) {
+      issues.push({ path: [...at, i], message: `expected ${n} entries (one per underlying: ${listIds(ids)}), found ${row.length}` });
+    }
+  });
+  if (issues.length > before) return;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = m[i][j];
+      if (i === j) {
+        if (v !== 1) issues.push({ path: [...at, i, j], message: `expected 1 on the diagonal (${ids[i]} with itself), found ${describe(v)}` });
+      } else if (v < -1 || v > 1) {
+        issues.push({ path: [...at, i, j], message: `expected a correlation in [-1, 1], found ${describe(v)}` });
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      if (Math.abs(m[i][j] - m[j][i]) > SYMMETRY_TOLERANCE) {
+        issues.push({
+          path: [...at, i, j],
+          message: `expected a symmetric matrix (${ids[i]}-${ids[j]} equal both ways), found ${describe(m[i][j])} here but ${describe(m[j][i])} at ${formatPath([...at, j, i])}`,
+        });
+      }
+    }
+  }
+  if (issues.length > before || options.allowNonPsd) return;
+  const lambda = minEigenvalue(m);
+  if (lambda < -PSD_TOLERANCE) {
+    issues.push({
+      path: at,
+      message:
+        `expected a positive semi-definite correlation matrix, found one that is not (smallest eigenvalue ${lambda.toPrecision(4)}): ` +
+        `the correlations are inconsistent with each other; ${options.psdHint ?? NEARCORR_HINT}`,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function validateMarket(doc: MarketDoc): Issue[] {
+  const issues: Issue[] = [];
+  duplicates(doc.underlyings, (i) => ['underlyings', i, 'id'], 'underlying', issues);
+  const ids = doc.underlyings.map((u) => u.id);
+  if (ids.includes(doc.currency)) {
+    issues.push({
+      path: ['currency'],
+      message: `expected a currency different from every underlying id (collateral assets are named by them), found "${doc.currency}", also an underlying`,
+    });
+  }
+  if (doc.correlation) checkCorrelation(doc.correlation, ids, ['correlation'], issues);
+  return issues;
+}
+
+export function validateBook(doc: BookDoc, market: Market): Issue[] {
+  const issues: Issue[] = [];
+  const underlyings = market.underlyings.map((u) => u.id);
+  const underlyingSet = new Set(underlyings);
+
+  duplicates(doc.instruments, (i) => ['instruments', i, 'id'], 'instrument', issues);
+  duplicates(doc.accounts, (i) => ['accounts', i, 'id'], 'account', issues);
+  duplicates(doc.portfolios, (i) => ['portfolios', i, 'id'], 'portfolio', issues);
+
+  doc.instruments.forEach((inst, i) => {
+    if (!underlyingSet.has(inst.underlying)) {
+      issues.push({
+        path: ['instruments', i, 'underlying'],
+        message: `expected one of the market's underlyings (${listIds(underlyings)}), found "${inst.underlying}"`,
+      });
+    }
+  });
+
+  const instrumentIds = doc.instruments.map((x) => x.id);
+  const instrumentSet = new Set(instrumentIds);
+  const assets = [market.currency, ...underlyings];
+  const assetSet = new Set(assets);
+  doc.accounts.forEach((account, a) => {
+    account.positions.forEach((pos, p) => {
+      if (!instrumentSet.has(pos.instrument)) {
+        issues.push({
+          path: ['accounts', a, 'positions', p, 'instrument'],
+          message: `expected one of the book's instruments (${listIds(instrumentIds)}), found "${pos.instrument}"`,
+        });
+      }
+    });
+    if (Array.isArray(account.collateral)) {
+      account.collateral.forEach((c, k) => {
+        if (!assetSet.has(c.asset)) {
+          issues.push({
+            path: ['accounts', a, 'collateral', k, 'asset'],
+            message: `expected the market currency or an underlying id (${listIds(assets)}), found "${c.asset}"`,
+          });
+        }
+      });
+    }
+  });
+
+  const accountIds = new Set(doc.accounts.map((x) => x.id));
+  const owner = new Map<string, number>(); // account id -> index of the portfolio listing it
+  doc.portfolios.forEach((portfolio, p) => {
+    portfolio.accounts.forEach((accountId, k) => {
+      const path = ['portfolios', p, 'accounts', k];
+      if (!accountIds.has(accountId)) {
+        issues.push({ path, message: `expected the id of an account in the book, found "${accountId}", which no account has` });
+        return;
+      }
+      const prev = owner.get(accountId);
+      if (prev === p) {
+        issues.push({ path, message: `expected each account once, found "${accountId}" listed twice in this portfolio` });
+      } else if (prev !== undefined) {
+        issues.push({
+          path,
+          message: `expected an account in at most one portfolio, found "${accountId}" already in portfolio "${doc.portfolios[prev].id}" (portfolios[${prev}])`,
+        });
+      } else owner.set(accountId, p);
+    });
+  });
+  // An account no portfolio lists is margined as a portfolio of its own, named after it.
+  doc.portfolios.forEach((portfolio, p) => {
+    if (accountIds.has(portfolio.id) && !owner.has(portfolio.id)) {
+      issues.push({
+        path: ['portfolios', p, 'id'],
+        message:
+          `expected a portfolio id different from the ids of accounts margined on their own, found "${portfolio.id}": ` +
+          `account "${portfolio.id}" is in no portfolio, so it is reported as a portfolio "${portfolio.id}" too`,
+      });
+    }
+  });
+  return issues;
+}
+
+export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {
+  const issues: Issue[] = [];
+  const underlyings = market.underlyings.map((u) => u.id);
+  const underlyingSet = new Set(underlyings);
+  const unknownUnderlying = (found: string) => `expected one of the market's underlyings (${listIds(underlyings)}), found "${found}"`;
+
+  const names = new Map<string, number>();
+  let wholeDaysReported = false;
+  doc.scenarioSets.forEach((set, s) => {
+    const at: PathPart[] = ['scenarioSets', s];
+    const prev = names.get(set.name);
+    if (prev !== undefined) {
+      issues.push({ path: [...at, 'name'], message: `expected a unique set name, found "${set.name}" again (first at scenarioSets[${prev}])` });
+    } else names.set(set.name, s);
+
+    switch (set.type) {
+      case 'montecarlo': {
+        const c = set.correlation;
+        if (c && 'matrix' in c) {
+          checkCorrelation(c.matrix, underlyings, [...at, 'correlation', 'matrix'], issues, {
+            allowNonPsd: c.repair === true,
+            psdHint: `set \`repair: true\` to use the nearest correlation matrix, or ${NEARCORR_HINT}`,
+          });
+        }
+        break;
+      }
+      case 'grid': {
+        const seen = new Set<string>();
+        set.underlyings?.forEach((u, k) => {
+          if (!underlyingSet.has(u)) issues.push({ path: [...at, 'underlyings', k], message: unknownUnderlying(u) });
+          else if (seen.has(u)) issues.push({ path: [...at, 'underlyings', k], message: `expected each underlying once, found "${u}" again` });
+          seen.add(u);
+        });
+        break;
+      }
+      case 'shocks':
+        set.shocks.forEach((shock, k) => {
+          for (const u of Object.keys(shock.moves)) {
+            if (!underlyingSet.has(u)) issues.push({ path: [...at, 'shocks', k, 'moves', u], message: unknownUnderlying(u) });
+          }
+        });
+        break;
+      case 'historical':
+        if (set.from !== undefined && set.to !== undefined && set.from > set.to) {
+          issues.push({ path: [...at, 'from'], message: `expected a date on or before to (${set.to}), found ${set.from}` });
+        }
+        if (!Number.isInteger(doc.horizonDays) && !wholeDaysReported) {
+          wholeDaysReported = true;
+          issues.push({
+            path: ['horizonDays'],
+            message: `expected a whole number of days, since scenarioSets[${s}] ("${set.name}") is historical (windows of h rows), found ${doc.horizonDays}`,
+          });
+        }
+        break;
+    }
+  });
+  if (!doc.scenarioSets.some((set) => set.margin)) {
+    issues.push({
+      path: ['scenarioSets'],
+      message: 'expected at least one set that counts toward margin, found every set with margin: false',
+    });
+  }
+  return issues;
+}

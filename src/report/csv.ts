@@ -1,0 +1,42 @@
+import type { Report } from './report.js';
+
+/** RFC 4180 quoting: a field with a comma, quote or newline is quoted, quotes doubled. */
+function field(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? String(v) : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function table(header: string[], rows: unknown[][]): string {
+  return [header, ...rows].map((r) => r.map(field).join(',')).join('\n') + '\n';
+}
+
+/** One row per portfolio: cross against segregated, health and call, and each set's cross ES. */
+export function portfoliosCsv(report: Report): string {
+  const sets = report.sets.map((s) => s.name);
+  const header = [
+    'portfolio', 'accounts', 'collateral', 'crossInitialMargin', 'crossMaintenanceMargin', 'bindingSet',
+    'segregatedInitialMargin', 'capitalEfficiency', 'health', 'marginCall', ...sets.map((s) => `es:${s}`),
+  ];
+  const rows = report.portfolios.map((p) => [
+    p.id, p.accounts.join(';'), p.collateral, p.cross.initialMargin, p.cross.maintenanceMargin, p.cross.bindingSet,
+    p.segregated.initialMargin, p.capitalEfficiency, p.health, p.marginCall, ...sets.map((s) => p.cross.sets[s].es),
+  ]);
+  return table(header, rows);
+}
+
+/** One row per account, margined alone (segregated), with the portfolio it belongs to. */
+export function accountsCsv(report: Report): string {
+  const sets = report.sets.map((s) => s.name);
+  const header = [
+    'portfolio', 'account', 'collateral', 'initialMargin', 'maintenanceMargin', 'bindingSet', 'health', 'marginCall',
+    ...sets.map((s) => `es:${s}`),
+  ];
+  const rows = report.portfolios.flatMap((p) =>
+    p.segregated.accounts.map((a) => [
+      p.id, a.id, a.collateral, a.initialMargin, a.maintenanceMargin, a.bindingSet, a.health, a.marginCall,
+      ...sets.map((s) => a.sets[s].es),
+    ]),
+  );
+  return table(header, rows);
+}

@@ -1,0 +1,116 @@
+import type { SetTails } from '../engine/run-sets.js';
+import type { RunPlan } from '../engine/plan.js';
+import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
+import { VERSION } from '../version.js';
+
+export interface SetReport {
+  name: string;
+  type: string;
+  scenarios: number;
+  skipped: number;
+  margin: boolean;
+  tailSize: number;
+  [extra: string]: unknown;
+}
+
+export interface AccountReport extends MarginResult {
+  id: string;
+  collateral: number;
+  health: number | null;
+  marginCall: number;
+}
+
+export interface PortfolioReport {
+  id: string;
+  accounts: string[];
+  collateral: number;
+  health: number | null;
+  marginCall: number;
+  capitalEfficiency: number | null;
+  cross: MarginResult;
+  segregated: { initialMargin: number; accounts: AccountReport[] };
+}
+
+export interface Report {
+  asOf: string;
+  currency: string;
+  seed: number;
+  horizonDays: number;
+  confidence: number;
+  maintenanceRatio: number;
+  sets: SetReport[];
+  portfolios: PortfolioReport[];
+  totals: {
+    collateral: number;
+    crossInitialMargin: number;
+    segregatedInitialMargin: number;
+    capitalEfficiency: number | null;
+    marginCall: number;
+    portfoliosWithCall: number;
+  };
+  engine: { name: 'xmargin'; version: string };
+}
+
+/** Turns tail measures into the contract's report: margin, health and calls, cross and segregated. */
+export function buildReport(plan: RunPlan, tails: SetTails[]): Report {
+  const { market, suite, holdings } = plan;
+  const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
+  const ratio = suite.maintenanceRatio;
+  const seriesMargin = (series: number) => marginOf(meta, tails.map((t) => t[series]), ratio);
+
+  const accountReports = holdings.accountIds.map((id, a): AccountReport => {
+    const m = seriesMargin(a);
+    return { id, ...healthOf(holdings.collateral[a], m), ...m };
+  });
+
+  const portfolios = holdings.portfolios.map((p): PortfolioReport => {
+    const cross = seriesMargin(p.series);
+    const accounts = p.accounts.map((a) => accountReports[a]);
+    const collateral = accounts.reduce((s, a) => s + a.collateral, 0);
+    const segregatedIM = accounts.reduce((s, a) => s + a.initialMargin, 0);
+    return {
+      id: p.id,
+      accounts: accounts.map((a) => a.id),
+      ...healthOf(collateral, cross),
+      capitalEfficiency: capitalEfficiency(cross.initialMargin, segregatedIM),
+      cross,
+      segregated: { initialMargin: segregatedIM, accounts },
+    };
+  });
+
+  const crossIM = portfolios.reduce((s, p) => s + p.cross.initialMargin, 0);
+  const segIM = portfolios.reduce((s, p) => s + p.segregated.initialMargin, 0);
+  return {
+    asOf: market.asOf,
+    currency: market.currency,
+    seed: suite.seed,
+    horizonDays: suite.horizonDays,
+    confidence: suite.confidence,
+    maintenanceRatio: ratio,
+    sets: plan.sets.map((s): SetReport => {
+      const out: SetReport = { name: s.name, type: s.type, scenarios: s.scenarios, skipped: s.skipped, margin: s.margin, tailSize: s.tailSize };
+      if (s.labels && s.labels.length) out.windows = { first: s.labels[0], last: s.labels[s.labels.length - 1] };
+      if (s.info) Object.assign(out, s.info);
+      return out;
+    }),
+    portfolios,
+    totals: {
+      collateral: portfolios.reduce((s, p) => s + p.collateral, 0),
+      crossInitialMargin: crossIM,
+      segregatedInitialMargin: segIM,
+      capitalEfficiency: capitalEfficiency(crossIM, segIM),
+      marginCall: portfolios.reduce((s, p) => s + p.marginCall, 0),
+      portfoliosWithCall: portfolios.filter((p) => p.marginCall > 0).length,
+    },
+    engine: { name: 'xmargin', version: VERSION },
+  };
+}
+
+/** Every number in a report must be finite; the engine guarantees it, this proves it before writing. */
+export function assertFinite(report: Report): void {
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`internal: non-finite value at ${path}`);
+    if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+  };
+  walk(report, '$');
+}

@@ -1,0 +1,45 @@
+import { runScenarioSets, type EngineOptions, type ProgressEvent } from './engine/run-sets.js';
+import { buildPlan, type RunPlan } from './engine/plan.js';
+import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
+import type { Book, Market, Suite } from './model/types.js';
+import { fromRoot } from './paths.js';
+import { assertFinite, buildReport, type Report } from './report/report.js';
+
+/** A file path, or the document itself (as parsed JSON/YAML). */
+export type InputSource = string | Record<string, unknown>;
+
+export interface RunInput extends EngineOptions {
+  market: InputSource;
+  book: InputSource;
+  suite: InputSource;
+  /** Folder that relative `prices` paths of an in-memory suite resolve against (default: cwd). */
+  baseDir?: string;
+}
+
+export type { ProgressEvent, Report };
+
+/** The bundled example: a crypto book with the shipped overnight suite. */
+export const bundledExample = {
+  market: fromRoot('examples', 'crypto', 'market.json'),
+  book: fromRoot('examples', 'crypto', 'book.json'),
+  suite: fromRoot('scenarios', 'overnight.yaml'),
+} as const;
+
+/** Loads and validates the three inputs and resolves them into a run plan; nothing runs yet. */
+export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir'>): RunPlan {
+  const market: Market = typeof input.market === 'string' ? loadMarket(input.market) : parseMarket(input.market, '<market>');
+  const book: Book = typeof input.book === 'string' ? loadBook(input.book, market) : parseBook(input.book, '<book>', market);
+  const suiteFile = typeof input.suite === 'string' ? input.suite : '<suite>';
+  const suite: Suite =
+    typeof input.suite === 'string' ? loadSuite(input.suite, market) : parseSuite(input.suite, '<suite>', market, input.baseDir);
+  return buildPlan(market, book, suite, suiteFile);
+}
+
+/** The stress run: validate, run every scenario set, and return the contract's report. */
+export async function run(input: RunInput): Promise<Report> {
+  const plan = prepare(input);
+  const tails = await runScenarioSets(plan, input);
+  const report = buildReport(plan, tails);
+  assertFinite(report);
+  return report;
+}

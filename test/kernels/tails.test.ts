@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import { tailsMerge, tailsPush, tailsSorted } from "../../src/kernels/tails.js";
+import { kernels, rng } from "./helpers.js";
+
+type K = ReturnType<typeof kernels>;
+
+/** Twin-side tail state for nSeries series of capacity cap. */
+class TwinTails {
+  val: Float64Array; idx: Float64Array; size: Int32Array;
+  constructor(readonly nSeries: number, readonly cap: number) {
+    this.val = new Float64Array(nSeries * cap);
+    this.idx = new Float64Array(nSeries * cap);
+    this.size = new Int32Array(nSeries);
+  }
+}
+
+/** The same state inside a WASM instance; pointers stay valid, views are taken fresh. */
+class WasmTails {
+  valPtr: number; idxPtr: number; sizePtr: number; thPtr: number; rowsPtr: number;
+  constructor(private k: K, readonly nSeries: number, readonly cap: number, maxC: number, threshold: Float64Array) {
+    this.valPtr = k.alloc(nSeries * cap * 8);
+    this.idxPtr = k.alloc(nSeries * cap * 8);
+    this.sizePtr = k.alloc(nSeries * 4);
+    k.i32(this.sizePtr, nSeries).fill(0);
+    this.thPtr = k.putF64(threshold);
+    this.rowsPtr = k.alloc(nSeries * maxC * 8);
+  }
+  push(rows: Float64Array, C: number, start: number, sign: number): number {
+    this.k.f64(this.rowsPtr, rows.length).set(rows);
+    return this.k.exports.tailsPush(this.nSeries, this.rowsPtr, C, start, sign, this.cap,
+      this.valPtr, this.idxPtr, this.sizePtr, this.thPtr);
+  }
+  state(): TwinTails {
+    const t = new TwinTails(this.nSeries, this.cap);
+    t.val.set(this.k.f64(this.valPtr, this.nSeries * this.cap));
+    t.idx.set(this.k.f64(this.idxPtr, this.nSeries * this.cap));
+    t.size.set(this.k.i32(this.sizePtr, this.nSeries));
+    return t;
+  }
+}
+
+/** Brute force: all (loss, index) of series r, filtered by threshold, sorted, first cap. */
+function bruteForce(pnl: Float64Array, nSeries: number, S: number, r: number, sign: number, cap: number, th: number) {
+  const all: Array<[number, number]> = [];
+  for (let i = 0; i < S; i++) {
+    const L = sign * pnl[r * S + i];
+    if (L >= th) all.push([L, i]);
+  }
+  all.sort((a, b) => (a[0] !== b[0] ? b[0] - a[0] : a[1] - b[1]));
+  const kept = all.slice(0, cap);
+  return { values: kept.map((e) => e[0]), indices: kept.map((e) => e[1]) };
+}
+
+/** Columns [a, b) of an nSeries x S matrix as an nSeries x (b - a) block. */
+function block(pnl: Float64Array, nSeries: number, S: number, a: number, b: number): Float64Array {
+  const out = new Float64Array(nSeries * (b - a));
+  for (let r = 0; r < nSeries; r++) out.set(pnl.subarray(r * S + a, r * S + b), r * (b - a));
+  return out;
+}
+
+function sameState(a: TwinTails, b: TwinTails): void {
+  expect(Array.from(a.size)).toEqual(Array.from(b.size));
+  for (let q = 0; q < a.val.length; q++) {
+    const r = Math.floor(q / a.cap);
+    if (q % a.cap >= a.size[r]) continue; // slots past the size are never written
+    if (!Object.is(a.val[q], b.val[q]) || a.idx[q] !== b.idx[q]) throw new Error(`heap slot ${q} differs`);
+  }
+}
+
+describe("tailsPush / tailsMerge", () => {
+  const k = kernels();
+  const S = 1000;
+  const nSeries = 4;
+  // Losses with heavy ties: P&L drawn from 25 integer levels (plus -0 and 0 together).
+  const next = rng(2024);
+  const pnl = Float64Array.from({ length: nSeries * S }, () => {
+    const v = Math.floor(next() * 25) - 12;
+    return v === 0 && next() < 0.5 ? -0 : v;
+  });
+  const chunkings = [[0, S], [0, 1, 300, 301, 777, S], [0, 128, 256, 384, 512, 640, 768, 896, S]];
+  const caps = [1, 5, 37, 200, 1500];
+  const thresholds = [
+    new Float64Array(nSeries).fill(-Infinity),
+    new Float64Array([3, -Infinity, 11, 13]), // 13 exceeds every loss: series 3 stays empty
+  ];
+
+  for (const cap of caps) {
+    for (const [ci, cuts] of chunkings.entries()) {
+      for (const [ti, th] of thresholds.entries()) {
+        it(`cap ${cap}, chunking ${ci}, thresholds ${ti}: wasm = twin = brute force`, () => {
+          k.reset();
+          const twin = new TwinTails(nSeries, cap);
+          const wasm = new WasmTails(k, nSeries, cap, S, th);
+          for (let c = 0; c + 1 < cuts.length; c++) {
+            const [a, b] = [cuts[c], cuts[c + 1]];
+            const rows = block(pnl, nSeries, S, a, b);
+            expect(tailsPush(nSeries, rows, b - a, a, -1, cap, twin.val, twin.idx, twin.size, th)).toBe(-1);
+            expect(wasm.push(rows, b - a, a, -1)).toBe(-1);
+          }
+          sameState(wasm.state(), twin);
+          for (let r = 0; r < nSeries; r++) {
+            const want = bruteForce(pnl, nSeries, S, r, -1, cap, th[r]);
+            const got = tailsSorted(twin.val, twin.idx, twin.size, r, cap);
+            expect(Array.from(got.values)).toEqual(want.values);
+            expect(Array.from(got.indices)).toEqual(want.indices);
+          }
+        });
+      }
+    }
+  }
+
+  it.each(caps)("merging two workers' heaps (cap %i) gives the single-pass tail, wasm = twin", (cap) => {
+    const th = new Float64Array(nSeries).fill(-Infinity);
+    // Worker A sees scenarios [0, 400) and [700, 1000), worker B [400, 700).
+    const workers = [[[0, 400], [700, S]], [[400, 700]]];
+    const parts = workers.map((ranges) => {
+      const t = new TwinTails(nSeries, cap);
+      for (const [a, b] of ranges) tailsPush(nSeries, block(pnl, nSeries, S, a, b), b - a, a, -1, cap, t.val, t.idx, t.size, th);
+      return t;
+    });
+    // Entries of each worker, series after series, in raw heap order.
+    const merged = new TwinTails(nSeries, cap);
+    k.reset();
+    const wVal = k.alloc(nSeries * cap * 8);
+    const wIdx = k.alloc(nSeries * cap * 8);
+    const wSize = k.alloc(nSeries * 4);
+    k.i32(wSize, nSeries).fill(0);
+    for (const p of parts) {
+      const counts = new Int32Array(p.size);
+      const vals: number[] = [];
+      const idxs: number[] = [];
+      for (let r = 0; r < nSeries; r++) {
+        for (let q = 0; q < p.size[r]; q++) {
+          vals.push(p.val[r * cap + q]);
+          idxs.push(p.idx[r * cap + q]);
+        }
+      }
+      tailsMerge(nSeries, counts, Float64Array.from(vals), Float64Array.from(idxs), cap, merged.val, merged.idx, merged.size);
+      k.exports.tailsMerge(nSeries, k.putI32(counts), k.putF64(vals), k.putF64(idxs), cap, wVal, wIdx, wSize);
+    }
+    const wasmState = new TwinTails(nSeries, cap);
+    wasmState.val.set(k.f64(wVal, nSeries * cap));
+    wasmState.idx.set(k.f64(wIdx, nSeries * cap));
+    wasmState.size.set(k.i32(wSize, nSeries));
+    sameState(wasmState, merged);
+    for (let r = 0; r < nSeries; r++) {
+      const want = bruteForce(pnl, nSeries, S, r, -1, cap, -Infinity);
+      const got = tailsSorted(merged.val, merged.idx, merged.size[r], r, cap);
+      expect(Array.from(got.values)).toEqual(want.values);
+      expect(Array.from(got.indices)).toEqual(want.indices);
+    }
+  });
+
+  it("sign: with sign +1 the rows themselves are the losses", () => {
+    const cap = 3;
+    const rows = new Float64Array([5, -2, 9, 9, 1]);
+    const t = new TwinTails(1, cap);
+    tailsPush(1, rows, 5, 100, 1, cap, t.val, t.idx, t.size, new Float64Array([-Infinity]));
+    const got = tailsSorted(t.val, t.idx, t.size, 0, cap);
+    expect(Array.from(got.values)).toEqual([9, 9, 5]);
+    expect(Array.from(got.indices)).toEqual([102, 103, 100]);
+  });
+
+  it.each([
+    [NaN, 2, 5], [Infinity, 1, 0], [-Infinity, 3, 7], [NaN, 0, 9],
+  ])("non-finite %d in series %i (column %i) is reported before any threshold test", (bad, series, col) => {
+    const C = 10;
+    const rows = new Float64Array(nSeries * C).fill(1);
+    rows[series * C + col] = bad;
+    // A later series holds a NaN too: the first one must be reported.
+    if (series < nSeries - 1) rows[(nSeries - 1) * C + 2] = NaN;
+    // Thresholds above every loss: nothing would be kept, the check must still fire.
+    const th = new Float64Array(nSeries).fill(1e300);
+    const t = new TwinTails(nSeries, 4);
+    expect(tailsPush(nSeries, rows, C, 0, -1, 4, t.val, t.idx, t.size, th)).toBe(series);
+    k.reset();
+    const w = new WasmTails(k, nSeries, 4, C, th);
+    expect(w.push(rows, C, 0, -1)).toBe(series);
+  });
+
+  it("tailsSorted orders by loss descending then index ascending", () => {
+    const val = new Float64Array([1, 3, 3, 2, 99]);
+    const idx = new Float64Array([4, 9, 2, 7, 99]);
+    const got = tailsSorted(val, idx, 4, 0, 5);
+    expect(Array.from(got.values)).toEqual([3, 3, 2, 1]);
+    expect(Array.from(got.indices)).toEqual([2, 9, 7, 4]);
+  });
+});
