@@ -90,18 +90,22 @@ function editDistance(a: string, b: string): number {
   return d[b.length];
 }
 
-/** The allowed field a typo most likely meant, if one is close. */
+/** The allowed field a typo most likely meant, if one is close (a few edits, case, or a prefix). */
 export function suggest(key: string, allowed: ReadonlyArray<string>): string | undefined {
+  const k = key.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestScore = Infinity;
   for (const a of allowed) {
-    const dist = a.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, a);
-    if (dist < bestDistance) {
+    const l = a.toLowerCase();
+    const prefix = Math.min(k.length, l.length) >= 3 && (l.startsWith(k) || k.startsWith(l));
+    const dist = editDistance(k, l);
+    const score = dist <= Math.max(1, Math.floor(key.length / 3)) ? dist : prefix ? 100 + dist : Infinity;
+    if (score < bestScore) {
       best = a;
-      bestDistance = dist;
+      bestScore = score;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
+  return bestScore < Infinity ? best : undefined;
 }
 
 function unknownField(key: string, allowed: string[] | undefined): string {

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.js';
 import { fixture } from '../helpers/cli.js';
 import { suite } from '../helpers/inputs.js';
-import { readFileSync } from 'node:fs';
 
 const ex = (f: string) => fixture('contract-example', f);
 const mcSuite = suite(
@@ -39,8 +38,6 @@ describe('determinism', () => {
   });
 
   it('keeps the contract example identical across worker counts', async () => {
-    const suiteDoc = JSON.parse(readFileSync(ex('suite.json'), 'utf8'));
-    void suiteDoc;
     const one = await run({ market: ex('market.json'), book: ex('book.json'), suite: ex('suite.json'), workers: 1 });
     const two = await run({ market: ex('market.json'), book: ex('book.json'), suite: ex('suite.json'), workers: 2, chunk: 16, taskSize: 5 });
     expect(two).toEqual(one);

@@ -16,10 +16,8 @@ const phi = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 function normalStandardErrors(n: number) {
   const quantileSE = Math.sqrt((alpha * (1 - alpha)) / n) / phi(q);
   const lambda = phi(q) / (1 - alpha);
-  const tailVar = 1 - -q * lambda - lambda * lambda + 2 * -q * lambda; // Var(z | z < q) = 1 + q*lambda... (see below)
-  void tailVar;
-  // Var(z | z < q) = 1 + q * lambda - lambda^2 with lambda = phi(q) / Phi(q) (lower truncation).
-  const tv = 1 + q * lambda - lambda * lambda;
+  // Var(z | z < q) = 1 - q lambda - lambda^2 with lambda = phi(q) / Phi(q) (lower truncation).
+  const tv = 1 - q * lambda - lambda * lambda;
   const esSE = Math.sqrt((tv + alpha * (lambda + q) ** 2) / (n * (1 - alpha)));
   return { quantileSE, esSE, es: lambda, var: -q };
 }

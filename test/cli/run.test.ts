@@ -1,0 +1,107 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode } from '@msgpack/msgpack';
+import { describe, expect, it } from 'vitest';
+import { fixture, xmargin } from '../helpers/cli.js';
+
+const ex = (f: string) => fixture('contract-example', f);
+const exampleArgs = ['--market', ex('market.json'), '--book', ex('book.json'), '--suite', ex('suite.json')];
+const tmp = () => mkdtempSync(join(tmpdir(), 'xmargin-cli-'));
+
+describe('xmargin run', () => {
+  it('runs the bundled crypto example with no inputs', () => {
+    const r = xmargin(['run', '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.sets.map((s: { name: string }) => s.name)).toEqual(['mc-normal', 'mc-t4-breakdown', 'vol-grid', 'crash', 'sol-ladder']);
+    expect(report.sets[0].scenarios).toBe(100000);
+    expect(report.portfolios.length).toBeGreaterThanOrEqual(4);
+    const funds = report.portfolios.filter((p: { accounts: string[] }) => p.accounts.length > 1);
+    expect(funds.length).toBeGreaterThanOrEqual(2);
+    for (const p of funds) expect(p.capitalEfficiency).toBeGreaterThan(0);
+    expect(report.portfolios.some((p: { marginCall: number }) => p.marginCall > 0)).toBe(true);
+  });
+
+  it('writes report.json, portfolios.csv and accounts.csv and prints a summary', () => {
+    const dir = tmp();
+    const r = xmargin(['run', ...exampleArgs, '--out', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/fund/);
+    expect(r.stdout).toMatch(/cross IM/);
+    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'portfolios.csv', 'report.json']);
+    const csv = readFileSync(join(dir, 'portfolios.csv'), 'utf8').trim().split('\n');
+    expect(csv[0].split(',').slice(0, 4)).toEqual(['portfolio', 'accounts', 'collateral', 'crossInitialMargin']);
+    expect(csv[1].startsWith('fund,desk-a;desk-b,86000,43925.508')).toBe(true);
+    const accounts = readFileSync(join(dir, 'accounts.csv'), 'utf8').trim().split('\n');
+    expect(accounts).toHaveLength(4);
+    expect(accounts[3]).toMatch(/^solo,solo,2000,6000,4800,crash,/);
+  });
+
+  it('writes msgpack with --format msgpack, decoding to the JSON report', () => {
+    const dir = tmp();
+    expect(xmargin(['run', ...exampleArgs, '--out', dir, '--format', 'msgpack']).code).toBe(0);
+    const packed = decode(readFileSync(join(dir, 'report.msgpack'))) as Record<string, unknown>;
+    const json = JSON.parse(xmargin(['run', ...exampleArgs, '--json']).stdout);
+    expect(packed).toEqual(json);
+  });
+
+  it('exits 2 with file, path and expectation on bad input, and leaves the previous report alone', () => {
+    const dir = tmp();
+    expect(xmargin(['run', ...exampleArgs, '--out', dir]).code).toBe(0);
+    const before = readFileSync(join(dir, 'report.json'), 'utf8');
+    const bad = join(tmp(), 'book.json');
+    const book = JSON.parse(readFileSync(ex('book.json'), 'utf8'));
+    book.accounts[1].positions[0].quantity = 'three';
+    writeFileSync(bad, JSON.stringify(book));
+    const r = xmargin(['run', '--market', ex('market.json'), '--book', bad, '--suite', ex('suite.json'), '--out', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(bad);
+    expect(r.stderr).toContain('accounts[1].positions[0].quantity');
+    expect(r.stderr).toMatch(/expected a finite quantity, found "three"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stdout).toBe('');
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(before);
+    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'portfolios.csv', 'report.json']);
+  });
+
+  it('exits 2 on usage errors', () => {
+    expect(xmargin(['run', '--market', ex('market.json')]).code).toBe(2);
+    expect(xmargin(['run', '--bogus']).code).toBe(2);
+    expect(xmargin(['run', ...exampleArgs, '--workers', '0']).code).toBe(2);
+    expect(xmargin(['frobnicate']).code).toBe(2);
+    expect(xmargin([]).code).toBe(2);
+    const missing = xmargin(['run', '--market', '/nonexistent/m.json', '--book', ex('book.json'), '--suite', ex('suite.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('/nonexistent/m.json');
+  });
+});
+
+describe('failure is clean', () => {
+  for (const fault of ['exit', 'trap', 'throw']) {
+    it(`a worker that ${fault}s fails the run with exit 1, a message, and no report`, () => {
+      const dir = join(tmp(), 'out');
+      const r = xmargin(['run', ...exampleArgs, '--out', dir, '--workers', '2'], { env: { XMARGIN_FAULT: fault } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^xmargin: /);
+      expect(r.stderr).toMatch(fault === 'trap' ? /trapped/ : /worker failed|exited|injected/);
+      expect(r.stdout).toBe('');
+      expect(existsSync(dir)).toBe(false);
+    });
+  }
+
+  it('a non-finite P&L is an error naming the instrument and the set', () => {
+    const dir = tmp();
+    const suite = join(dir, 'suite.yaml');
+    writeFileSync(
+      suite,
+      'seed: 1\nscenarioSets:\n  - { name: blow-up, type: montecarlo, count: 2000, distribution: normal, volMultiplier: 100000 }\n',
+    );
+    const r = xmargin(['run', '--market', ex('market.json'), '--book', ex('book.json'), '--suite', suite, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('set "blow-up"');
+    expect(r.stderr).toMatch(/BTC-PERP|ETH-PERP|collateral|-C|-P/);
+    expect(r.stderr).toMatch(/not a finite number/);
+    expect(r.stdout).toBe('');
+  });
+});
