@@ -1,7 +1,8 @@
 // Weighted row sums over a CSR map: instrument P&L rows -> account rows (weights are the
 // quantities), account rows -> portfolio rows (weights 1). Each output cell starts at 0.0
 // and adds its terms in ascending h with a separate multiply and add (never fused), so every
-// platform, the SIMD path and the TypeScript twin produce the same bits.
+// platform, the SIMD path and the TypeScript twin produce the same bits. rowsOut must not
+// overlap rowsIn: each output row is zeroed before its terms are added.
 
 export function aggregateRows(
   nOut: i32, offsetsPtr: usize, indexPtr: usize, weightPtr: usize, rowsInPtr: usize, C: i32,

@@ -1,6 +1,6 @@
 // TypeScript twin of assembly/aggregate.ts: weighted row sums over a CSR map. Each output
 // cell starts at 0.0 and adds weight[h] * row in ascending h, exactly as the WASM lanes do,
-// so the two agree bit for bit.
+// so the two agree bit for bit. rowsOut must not overlap rowsIn.
 
 export function aggregateRows(
   nOut: number, offsets: Int32Array, index: Int32Array, weight: Float64Array,

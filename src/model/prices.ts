@@ -8,6 +8,9 @@ import { describe } from './issues.js';
 import { readTextFile } from './read.js';
 import type { PriceTable } from './types.js';
 
+/** Cell texts read as a missing price (a gap). */
+export const GAP_MARKERS: ReadonlySet<string> = new Set(['', 'NA', 'N/A', '#N/A', 'NaN', 'nan', 'null', 'NULL']);
+
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Parses CSV text into a PriceTable; `file` names it in errors and in the table. */
@@ -51,6 +54,8 @@ export function parsePriceTable(text: string, file: string): PriceTable {
   if (columns.length === 0) throw new InputError('expected at least one price column besides "date", found none', file, `line ${headerLine}`);
   if (rows.length === 1) throw new InputError('expected at least one row of prices after the header, found none', file);
 
+  // Data vendors write a missing price in several ways; these, and only these, are gaps. Anything
+  // else that is not a positive number is a typo the user must see.
   const body = rows.slice(1).map(({ record, info }) => {
     const line = info.lines;
     const date = record[dateCol];
@@ -59,11 +64,11 @@ export function parsePriceTable(text: string, file: string): PriceTable {
     }
     const values = columnIndex.map((c, k) => {
       const cell = record[c];
-      if (cell === '') return NaN;
+      if (GAP_MARKERS.has(cell)) return NaN;
       const v = DECIMAL.test(cell) ? Number(cell) : NaN;
       if (!(Number.isFinite(v) && v > 0)) {
         throw new InputError(
-          `expected a price > 0 (or an empty cell for a gap), found ${describe(cell)}`,
+          `expected a price > 0 (or an empty cell, NA, N/A, #N/A, NaN or null for a gap), found ${describe(cell)}`,
           file,
           `line ${line}, column "${columns[k]}"`,
         );

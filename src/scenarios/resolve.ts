@@ -128,7 +128,7 @@ function shocks(market: Market, set: ShocksSet): ExplicitSource {
 
 function historical(ctx: ResolveContext, set: HistoricalSet, path: string): ResolvedSet {
   const { market, suite } = ctx;
-  const table = loadPriceTable(set.prices);
+  const table = loadPriceTable(set.prices, set.pricesDisplay);
   const h = suite.horizonDays;
   if (!Number.isInteger(h)) {
     throw new InputError(`a historical set needs a whole number of days as horizonDays (windows of h rows), got ${h}`, ctx.suiteFile, 'horizonDays');

@@ -1,6 +1,26 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normCdf, normInv } from "../../src/kernels/normal.js";
 import { kernels, rng } from "./helpers.js";
+
+// Dense grids over every interval of both algorithms; see fixtures/gen_normal.py.
+const GRID = JSON.parse(readFileSync(new URL("./fixtures/normal-mpmath.json", import.meta.url), "utf8")) as {
+  cdf: Array<[number, number]>;
+  inv: Array<[number, number]>;
+};
+
+function worstRelErr(f: (x: number) => number, table: Array<[number, number]>): { err: number; at: number } {
+  let err = 0;
+  let at = NaN;
+  for (const [x, want] of table) {
+    const e = relErr(f(x), want);
+    if (!(e <= err)) {
+      err = e;
+      at = x;
+    }
+  }
+  return { err, at };
+}
 
 // References: mpmath 1.3.0 at 50 significant digits, float(mpmath.ncdf(mpf(x))) for the
 // double x, i.e. the correctly rounded Phi(x).
@@ -72,6 +92,13 @@ describe("normCdf (Cody ANORM)", () => {
     expect(relErr(k.exports.normCdf(x), want)).toBeLessThanOrEqual(2e-15);
   });
 
+  it(`dense mpmath grid (${GRID.cdf.length} points, -37.5 .. 8.5): twin and wasm within 2e-15 relative`, () => {
+    for (const f of [normCdf, k.exports.normCdf]) {
+      const { err, at } = worstRelErr(f, GRID.cdf);
+      expect(err, `worst at x = ${at}`).toBeLessThanOrEqual(2e-15);
+    }
+  });
+
   it("saturates: 0 below -38.5, 1 above 8.572, monotone through the interval joins", () => {
     for (const f of [normCdf, k.exports.normCdf]) {
       expect(f(-38.6)).toBe(0);
@@ -117,6 +144,13 @@ describe("normInv (Wichura AS241 PPND16)", () => {
 
   it.each(INV_REF)("wasm Phi^-1(%d) within 1e-14 relative", (p, want) => {
     expect(relErr(k.exports.normInv(p), want)).toBeLessThanOrEqual(1e-14);
+  });
+
+  it(`dense mpmath grid (${GRID.inv.length} points, 1e-300 .. 1 - 2^-53): twin and wasm within 1e-14 relative`, () => {
+    for (const f of [normInv, k.exports.normInv]) {
+      const { err, at } = worstRelErr(f, GRID.inv);
+      expect(err, `worst at p = ${at}`).toBeLessThanOrEqual(1e-14);
+    }
   });
 
   it("edges: -Infinity at 0, +Infinity at 1, NaN outside [0, 1]", () => {
