@@ -3,8 +3,11 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitCodeOf, InputError, RunError, UsageError } from '../model/errors.js';
 import { VERSION } from '../version.js';
+import { calibrateCommand } from './calibrate-command.js';
 import { nearcorrCommand } from './nearcorr-command.js';
 import { runCommand } from './run-command.js';
+import { synthCommand } from './synth-command.js';
+import { sweepCommand } from './sweep-command.js';
 
 /**
  * Exit codes are the contract's: 0 success, 2 bad input or usage, 1 anything else. yargs' own
@@ -25,8 +28,11 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName('xmargin')
     .version(VERSION)
     .command(runCommand)
+    .command(calibrateCommand)
     .command(nearcorrCommand)
-    .demandCommand(1, 'name a command: run, nearcorr')
+    .command(synthCommand)
+    .command(sweepCommand)
+    .demandCommand(1, 'name a command: run, calibrate, nearcorr, sweep, synth')
     .strict()
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
