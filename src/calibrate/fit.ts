@@ -123,7 +123,7 @@ const f4 = (v: number) => v.toFixed(4);
  * A complete suite with the one fitted Monte Carlo set, and a comment header recording the fit.
  * `marketFile` (optional) is the calm market file written alongside, named in the header.
  */
-export function suiteYaml(r: FitResult, marketFile?: string): string {
+export function suiteYaml(r: FitResult, marketFile?: string, settings: { horizonDays?: number; seed?: number } = {}): string {
   const per = (p: PeriodSummary) =>
     `${p.from} to ${p.to} (${p.observations} returns, ${p.dropped} row${p.dropped === 1 ? '' : 's'} dropped for gaps` +
     `${p.shrinkage !== undefined ? `, shrinkage ${f4(p.shrinkage)}` : ''})`;
@@ -141,8 +141,8 @@ export function suiteYaml(r: FitResult, marketFile?: string): string {
     '',
     `Base market: the calm calibration${marketFile ? ` (${marketFile})` : ' (xmargin calibrate ... --calm ... --stress ... --out calm.json)'}. Run:`,
     `  xmargin run --market ${marketFile ?? 'calm.json'} --book BOOK --suite THIS_FILE`,
-    'seed, horizonDays, confidence and maintenanceRatio below are the defaults; edit to taste.',
+    'confidence and maintenanceRatio below are the defaults; edit to taste.',
   ];
-  const suite = { seed: 0, horizonDays: 1, confidence: 0.99, maintenanceRatio: 0.8, scenarioSets: [r.set] };
+  const suite = { seed: settings.seed ?? 0, horizonDays: settings.horizonDays ?? 1, confidence: 0.99, maintenanceRatio: 0.8, scenarioSets: [r.set] };
   return header.map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n\n' + YAML.stringify(suite, { lineWidth: 0 });
 }

@@ -34,6 +34,8 @@ interface CalibrateArgs {
   emitSet?: string;
   count?: number;
   dof?: number;
+  horizonDays?: number;
+  seed?: number;
 }
 
 const DEFAULT_LAMBDA = 0.94;
@@ -112,6 +114,8 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .option('target', { type: 'number', describe: 'breakdown fit: target correlation in [-1, 1] [default: 1]' })
       .option('emit-set', { type: 'string', describe: 'breakdown fit: write a ready-to-run suite (.yaml) with the fitted Monte Carlo set' })
       .option('count', { type: 'number', describe: `breakdown fit: scenarios of the emitted set [default: ${DEFAULT_COUNT}]` })
+      .option('horizon-days', { type: 'number', describe: 'breakdown fit: horizonDays of the emitted suite [default: 1]' })
+      .option('seed', { type: 'number', describe: 'breakdown fit: seed of the emitted suite [default: 0]' })
       .option('dof', { type: 'number', describe: 'breakdown fit: Student-t degrees of freedom (> 2) for the emitted set [default: normal]' })
       .example('$0 calibrate --prices p.csv --columns FINA,HLTH --from 2007-01-01 --to 2008-06-30 --out market.json', 'a market file')
       .example('$0 calibrate --prices p.csv --calm 2005-01-01:2007-06-30 --stress 2008-01-01:2008-10-17 --out calm.json --emit-set set.yaml', 'a breakdown fit') as unknown as Argv<CalibrateArgs>,
@@ -123,7 +127,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       throw new UsageError('--from/--to select the window of a plain calibration; with --calm/--stress the windows are given there');
     }
     if (!fitMode) {
-      const fitOnly = (['target', 'emitSet', 'count', 'dof'] as const).filter((k) => args[k] !== undefined);
+      const fitOnly = (['target', 'emitSet', 'count', 'dof', 'horizonDays', 'seed'] as const).filter((k) => args[k] !== undefined);
       if (fitOnly.length > 0) {
         const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
         throw new UsageError(`${fitOnly.map(flag).join(', ')} only apply to a breakdown fit (--calm FROM:TO --stress FROM:TO)`);
@@ -136,6 +140,8 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     finite('target', args.target, (x) => x >= -1 && x <= 1, 'a target correlation in [-1, 1]');
     finite('count', args.count, (x) => Number.isInteger(x) && x >= 1 && x <= 4294967295, 'a whole number of scenarios >= 1');
     finite('dof', args.dof, (x) => x > 2, 'degrees of freedom > 2');
+    finite('horizon-days', args.horizonDays, (x) => x > 0, 'a horizon in days > 0');
+    finite('seed', args.seed, (x) => Number.isSafeInteger(x) && x >= 0, 'a non-negative whole number');
     if (args.emitSet !== undefined && !isYamlFile(args.emitSet)) throw new UsageError(`--emit-set: expected a .yaml or .yml file name, got ${JSON.stringify(args.emitSet)}`);
     if (args.emitSet !== undefined && args.out !== undefined && resolve(args.emitSet) === resolve(args.out)) {
       throw new UsageError('--out (the calm market) and --emit-set (the suite) must be different files');
@@ -200,7 +206,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     checkMarket(calmMarket, marketName);
     let suiteText: string | undefined;
     if (args.emitSet !== undefined) {
-      suiteText = suiteYaml(r, args.out);
+      suiteText = suiteYaml(r, args.out, { horizonDays: args.horizonDays, seed: args.seed });
       // The emitted suite must load exactly as `xmargin run` will load it.
       parseSuite(parseYamlText(suiteText, args.emitSet), args.emitSet, parseMarket(JSON.parse(JSON.stringify(calmMarket)), marketName));
     }
