@@ -1,0 +1,338 @@
+// One bench per kernel, WASM and its TypeScript twin on identical inputs built from the M
+// workload as the engine lays it out (instrument table, holdings, chunk length). The kernels are
+// called only through their public signatures (src/kernels/), exactly as src/engine/worker.ts
+// calls them; nothing here depends on how they are implemented.
+import { Bench } from 'tinybench';
+import { chunkFor, engineDefaults } from '../../src/engine/defaults.js';
+import type { RunPlan } from '../../src/engine/plan.js';
+import { aggregateRows, mcShocks, revalueLinear, revalueOptions, tailsPush } from '../../src/kernels/index.js';
+import { instantiateKernels, type WasmKernels } from '../../src/kernels/wasm.js';
+import { prepare } from '../../src/run.js';
+import type { MonteCarloSource } from '../../src/scenarios/types.js';
+import { synthesize } from '../../src/synth/index.js';
+import { addCalibration, CAL_JS, CAL_WASM, calibrationTasks, type Calibration } from './calibrate.js';
+import { median, sig } from './stats.js';
+import { completedTasks } from './tinybench.js';
+
+export type KernelName = 'mcShocks' | 'revalueLinear' | 'revalueOptions' | 'aggregateRows' | 'tailsPush' | 'tailsPushCold';
+export const KERNELS: readonly KernelName[] = ['mcShocks', 'revalueOptions', 'revalueLinear', 'aggregateRows', 'tailsPush', 'tailsPushCold'];
+
+export const KERNEL_UNITS: Record<KernelName, string> = {
+  mcShocks: 'scenario-underlying',
+  revalueOptions: 'option-scenario',
+  revalueLinear: 'linear-instrument-scenario',
+  aggregateRows: 'position-scenario',
+  tailsPush: 'series-scenario',
+  tailsPushCold: 'series-scenario',
+};
+
+export interface ImplFigure {
+  /** Best round's median latency of one call, ms. */
+  msPerCall: number;
+  /** msPerCall / units of work per call, in ns. Single-threaded: per core. */
+  nsPerUnit: number;
+  /**
+   * Per-call latency / the same round's calibration latency (WASM: the WASM loop, twin: the JS
+   * loop), per round; the figure is the best round. Within a round each latency is tinybench's
+   * median. Best-of-rounds because on a shared machine contention only ever adds time: across
+   * 8 quick runs on a busy 2-core box the best round moved by <= 8% where the median of rounds
+   * moved by up to 47% (docs/performance.md).
+   */
+  normalised: number;
+  /** Median over rounds of the same ratio (for reference). */
+  normalisedMedian: number;
+  normalisedSamples: number[];
+}
+
+export interface KernelFigure {
+  kernel: KernelName;
+  unit: string;
+  unitsPerCall: number;
+  shape: Record<string, number>;
+  wasm: ImplFigure;
+  twin: ImplFigure;
+  /** How many times faster WASM is than the twin (twin ms / WASM ms). */
+  speedRatio: number;
+  /** Largest relative difference between the WASM and twin outputs on these inputs. */
+  maxRelDiff: number;
+}
+
+export interface KernelRunOptions {
+  rounds: number;
+  /** tinybench time budget per task and round, ms. */
+  time: number;
+  iterations: number;
+  onRound?: (round: number) => void;
+}
+
+interface Workload {
+  plan: RunPlan;
+  C: number;
+  cap: number;
+  nAccounts: number;
+  src: MonteCarloSource;
+}
+
+/** The M workload as the engine would run it with 2 workers. */
+export function kernelWorkload(seed = 1): Workload {
+  const w = synthesize('M', seed);
+  const plan = prepare({ market: w.market as unknown as Record<string, unknown>, book: w.book as unknown as Record<string, unknown>, suite: w.suite as unknown as Record<string, unknown> });
+  const ins = plan.instruments;
+  const C = chunkFor(ins.nLinear + ins.nOptions, plan.holdings.nSeries, ins.n);
+  const set = plan.sets[0];
+  if (set.source.kind !== 'montecarlo') throw new Error('bench: the M suite must start with a Monte Carlo set');
+  const workers = 2;
+  const taskSize = Math.max(C, Math.ceil(set.scenarios / (workers * engineDefaults.tasksPerWorker)));
+  return { plan, C, cap: Math.min(set.tailSize, taskSize), nAccounts: plan.holdings.accountOffsets.length - 1, src: set.source };
+}
+
+function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    const d = Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), 1e-300);
+    if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
+  }
+  return worst;
+}
+
+interface Pair {
+  kernel: KernelName;
+  unitsPerCall: number;
+  shape: Record<string, number>;
+  wasm: () => void;
+  twin: () => void;
+  /** Resets state before every call (tails: empty heaps), outside the timed region. */
+  reset?: () => void;
+  compare: () => number;
+}
+
+/** Builds identical inputs in WASM memory and in plain typed arrays, and the five task pairs. */
+export function kernelPairs(wl: Workload): Pair[] {
+  const { plan, C, cap, nAccounts, src } = wl;
+  const ins = plan.instruments;
+  const h = plan.holdings;
+  const n = ins.n;
+  const nRows = ins.nLinear + ins.nOptions;
+  const nSeries = h.nSeries;
+  const k: WasmKernels = instantiateKernels();
+  const f64 = (len: number) => k.alloc(Math.max(len, 1) * 8);
+  const i32 = (len: number) => k.alloc(Math.max(len, 1) * 4);
+  const p = {
+    spot0: f64(n), factor: f64(src.factor.length), scale: f64(n),
+    linUnd: i32(ins.nLinear), linMult: f64(ins.nLinear),
+    optUnd: i32(ins.nOptions), optIsCall: i32(ins.nOptions), optStrike: f64(ins.nOptions), optLnSK: f64(ins.nOptions),
+    optIv: f64(ins.nOptions), optTau: f64(ins.nOptions), optValue0: f64(ins.nOptions), optMult: f64(ins.nOptions),
+    accOffsets: i32(h.accountOffsets.length), accRows: i32(h.accountRows.length), accQty: f64(h.accountQty.length),
+    grpOffsets: i32(h.groupOffsets.length), grpMembers: i32(h.groupMembers.length), grpWeight: f64(h.groupWeight.length),
+    ret: f64(n * C), spot: f64(n * C), ivShift: f64(C), rows: f64(nRows * C), series: f64(nSeries * C),
+    heapVal: f64(nSeries * cap), heapIdx: f64(nSeries * cap), heapSize: i32(nSeries), threshold: f64(nSeries),
+  };
+  // Views only after the last allocation (growth detaches views).
+  const put = <T extends Float64Array | Int32Array>(ptr: number, v: T) => (v instanceof Int32Array ? k.i32(ptr, v.length) : k.f64(ptr, v.length)).set(v);
+  put(p.spot0, ins.spot0); put(p.factor, src.factor); put(p.scale, src.scale);
+  put(p.linUnd, ins.linUnd); put(p.linMult, ins.linMult);
+  put(p.optUnd, ins.optUnd); put(p.optIsCall, ins.optIsCall); put(p.optStrike, ins.optStrike); put(p.optLnSK, ins.optLnSK);
+  put(p.optIv, ins.optIv); put(p.optTau, ins.optTau); put(p.optValue0, ins.optValue0); put(p.optMult, ins.optMult);
+  put(p.accOffsets, h.accountOffsets); put(p.accRows, h.accountRows); put(p.accQty, h.accountQty);
+  put(p.grpOffsets, h.groupOffsets); put(p.grpMembers, h.groupMembers); put(p.grpWeight, h.groupWeight);
+  k.f64(p.ivShift, C).fill(src.ivShift);
+
+  const x = k.exports;
+  const seedLo = plan.suite.seed % 0x1_0000_0000 >>> 0;
+  const seedHi = Math.floor(plan.suite.seed / 0x1_0000_0000) >>> 0;
+  const start = 0;
+  const wShocks = () => x.mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, p.factor, p.scale, src.dof, p.spot0, p.ret, p.spot);
+  const wLinear = () => x.revalueLinear(ins.nLinear, p.linUnd, p.linMult, p.spot0, p.spot, C, p.rows);
+  const wOptions = () =>
+    x.revalueOptions(ins.nOptions, p.optUnd, p.optIsCall, p.optStrike, p.optLnSK, p.optIv, p.optTau, p.optValue0, p.optMult,
+      ins.rate, p.ret, p.spot, p.ivShift, C, p.rows + ins.nLinear * C * 8);
+  const wAggregate = () => {
+    x.aggregateRows(nAccounts, p.accOffsets, p.accRows, p.accQty, p.rows, C, p.series);
+    if (h.nGroups > 0) x.aggregateRows(h.nGroups, p.grpOffsets, p.grpMembers, p.grpWeight, p.series, C, p.series + nAccounts * C * 8);
+  };
+  const wReset = () => {
+    k.i32(p.heapSize, nSeries).fill(0);
+    k.f64(p.threshold, nSeries).fill(-Infinity);
+  };
+  const wTails = () => {
+    const bad = x.tailsPush(nSeries, p.series, C, start, -1, cap, p.heapVal, p.heapIdx, p.heapSize, p.threshold);
+    if (bad >= 0) throw new Error(`bench: non-finite P&L in series ${bad}`);
+  };
+
+  // The twin's inputs: copies of the same arrays.
+  const t = {
+    ret: new Float64Array(n * C), spot: new Float64Array(n * C), ivShift: new Float64Array(C).fill(src.ivShift),
+    rows: new Float64Array(nRows * C), series: new Float64Array(nSeries * C),
+    heapVal: new Float64Array(nSeries * cap), heapIdx: new Float64Array(nSeries * cap), heapSize: new Int32Array(nSeries),
+    threshold: new Float64Array(nSeries),
+  };
+  const tShocks = () => mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, src.factor, src.scale, src.dof, ins.spot0, t.ret, t.spot);
+  const tLinear = () => revalueLinear(ins.nLinear, ins.linUnd, ins.linMult, ins.spot0, t.spot, C, t.rows);
+  const tOptRows = t.rows.subarray(ins.nLinear * C);
+  const tOptions = () =>
+    revalueOptions(ins.nOptions, ins.optUnd, ins.optIsCall, ins.optStrike, ins.optLnSK, ins.optIv, ins.optTau, ins.optValue0, ins.optMult,
+      ins.rate, t.ret, t.spot, t.ivShift, C, tOptRows);
+  const tAccSeries = t.series.subarray(0, nAccounts * C);
+  const tGrpSeries = t.series.subarray(nAccounts * C);
+  const tAggregate = () => {
+    aggregateRows(nAccounts, h.accountOffsets, h.accountRows, h.accountQty, t.rows, C, tAccSeries);
+    if (h.nGroups > 0) aggregateRows(h.nGroups, h.groupOffsets, h.groupMembers, h.groupWeight, tAccSeries, C, tGrpSeries);
+  };
+  const tReset = () => {
+    t.heapSize.fill(0);
+    t.threshold.fill(-Infinity);
+  };
+  const tTails = () => {
+    const bad = tailsPush(nSeries, t.series, C, start, -1, cap, t.heapVal, t.heapIdx, t.heapSize, t.threshold);
+    if (bad >= 0) throw new Error(`bench: non-finite P&L in series ${bad}`);
+  };
+
+  // Fill the pipeline once on each side: every kernel's inputs are its predecessor's real outputs.
+  wShocks(); wLinear(); wOptions(); wAggregate(); wReset(); wTails();
+  tShocks(); tLinear(); tOptions(); tAggregate(); tReset(); tTails();
+  // Identical inputs: the twin's downstream kernels read the WASM side's upstream outputs.
+  t.ret.set(k.f64(p.ret, n * C));
+  t.spot.set(k.f64(p.spot, n * C));
+  const twinShockRet = new Float64Array(n * C);
+  const twinShockSpot = new Float64Array(n * C);
+
+  // Steady state of the engine: a task starts with empty heaps and the merged k-th largest loss
+  // so far as its thresholds, so only the ~1% of scenarios beyond the 99% quantile are offered.
+  // That quantile is taken here from the chunk itself. The cold case (empty heaps, no thresholds)
+  // is what the first wave of tasks sees.
+  const steadyThreshold = new Float64Array(nSeries);
+  {
+    const series = k.f64(p.series, nSeries * C);
+    const kth = Math.max(1, Math.ceil(C * 0.01 - 1e-9));
+    const losses = new Float64Array(C);
+    for (let r = 0; r < nSeries; r++) {
+      for (let s = 0; s < C; s++) losses[s] = -series[r * C + s];
+      losses.sort();
+      steadyThreshold[r] = losses[C - kth];
+    }
+  }
+  const wSteady = () => {
+    k.i32(p.heapSize, nSeries).fill(0);
+    k.f64(p.threshold, nSeries).set(steadyThreshold);
+  };
+  const tSteady = () => {
+    t.heapSize.fill(0);
+    t.threshold.set(steadyThreshold);
+  };
+  const compareTails = (wPrep: () => void, tPrep: () => void) => {
+    t.series.set(k.f64(p.series, nSeries * C));
+    wPrep(); tPrep(); wTails(); tTails();
+    const sizes = relDiff(k.i32(p.heapSize, nSeries), t.heapSize);
+    return Math.max(sizes, relDiff(k.f64(p.heapVal, nSeries * cap), t.heapVal), relDiff(k.f64(p.heapIdx, nSeries * cap), t.heapIdx));
+  };
+
+  const positions = h.accountRows.length + h.groupMembers.length;
+  return [
+    {
+      kernel: 'mcShocks', unitsPerCall: C * n, shape: { scenarios: C, underlyings: n, rank: src.rank },
+      wasm: wShocks,
+      twin: () => mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, src.factor, src.scale, src.dof, ins.spot0, twinShockRet, twinShockSpot),
+      compare: () => {
+        wShocks();
+        mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, src.factor, src.scale, src.dof, ins.spot0, twinShockRet, twinShockSpot);
+        return Math.max(relDiff(k.f64(p.ret, n * C), twinShockRet), relDiff(k.f64(p.spot, n * C), twinShockSpot));
+      },
+    },
+    {
+      kernel: 'revalueOptions', unitsPerCall: C * ins.nOptions, shape: { scenarios: C, options: ins.nOptions },
+      wasm: wOptions, twin: tOptions,
+      compare: () => {
+        wOptions(); tOptions();
+        return relDiff(k.f64(p.rows + ins.nLinear * C * 8, ins.nOptions * C), tOptRows);
+      },
+    },
+    {
+      kernel: 'revalueLinear', unitsPerCall: C * ins.nLinear, shape: { scenarios: C, linearRows: ins.nLinear },
+      wasm: wLinear, twin: tLinear,
+      compare: () => {
+        wLinear(); tLinear();
+        return relDiff(k.f64(p.rows, ins.nLinear * C), t.rows.subarray(0, ins.nLinear * C));
+      },
+    },
+    {
+      kernel: 'aggregateRows', unitsPerCall: C * positions,
+      shape: { scenarios: C, accounts: nAccounts, accountEntries: h.accountRows.length, portfolios: h.nGroups, portfolioEntries: h.groupMembers.length },
+      wasm: wAggregate, twin: tAggregate,
+      compare: () => {
+        t.rows.set(k.f64(p.rows, nRows * C));
+        wAggregate(); tAggregate();
+        return relDiff(k.f64(p.series, nSeries * C), t.series);
+      },
+    },
+    {
+      kernel: 'tailsPush', unitsPerCall: C * nSeries, shape: { scenarios: C, series: nSeries, capacity: cap, offeredPerSeries: Math.max(1, Math.ceil(C * 0.01 - 1e-9)) },
+      wasm: wTails, twin: tTails,
+      reset: () => { wSteady(); tSteady(); },
+      compare: () => compareTails(wSteady, tSteady),
+    },
+    {
+      kernel: 'tailsPushCold', unitsPerCall: C * nSeries, shape: { scenarios: C, series: nSeries, capacity: cap },
+      wasm: wTails, twin: tTails,
+      reset: () => { wReset(); tReset(); },
+      compare: () => compareTails(wReset, tReset),
+    },
+  ];
+}
+
+/**
+ * Runs `rounds` rounds; each round measures the calibration loops and then every kernel on both
+ * sides with tinybench. Figures are the best round's medians (see ImplFigure.normalised).
+ */
+export async function runKernelBenches(opts: KernelRunOptions): Promise<{ kernels: KernelFigure[]; calibration: Calibration & { rounds: Calibration[] } }> {
+  const wl = kernelWorkload();
+  const pairs = kernelPairs(wl);
+  const cal = calibrationTasks();
+  const perRound: { cal: Calibration; ms: Map<string, number> }[] = [];
+  for (let r = 0; r < opts.rounds; r++) {
+    opts.onRound?.(r);
+    const bench = new Bench({ time: opts.time, iterations: opts.iterations, warmupTime: Math.min(100, opts.time), warmupIterations: 2, throws: true });
+    addCalibration(bench, cal, ':a');
+    for (const pair of pairs) {
+      const hooks = pair.reset ? { beforeEach: pair.reset } : undefined;
+      bench.add(`${pair.kernel}:wasm`, pair.wasm, hooks);
+      bench.add(`${pair.kernel}:twin`, pair.twin, hooks);
+    }
+    addCalibration(bench, cal, ':b');
+    await bench.run();
+    const done = completedTasks(bench);
+    const p50 = (name: string) => done.get(name)!.latency.p50;
+    const jsMs = (p50(CAL_JS + ':a') + p50(CAL_JS + ':b')) / 2;
+    const wasmMs = (p50(CAL_WASM + ':a') + p50(CAL_WASM + ':b')) / 2;
+    const ms = new Map<string, number>();
+    for (const pair of pairs) for (const side of ['wasm', 'twin']) ms.set(`${pair.kernel}:${side}`, p50(`${pair.kernel}:${side}`));
+    perRound.push({ cal: { jsMs, wasmMs, unitMs: Math.sqrt(jsMs * wasmMs) }, ms });
+  }
+  const impl = (pair: Pair, side: 'wasm' | 'twin'): ImplFigure => {
+    const key = `${pair.kernel}:${side}`;
+    const msPerCall = Math.min(...perRound.map((r) => r.ms.get(key)!));
+    const normalisedSamples = perRound.map((r) => r.ms.get(key)! / (side === 'wasm' ? r.cal.wasmMs : r.cal.jsMs));
+    return {
+      msPerCall: sig(msPerCall, 5),
+      nsPerUnit: sig((msPerCall * 1e6) / pair.unitsPerCall, 4),
+      normalised: sig(Math.min(...normalisedSamples), 5),
+      normalisedMedian: sig(median(normalisedSamples), 5),
+      normalisedSamples: normalisedSamples.map((v) => sig(v, 5)),
+    };
+  };
+  const kernels = pairs.map((pair): KernelFigure => {
+    const wasm = impl(pair, 'wasm');
+    const twin = impl(pair, 'twin');
+    return {
+      kernel: pair.kernel, unit: KERNEL_UNITS[pair.kernel], unitsPerCall: pair.unitsPerCall, shape: pair.shape,
+      wasm, twin, speedRatio: sig(twin.msPerCall / wasm.msPerCall, 4), maxRelDiff: pair.compare(),
+    };
+  });
+  const rounds = perRound.map((r) => r.cal);
+  const jsMs = median(rounds.map((c) => c.jsMs));
+  const wasmMs = median(rounds.map((c) => c.wasmMs));
+  return { kernels, calibration: { jsMs: sig(jsMs, 5), wasmMs: sig(wasmMs, 5), unitMs: sig(Math.sqrt(jsMs * wasmMs), 5), rounds: rounds.map((c) => ({ jsMs: sig(c.jsMs, 5), wasmMs: sig(c.wasmMs, 5), unitMs: sig(c.unitMs, 5) })) } };
+}
