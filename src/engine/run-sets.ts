@@ -1,6 +1,6 @@
 import { compileKernels, instantiateKernels } from '../kernels/wasm.js';
 import { RunError } from '../model/errors.js';
-import { chunkFor, engineDefaults } from './defaults.js';
+import { chunkFor, engineDefaults, taskSizeFor } from './defaults.js';
 import type { RunPlan } from './plan.js';
 import { workerPlan } from './plan.js';
 import { createPool } from './pool.js';
@@ -44,9 +44,9 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
   const ins = plan.instruments;
   const nSeries = plan.holdings.nSeries;
   const chunk = options.chunk ?? chunkFor(ins.nLinear + ins.nOptions, nSeries, ins.n);
-  const sizeOf = (scenarios: number) =>
-    options.taskSize ?? Math.max(chunk, Math.ceil(scenarios / (workers * engineDefaults.tasksPerWorker)));
-  const maxCap = Math.max(1, ...plan.sets.map((s) => Math.min(s.tailSize, sizeOf(s.scenarios))));
+  const sizeOf = (set: { scenarios: number; tailSize: number }) =>
+    options.taskSize ?? taskSizeFor(set.scenarios, set.tailSize, nSeries, workers, chunk);
+  const maxCap = Math.max(1, ...plan.sets.map((s) => Math.min(s.tailSize, sizeOf(s))));
 
   const module = compileKernels();
   const main = instantiateKernels(module);
@@ -58,7 +58,7 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
     for (let si = 0; si < plan.sets.length; si++) {
       const set = plan.sets[si];
       const book = new TailBook(main, nSeries, set.tailSize);
-      const queue = taskSizes(set.scenarios, sizeOf(set.scenarios));
+      const queue = taskSizes(set.scenarios, sizeOf(set));
       let done = 0;
       let failure: unknown;
       const inFlight = new Set<Promise<void>>();
@@ -80,7 +80,11 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
       };
       let next = 0;
       while (next < queue.length || inFlight.size > 0) {
-        while (failure === undefined && next < queue.length && inFlight.size < workers * engineDefaults.inFlightPerWorker) {
+        // Until a first result of the set is merged there are no thresholds, and every task
+        // returns full tails (cap per series: 170 MB at 10^6 scenarios and 10^3 series). So the
+        // first wave is one task per worker; queueing starts once thresholds exist.
+        const limit = done === 0 ? workers : workers * engineDefaults.inFlightPerWorker;
+        while (failure === undefined && next < queue.length && inFlight.size < limit) {
           launch(queue[next++]);
         }
         if (inFlight.size === 0) break;
