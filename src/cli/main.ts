@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { exitCodeOf, InputError, RunError, UsageError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 import { calibrateCommand } from './calibrate-command.js';
+import { explainCommand } from './explain-command.js';
 import { nearcorrCommand } from './nearcorr-command.js';
 import { runCommand } from './run-command.js';
 import { synthCommand } from './synth-command.js';
@@ -30,9 +31,10 @@ export async function main(argv: string[]): Promise<void> {
     .command(runCommand)
     .command(calibrateCommand)
     .command(nearcorrCommand)
+    .command(explainCommand)
     .command(synthCommand)
     .command(sweepCommand)
-    .demandCommand(1, 'name a command: run, calibrate, nearcorr, sweep, synth')
+    .demandCommand(1, 'name a command: run, calibrate, nearcorr, sweep, synth, explain')
     .strict()
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
