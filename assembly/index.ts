@@ -2,10 +2,12 @@
 // its arrays once per worker. Every kernel reads and writes only through the pointers it
 // is given; src/kernels holds a plain TypeScript twin of each, which the tests hold it to.
 
-export { philox4x32 } from "./philox";
-export { normCdf, normInv } from "./normal";
+export { philox4x32, philox4x32x2 } from "./philox";
+export { normCdf, normInv, normInvBlock } from "./normal";
+export { expBlock, expGaussBlock, expSplitScalar } from "./exp";
+export { logd, logBlock } from "./log";
 export { mcShocks } from "./shocks";
-export { revalueLinear, revalueOptions } from "./revalue";
+export { revalueLinear, revalueOptions, revalueOptionsFixedIv } from "./revalue";
 export { aggregateRows } from "./aggregate";
 export { tailsPush, tailsMerge } from "./tails";
 

@@ -41,6 +41,8 @@ interface Layout {
 const { module, plan } = workerData as { module: WebAssembly.Module; plan: WorkerPlan };
 const k: WasmKernels = instantiateKernels(module);
 const layout = allocate(k, plan);
+/** Per set, per series: the k-th largest loss among this worker's finished tasks of the set. */
+const ownBars = new Map<number, Float64Array>();
 
 function allocate(k: WasmKernels, p: WorkerPlan): Layout {
   const ins = p.instruments;
@@ -122,14 +124,23 @@ export default function runTask(task: ScenarioTask): Float64Array {
   const threshold = k.f64(l.threshold, nSeries);
   if (task.thresholds) threshold.set(task.thresholds);
   else threshold.fill(-Infinity);
+  // This worker's own earlier tasks of the set bound the set's k-th largest loss from below
+  // too: raise the bar to theirs where it is higher. A loss strictly below it cannot be in
+  // the set's top k, so the merged result is the same; the first tasks (dispatched before any
+  // result reached the main thread) no longer start from -Infinity.
+  const own = ownBars.get(task.set);
+  if (own) for (let r = 0; r < nSeries; r++) if (own[r] > threshold[r]) threshold[r] = own[r];
 
   injectFault();
   const end = task.start + task.count;
   for (let c0 = task.start; c0 < end; c0 += p.chunk) {
     const c = Math.min(p.chunk, end - c0);
+    // The vol shift shared by every scenario of the chunk, if there is one (always for a
+    // Monte Carlo set; for explicit sets, when the chunk's shifts happen to be equal).
+    let fixedShift: number | undefined;
     if (src.kind === 'montecarlo') {
       x.mcShocks(p.seedLo, p.seedHi, src.setId, c0, c, ins.n, src.rank, l.factors[task.set], l.scales[task.set], src.dof, l.spot0, l.ret, l.spot);
-      k.f64(l.ivShift, c).fill(src.ivShift);
+      fixedShift = src.ivShift;
     } else {
       const ret = k.f64(l.ret, ins.n * c);
       const spot = k.f64(l.spot, ins.n * c);
@@ -137,13 +148,25 @@ export default function runTask(task: ScenarioTask): Float64Array {
         ret.set(src.ret.subarray(u * src.count + c0, u * src.count + c0 + c), u * c);
         spot.set(src.spot.subarray(u * src.count + c0, u * src.count + c0 + c), u * c);
       }
-      k.f64(l.ivShift, c).set(src.ivShift.subarray(c0, c0 + c));
+      const shifts = src.ivShift.subarray(c0, c0 + c);
+      k.f64(l.ivShift, c).set(shifts);
+      if (shifts.every((v) => Object.is(v, shifts[0]))) fixedShift = shifts[0];
     }
     x.revalueLinear(ins.nLinear, l.linUnd, l.linMult, l.spot0, l.spot, c, l.rows);
-    x.revalueOptions(
-      ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
-      ins.rate, l.ret, l.spot, l.ivShift, c, l.rows + ins.nLinear * c * 8,
-    );
+    // One vol shift for the whole chunk: the fixed-vol kernel hoists the per-option terms out
+    // of the cell loop. It gives the same bits as revalueOptions, so the choice (which may
+    // depend on the chunking for an explicit set) never changes a result.
+    if (fixedShift !== undefined) {
+      x.revalueOptionsFixedIv(
+        ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
+        ins.rate, l.ret, l.spot, fixedShift, c, l.rows + ins.nLinear * c * 8,
+      );
+    } else {
+      x.revalueOptions(
+        ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
+        ins.rate, l.ret, l.spot, l.ivShift, c, l.rows + ins.nLinear * c * 8,
+      );
+    }
     const nAccounts = h.accountOffsets.length - 1;
     x.aggregateRows(nAccounts, l.accOffsets, l.accRows, l.accQty, l.rows, c, l.series);
     if (h.nGroups > 0) {
@@ -151,6 +174,14 @@ export default function runTask(task: ScenarioTask): Float64Array {
     }
     const bad = x.tailsPush(nSeries, l.series, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
     if (bad >= 0) throw nonFinite(task.set, c0, c);
+  }
+  // A full buffer's slot 0 holds its worst kept loss: the bar for this worker's next task.
+  if (cap === set.tailSize) {
+    const bars = ownBars.get(task.set) ?? new Float64Array(nSeries).fill(-Infinity);
+    const size = k.i32(l.heapSize, nSeries);
+    const val = k.f64(l.heapVal, nSeries * cap);
+    for (let r = 0; r < nSeries; r++) if (size[r] === cap && val[r * cap] > bars[r]) bars[r] = val[r * cap];
+    ownBars.set(task.set, bars);
   }
   // Transfer, not clone: the buffer is fresh and the main thread only reads it.
   return move(

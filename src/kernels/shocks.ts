@@ -2,6 +2,8 @@
 // optionally mixed into a multivariate Student-t by one chi-square draw per scenario.
 import { philox4x32, uniform53 } from "./philox.js";
 import { normInv } from "./normal.js";
+import { expd } from "./exp.js";
+import { logd } from "./log.js";
 
 // Third counter word tells the two streams of a scenario apart, so adding a Student-t mix
 // never changes the normals a scenario draws.
@@ -25,7 +27,7 @@ function chi2Draw(
     if (v <= 0.0) continue;
     v = v * v * v;
     const xx = x * x;
-    if (u2 < 1.0 - 0.0331 * (xx * xx) || Math.log(u2) < 0.5 * xx + d * (1.0 - v + Math.log(v))) {
+    if (u2 < 1.0 - 0.0331 * (xx * xx) || logd(u2) < 0.5 * xx + d * (1.0 - v + logd(v))) {
       return 2.0 * d * v;
     }
   }
@@ -71,7 +73,7 @@ export function mcShocks(
       const z = studentT ? y * t : y;
       const x = scale[u] * z;
       ret[u * count + s] = x;
-      spot[u * count + s] = spot0[u] * Math.exp(x);
+      spot[u * count + s] = spot0[u] * expd(x);
     }
   }
 }

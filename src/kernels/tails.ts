@@ -1,81 +1,187 @@
-// TypeScript twin of assembly/tails.ts: streaming tail buffers. Per series a binary
-// min-heap of capacity `cap` at heapVal[r*cap ..], heapIdx[r*cap ..] (scenario indices as
-// f64), heapSize[r]. It keeps the `cap` largest losses under the total order "loss
-// descending, then scenario index ascending", so the kept set is unique whatever the
-// chunking or merge order; the root is the worst kept entry.
+// TypeScript twin of assembly/tails.ts: streaming tail buffers. Per series, the kept
+// entries at heapVal[r*cap ..], heapIdx[r*cap ..] (scenario indices as f64), heapSize[r]:
+// the `cap` largest losses under the total order "loss descending, then scenario index
+// ascending", so the kept set is unique whatever the chunking or merge order. Slots
+// [0, size) in no particular order, except that a full buffer keeps its worst entry in
+// slot 0. Same batches, fill order, pivots and partitions as the WASM kernel, so the two
+// agree slot for slot (the f64x2 screen only skips cells that are not candidates).
 
 /** True when (la, ia) ranks strictly before (lb, ib): larger loss, or equal loss and lower index. */
 function ranksBefore(la: number, ia: number, lb: number, ib: number): boolean {
   return la > lb || (la === lb && ia < ib);
 }
 
-function heapOffer(
-  vals: Float64Array, idxs: Float64Array, sizes: Int32Array, r: number, cap: number,
-  L: number, I: number,
-): void {
+const POOL_MAX = 16384;
+const CAND_MAX = 4096;
+const poolVal = new Float64Array(POOL_MAX);
+const poolIdx = new Float64Array(POOL_MAX);
+
+function batchLimit(cap: number): number {
+  return Math.min(Math.max(cap, 64), CAND_MAX - 8);
+}
+
+function poolable(cap: number): boolean {
+  return cap <= POOL_MAX - CAND_MAX;
+}
+
+/** Swaps the worst of series slots [base, base + size) into slot base. */
+function worstToFront(vals: Float64Array, idxs: Float64Array, base: number, size: number): void {
+  let w = 0;
+  let wl = vals[base];
+  let wi = idxs[base];
+  for (let i = 1; i < size; i++) {
+    if (ranksBefore(wl, wi, vals[base + i], idxs[base + i])) {
+      w = i;
+      wl = vals[base + i];
+      wi = idxs[base + i];
+    }
+  }
+  if (w === 0) return;
+  vals[base + w] = vals[base];
+  idxs[base + w] = idxs[base];
+  vals[base] = wl;
+  idxs[base] = wi;
+}
+
+function swapPool(a: number, b: number): void {
+  const la = poolVal[a];
+  const ia = poolIdx[a];
+  poolVal[a] = poolVal[b];
+  poolIdx[a] = poolIdx[b];
+  poolVal[b] = la;
+  poolIdx[b] = ia;
+}
+
+/** Rearranges pool[0, m) so that its k best entries (by rank) come first, 0 < k < m. */
+function selectBest(m: number, k: number): void {
+  let lo = 0;
+  let hi = m - 1;
+  while (lo < hi) {
+    const mid = lo + ((hi - lo) >> 1);
+    if (ranksBefore(poolVal[mid], poolIdx[mid], poolVal[lo], poolIdx[lo])) swapPool(mid, lo);
+    if (ranksBefore(poolVal[hi], poolIdx[hi], poolVal[lo], poolIdx[lo])) swapPool(hi, lo);
+    if (ranksBefore(poolVal[mid], poolIdx[mid], poolVal[hi], poolIdx[hi])) swapPool(mid, hi);
+    // Branch-free Lomuto, as in WASM: every element is swapped with slot st; st advances
+    // past those that rank before the pivot.
+    const pl = poolVal[hi];
+    const pi = poolIdx[hi];
+    let st = lo;
+    for (let i = lo; i < hi; i++) {
+      const xl = poolVal[i];
+      const xi = poolIdx[i];
+      poolVal[i] = poolVal[st];
+      poolIdx[i] = poolIdx[st];
+      poolVal[st] = xl;
+      poolIdx[st] = xi;
+      if (ranksBefore(xl, xi, pl, pi)) st++;
+    }
+    swapPool(st, hi);
+    if (st === k - 1 || st === k) return;
+    if (st < k) lo = st + 1;
+    else hi = st - 1;
+  }
+}
+
+/** Resolves the n candidates in pool[0, n) against series r's buffer of `size`; returns the new size. */
+function resolve(vals: Float64Array, idxs: Float64Array, r: number, cap: number, size: number, n: number): number {
   const base = r * cap;
-  const size = sizes[r];
-  if (size < cap) {
-    let k = size;
-    while (k > 0) {
-      const p = (k - 1) >> 1;
-      const pl = vals[base + p];
-      const pi = idxs[base + p];
-      if (!ranksBefore(pl, pi, L, I)) break;
-      vals[base + k] = pl;
-      idxs[base + k] = pi;
-      k = p;
-    }
-    vals[base + k] = L;
-    idxs[base + k] = I;
-    sizes[r] = size + 1;
-    return;
+  const fill = Math.min(cap - size, n);
+  if (fill > 0) {
+    vals.set(poolVal.subarray(0, fill), base + size);
+    idxs.set(poolIdx.subarray(0, fill), base + size);
+    size += fill;
+    if (size === cap) worstToFront(vals, idxs, base, cap);
   }
-  if (cap <= 0 || !ranksBefore(L, I, vals[base], idxs[base])) return;
-  let k = 0;
-  for (;;) {
-    const l = 2 * k + 1;
-    if (l >= size) break;
-    let c = l;
-    let cl = vals[base + l];
-    let ci = idxs[base + l];
-    const rr = l + 1;
-    if (rr < size) {
-      const rl = vals[base + rr];
-      const ri = idxs[base + rr];
-      if (ranksBefore(cl, ci, rl, ri)) {
-        c = rr;
-        cl = rl;
-        ci = ri;
-      }
+  const m = n - fill;
+  if (m <= 0 || cap <= 0) return size;
+  if (m * 32 < cap || !poolable(cap)) {
+    for (let e = fill; e < n; e++) {
+      const L = poolVal[e];
+      const I = poolIdx[e];
+      if (!ranksBefore(L, I, vals[base], idxs[base])) continue;
+      vals[base] = L;
+      idxs[base] = I;
+      worstToFront(vals, idxs, base, cap);
     }
-    if (!ranksBefore(L, I, cl, ci)) break;
-    vals[base + k] = cl;
-    idxs[base + k] = ci;
-    k = c;
+    return size;
   }
-  vals[base + k] = L;
-  idxs[base + k] = I;
+  poolVal.copyWithin(cap, fill, n);
+  poolIdx.copyWithin(cap, fill, n);
+  poolVal.set(vals.subarray(base, base + cap), 0);
+  poolIdx.set(idxs.subarray(base, base + cap), 0);
+  selectBest(cap + m, cap);
+  vals.set(poolVal.subarray(0, cap), base);
+  idxs.set(poolIdx.subarray(0, cap), base);
+  worstToFront(vals, idxs, base, cap);
+  return size;
+}
+
+// A fresh buffer's row bar, as in assembly/tails.ts: estimated from 64 evenly spaced cells,
+// kept only if at least `cap` cells of the row reach it.
+const SAMPLES = 64;
+const sampleBuf = new Float64Array(SAMPLES);
+
+function sampleBar(rows: Float64Array, row: number, C: number, cap: number, sign: number, threshold: number): number {
+  const stride = Math.floor(C / SAMPLES);
+  const j = Math.floor((2 * cap * SAMPLES) / C);
+  let over = 0;
+  for (let i = 0; i < SAMPLES; i++) if (sign * rows[row + i * stride] > threshold) over++;
+  if (over <= j) return -Infinity;
+  for (let i = 0; i < SAMPLES; i++) {
+    const L = sign * rows[row + i * stride];
+    if (!Number.isFinite(L)) return -Infinity;
+    let j = i;
+    for (; j > 0 && sampleBuf[j - 1] < L; j--) sampleBuf[j] = sampleBuf[j - 1];
+    sampleBuf[j] = L;
+  }
+  const bar = sampleBuf[j];
+  let below = 0;
+  for (let s = 0; s < C; s++) if (sign * rows[row + s] < bar) below++;
+  return C - below >= cap ? bar : -Infinity;
 }
 
 /**
  * Offers every cell of nSeries P&L rows (C scenarios each, column 0 = scenario `start`) as
  * loss = sign * value, skipping losses strictly below threshold[r]. Returns -1, or the first
- * series holding a non-finite value (checked before the threshold test; returns at once).
+ * series holding a non-finite value (checked before the threshold test; returns at once and
+ * leaves that series' buffer unspecified).
  */
 export function tailsPush(
   nSeries: number, rows: Float64Array, C: number, start: number, sign: number, cap: number,
   heapVal: Float64Array, heapIdx: Float64Array, heapSize: Int32Array, threshold: Float64Array,
 ): number {
+  const limit = batchLimit(cap);
   for (let r = 0; r < nSeries; r++) {
     const row = r * C;
-    const th = threshold[r];
-    for (let s = 0; s < C; s++) {
-      const v = rows[row + s];
-      if (!Number.isFinite(v)) return r;
-      const L = sign * v;
-      if (L < th) continue;
-      heapOffer(heapVal, heapIdx, heapSize, r, cap, L, start + s);
+    let th = threshold[r];
+    let size = heapSize[r];
+    if (size === 0 && th === -Infinity && cap > 0 && C >= 256 && C >= 4 * cap) {
+      const est = sampleBar(rows, row, C, cap, sign, th);
+      if (est > th) th = est;
+    }
+    let s = 0;
+    while (s < C) {
+      const full = cap > 0 && size >= cap;
+      const root = full ? heapVal[r * cap] : -Infinity;
+      let n = 0;
+      // The WASM screen skips 8-cell blocks without a candidate; a batch closes once it
+      // holds batchLimit(cap) candidates, checked between blocks of 8 (or the last cells).
+      while (s < C && n < limit) {
+        const e = Math.min(s + 8, C);
+        for (; s < e; s++) {
+          const v = rows[row + s];
+          if (!Number.isFinite(v)) return r;
+          const L = sign * v;
+          if (L < th || (full && L < root)) continue;
+          poolVal[n] = L;
+          poolIdx[n] = start + s;
+          n++;
+        }
+      }
+      if (n > 0) {
+        size = resolve(heapVal, heapIdx, r, cap, size, n);
+        heapSize[r] = size;
+      }
     }
   }
   return -1;
@@ -86,10 +192,29 @@ export function tailsMerge(
   nSeries: number, counts: Int32Array, vals: Float64Array, idxs: Float64Array, cap: number,
   heapVal: Float64Array, heapIdx: Float64Array, heapSize: Int32Array,
 ): void {
+  const limit = batchLimit(cap);
   let e = 0;
   for (let r = 0; r < nSeries; r++) {
     const end = e + counts[r];
-    for (; e < end; e++) heapOffer(heapVal, heapIdx, heapSize, r, cap, vals[e], idxs[e]);
+    let size = heapSize[r];
+    while (e < end) {
+      const full = cap > 0 && size >= cap;
+      const root = full ? heapVal[r * cap] : -Infinity;
+      const rootI = full ? heapIdx[r * cap] : 0;
+      let n = 0;
+      for (; e < end && n < limit; e++) {
+        const L = vals[e];
+        const I = idxs[e];
+        if (full && !ranksBefore(L, I, root, rootI)) continue;
+        poolVal[n] = L;
+        poolIdx[n] = I;
+        n++;
+      }
+      if (n > 0) {
+        size = resolve(heapVal, heapIdx, r, cap, size, n);
+        heapSize[r] = size;
+      }
+    }
   }
 }
 

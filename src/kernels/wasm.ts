@@ -10,8 +10,22 @@ export interface KernelExports {
   alloc(bytes: number): number;
   resetHeap(): void;
   philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, outPtr: number): void;
+  /** Test hook: blocks (cA, c1, c2, c3) and (cB, c1, c2, c3) through the i32x4 path, 8 u32 at outPtr. */
+  philox4x32x2(cA: number, cB: number, c1: number, c2: number, c3: number, k0: number, k1: number, outPtr: number): void;
   normCdf(x: number): number;
   normInv(p: number): number;
+  /** Test hook: out[i] = normInv(p[i]) through the f64x2 paths (0 < p < 1, p normal). */
+  normInvBlock(n: number, pPtr: number, outPtr: number): void;
+  /** Test hook: out[i] = e^x[i] through the f64x2 path. */
+  expBlock(n: number, xPtr: number, outPtr: number): void;
+  /** Test hook: out[i] = exp(-y[i]^2 / 2), 0 <= y[i] <= 37, through the option kernels' lanes. */
+  expGaussBlock(n: number, yPtr: number, outPtr: number): void;
+  /** fdlibm's log, the same bits as the twin's logd. */
+  logd(x: number): number;
+  /** Test hook: out[i] = log(x[i]) through the f64x2 path (positive normal x). */
+  logBlock(n: number, xPtr: number, outPtr: number): void;
+  /** Test hook: e^(ahi + alo) through the scalar path. */
+  expSplitScalar(ahi: number, alo: number): number;
   mcShocks(
     seedLo: number, seedHi: number, setId: number, start: number, count: number, n: number,
     rank: number, factorPtr: number, scalePtr: number, dof: number, spot0Ptr: number,
@@ -25,6 +39,12 @@ export interface KernelExports {
     nOpt: number, undPtr: number, isCallPtr: number, strikePtr: number, lnSKPtr: number,
     ivPtr: number, tauPtr: number, value0Ptr: number, multPtr: number, rate: number,
     retPtr: number, spotPtr: number, ivShiftPtr: number, C: number, outPtr: number,
+  ): void;
+  /** revalueOptions with one iv shift for the whole block; same bits. */
+  revalueOptionsFixedIv(
+    nOpt: number, undPtr: number, isCallPtr: number, strikePtr: number, lnSKPtr: number,
+    ivPtr: number, tauPtr: number, value0Ptr: number, multPtr: number, rate: number,
+    retPtr: number, spotPtr: number, ivShift: number, C: number, outPtr: number,
   ): void;
   aggregateRows(
     nOut: number, offsetsPtr: number, indexPtr: number, weightPtr: number, rowsInPtr: number,

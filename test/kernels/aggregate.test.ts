@@ -52,7 +52,7 @@ describe("aggregateRows", () => {
     expect(want[0]).toBe(0);
   });
 
-  it.each([1, 2, 7, 64, 513])("wasm equals twin bit for bit on random CSR (C = %i)", (C) => {
+  it.each([1, 2, 7, 12, 25, 64, 513])("wasm equals twin bit for bit on random CSR (C = %i: blocks of 12, pairs, a single)", (C) => {
     const next = rng(C);
     const nIn = 50, nOut = 20;
     const counts = Array.from({ length: nOut }, () => Math.floor(next() * 8));

@@ -44,6 +44,23 @@ describe("philox4x32-10", () => {
     }
   });
 
+  it("the two-lane i32x4 path (mcShocks' Philox) gives both blocks' words bit for bit", () => {
+    const next = rng(4321);
+    const word = () => Math.floor(next() * 4294967296) >>> 0;
+    const outA = new Uint32Array(4);
+    const outB = new Uint32Array(4);
+    const p2 = k.alloc(32);
+    const cases = KAT.map(([c, key]) => [c[0], c[0], c[1], c[2], c[3], key[0], key[1]]);
+    for (let t = 0; t < 2000; t++) cases.push([word(), word(), word(), word(), word(), word(), word()]);
+    for (const [cA, cB, c1, c2, c3, k0, k1] of cases) {
+      philox4x32(cA, c1, c2, c3, k0, k1, outA);
+      philox4x32(cB, c1, c2, c3, k0, k1, outB);
+      k.exports.philox4x32x2(cA, cB, c1, c2, c3, k0, k1, p2);
+      const got = Array.from(k.u32(p2, 8));
+      expect(got).toEqual([...outA, ...outB]);
+    }
+  });
+
   it("uniform53 stays strictly inside (0, 1) at the extreme words", () => {
     expect(uniform53(0, 0)).toBe(2 ** -54);
     expect(uniform53(0xffffffff, 0xffffffff)).toBeLessThan(1);

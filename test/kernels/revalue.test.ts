@@ -1,6 +1,12 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { revalueLinear, revalueOptions } from "../../src/kernels/revalue.js";
-import { kernels, maxRelDiff, randomF64, rng } from "./helpers.js";
+import { revalueLinear, revalueOptions, revalueOptionsFixedIv } from "../../src/kernels/revalue.js";
+import { kernels, randomF64, rng } from "./helpers.js";
+
+// mpmath Black–Scholes–Merton values; see fixtures/gen_bsm.py.
+const BSM = JSON.parse(readFileSync(new URL("./fixtures/bsm-mpmath.json", import.meta.url), "utf8")) as {
+  rows: Array<[number, number, number, number, number, number, number, number]>;
+};
 
 type K = ReturnType<typeof kernels>;
 
@@ -22,6 +28,57 @@ function optionsWasm(
     k.putF64(ivShift), C, out,
   );
   return k.f64(out, nOpt * C).slice();
+}
+
+function optionsFixedWasm(
+  k: K, b: OptionBook, rate: number, ret: Float64Array, spot: Float64Array, ivShift: number, C: number,
+): Float64Array {
+  k.reset();
+  const nOpt = b.und.length;
+  const out = k.alloc(nOpt * C * 8);
+  k.exports.revalueOptionsFixedIv(
+    nOpt, k.putI32(b.und), k.putI32(b.isCall), k.putF64(b.strike), k.putF64(b.lnSK), k.putF64(b.iv),
+    k.putF64(b.tau), k.putF64(b.value0), k.putF64(b.mult), rate, k.putF64(ret), k.putF64(spot), ivShift, C, out,
+  );
+  return k.f64(out, nOpt * C).slice();
+}
+
+function optionsFixedTwin(
+  b: OptionBook, rate: number, ret: Float64Array, spot: Float64Array, ivShift: number, C: number,
+): Float64Array {
+  const out = new Float64Array(b.und.length * C);
+  revalueOptionsFixedIv(b.und.length, b.und, b.isCall, b.strike, b.lnSK, b.iv, b.tau, b.value0, b.mult,
+    rate, ret, spot, ivShift, C, out);
+  return out;
+}
+
+function sameBits(a: Float64Array, b: Float64Array, what: string): void {
+  expect(a.length).toBe(b.length);
+  for (let q = 0; q < a.length; q++) {
+    if (!Object.is(a[q], b[q])) throw new Error(`${what}: cell ${q}: ${a[q]} != ${b[q]}`);
+  }
+}
+
+/** A random book over n underlyings: calls and puts, some expired, some with sig sqrt(tau) > 20. */
+function randomBook(next: () => number, n: number, nOpt: number, spot0: Float64Array): OptionBook {
+  const und = Int32Array.from({ length: nOpt }, () => Math.floor(next() * n));
+  const strike = Float64Array.from(und, (u) => spot0[u] * (0.5 + next()));
+  const tau = Float64Array.from({ length: nOpt }, (_, j) => (j % 17 === 3 ? 25 : next() < 0.1 ? 0 : next() < 0.2 ? 0.003 * next() : 2 * next()));
+  const iv = Float64Array.from({ length: nOpt }, (_, j) => (j % 17 === 3 ? 5 : 0.05 + 1.45 * next()));
+  return {
+    und, isCall: Int32Array.from({ length: nOpt }, () => (next() < 0.5 ? 1 : 0)), strike,
+    lnSK: Float64Array.from(und, (u, j) => Math.log(spot0[u] / strike[j])), iv, tau,
+    value0: randomF64(nOpt, next, 0, 100), mult: randomF64(nOpt, next, -3, 3),
+  };
+}
+
+/** Log-returns (some extreme, some infinite) and spots S0 e^x, n x C underlying-major. */
+function randomShocks(next: () => number, n: number, C: number, spot0: Float64Array): { ret: Float64Array; spot: Float64Array } {
+  const ret = Float64Array.from({ length: n * C }, (_, q) =>
+    q % 97 === 5 ? -Infinity : q % 89 === 7 ? 3 * (next() - 0.5) : q % 3 === 0 ? 0.02 * (next() - 0.5) : 1.2 * (next() - 0.5));
+  const spot = new Float64Array(n * C);
+  for (let u = 0; u < n; u++) for (let s = 0; s < C; s++) spot[u * C + s] = spot0[u] * Math.exp(ret[u * C + s]);
+  return { ret, spot };
 }
 
 function optionsTwin(
@@ -159,32 +216,61 @@ describe("revalueOptions (Black–Scholes–Merton)", () => {
     expect(Math.abs(a - b)).toBeLessThan(1e-12 * S0);
   });
 
-  it("wasm matches twin within 1e-13 on a random book (calls, puts, expired, iv shifts)", () => {
-    const next = rng(4242);
-    const n = 4, nOpt = 60, C = 257;
+  it.each([1, 2, 7, 257])("wasm equals twin bit for bit on a random book (C = %i; calls, puts, expired, sq > 20, infinite shocks)", (C) => {
+    const next = rng(4242 + C);
+    const n = 4, nOpt = 60;
     const spot0 = randomF64(n, next, 10, 5000);
-    const ret = randomF64(n * C, next, -0.6, 0.6);
-    const spot = new Float64Array(n * C);
-    for (let u = 0; u < n; u++) for (let s = 0; s < C; s++) spot[u * C + s] = spot0[u] * Math.exp(ret[u * C + s]);
-    const und = Int32Array.from({ length: nOpt }, () => Math.floor(next() * n));
-    const strike = Float64Array.from(und, (u) => spot0[u] * (0.5 + next()));
-    const book: OptionBook = {
-      und, isCall: Int32Array.from({ length: nOpt }, () => (next() < 0.5 ? 1 : 0)), strike,
-      lnSK: Float64Array.from(und, (u, j) => Math.log(spot0[u] / strike[j])),
-      iv: randomF64(nOpt, next, 0.05, 1.5),
-      tau: Float64Array.from({ length: nOpt }, () => (next() < 0.1 ? 0 : 2 * next())),
-      value0: randomF64(nOpt, next, 0, 100), mult: randomF64(nOpt, next, -3, 3),
-    };
-    const shift = randomF64(C, next, -0.3, 0.3);
+    const book = randomBook(next, n, nOpt, spot0);
+    const { ret, spot } = randomShocks(next, n, C, spot0);
+    const shift = Float64Array.from({ length: C }, (_, s) => (s % 11 === 4 ? -2 : 0.6 * (next() - 0.5)));
     const a = optionsWasm(k, book, 0.03, ret, spot, shift, C);
     const b = optionsTwin(book, 0.03, ret, spot, shift, C);
-    // P&L can be a difference of near-equal values: compare relative to the option's scale.
-    let worst = 0;
-    for (let j = 0; j < nOpt; j++) {
-      const scale = Math.abs(book.mult[j]) * (strike[j] + book.value0[j]);
-      for (let s = 0; s < C; s++) worst = Math.max(worst, Math.abs(a[j * C + s] - b[j * C + s]) / scale);
+    sameBits(a, b, "revalueOptions wasm vs twin");
+    for (let q = 0; q < a.length; q++) expect(Number.isFinite(a[q])).toBe(true);
+  });
+
+  it.each([1, 3, 256, 259])("revalueOptionsFixedIv: wasm = twin = revalueOptions with a constant shift, bit for bit (C = %i)", (C) => {
+    const next = rng(99 + C);
+    const n = 3, nOpt = 51;
+    const spot0 = randomF64(n, next, 10, 5000);
+    const book = randomBook(next, n, nOpt, spot0);
+    const { ret, spot } = randomShocks(next, n, C, spot0);
+    for (const sh of [0, 0.1, -0.3, -5]) {
+      const fw = optionsFixedWasm(k, book, 0.02, ret, spot, sh, C);
+      sameBits(fw, optionsFixedTwin(book, 0.02, ret, spot, sh, C), `fixed wasm vs twin, shift ${sh}`);
+      const shifts = new Float64Array(C).fill(sh);
+      sameBits(fw, optionsWasm(k, book, 0.02, ret, spot, shifts, C), `fixed vs general wasm, shift ${sh}`);
+      sameBits(fw, optionsTwin(book, 0.02, ret, spot, shifts, C), `fixed wasm vs general twin, shift ${sh}`);
     }
-    expect(worst).toBeLessThanOrEqual(1e-13);
-    expect(maxRelDiff(a, b, 1e-6)).toBeLessThan(1e-9);
+  });
+
+  it(`within 2e-15 S0 of mpmath on ${BSM.rows.length} contracts and shocks (both kernels, twin and wasm)`, () => {
+    // One contract per row, each with its own rate; the shock fills a block of C = 3, so the
+    // f64x2 pair and the odd last lane both see it.
+    const C = 3;
+    let worst = 0;
+    let at = -1;
+    for (const [j, [call, S0, K_, tau, sigma, r, x, want]] of BSM.rows.entries()) {
+      const one: OptionBook = {
+        und: new Int32Array([0]), isCall: new Int32Array([call]), strike: new Float64Array([K_]),
+        lnSK: new Float64Array([Math.log(S0 / K_)]), iv: new Float64Array([sigma]), tau: new Float64Array([tau]),
+        value0: new Float64Array(1), mult: new Float64Array([1]),
+      };
+      const ret = new Float64Array(C).fill(x);
+      const spot = new Float64Array(C).fill(S0 * Math.exp(x));
+      // Shifts 0, 0, -0: the same vol, but not the same bits, so revalueOptions takes its
+      // per-scenario path rather than handing the block to the fixed-vol kernel.
+      const mixed = new Float64Array([0, 0, -0]);
+      const got = [
+        ...optionsWasm(k, one, r, ret, spot, mixed, C),
+        ...optionsFixedWasm(k, one, r, ret, spot, 0, C),
+        ...optionsTwin(one, r, ret, spot, mixed, C),
+      ];
+      for (const v of got) {
+        const e = Math.abs(v - want) / S0;
+        if (!(e <= worst)) { worst = e; at = j; }
+      }
+    }
+    expect(worst, `worst at row ${at}: ${JSON.stringify(BSM.rows[at])}`).toBeLessThanOrEqual(2e-15);
   });
 });

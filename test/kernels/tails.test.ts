@@ -151,6 +151,72 @@ describe("tailsPush / tailsMerge", () => {
     }
   });
 
+  // Long rows and large capacities exercise every path of the batch resolution: one-by-one
+  // offers, pooled quickselect + heapify, several batches per row (rows longer than a batch),
+  // and capacities too large to pool (always one by one).
+  it.each([
+    [1, 9000, 7], [40, 9000, 7], [500, 9000, 3], [3000, 9000, 3], [13000, 30000, 2], [64, 100, 5],
+  ])("cap %i, %i scenarios in chunks of ~S/%i: wasm = twin slot for slot = brute force", (cap, S2, parts) => {
+    const next2 = rng(cap + S2);
+    const ns = 3;
+    // Continuous losses, a few ties, rising drift so late scenarios keep entering the heap.
+    const pnl2 = Float64Array.from({ length: ns * S2 }, (_, q) => {
+      const i = q % S2;
+      return next2() < 0.01 ? -7 : -(next2() * 1000 + i * 0.01);
+    });
+    const th = new Float64Array([-Infinity, -Infinity, 600]);
+    k.reset();
+    const twin = new TwinTails(ns, cap);
+    const wasm = new WasmTails(k, ns, cap, S2, th);
+    const cuts = [0];
+    for (let p = 1; p < parts; p++) cuts.push(Math.floor((S2 * p) / parts) + p);
+    cuts.push(S2);
+    for (let c = 0; c + 1 < cuts.length; c++) {
+      const [a, b] = [cuts[c], cuts[c + 1]];
+      const rows = block(pnl2, ns, S2, a, b);
+      expect(tailsPush(ns, rows, b - a, a, -1, cap, twin.val, twin.idx, twin.size, th)).toBe(-1);
+      expect(wasm.push(rows, b - a, a, -1)).toBe(-1);
+      sameState(wasm.state(), twin);
+    }
+    for (let r = 0; r < ns; r++) {
+      const want = bruteForce(pnl2, ns, S2, r, -1, cap, th[r]);
+      const got = tailsSorted(twin.val, twin.idx, twin.size, r, cap);
+      expect(Array.from(got.values)).toEqual(want.values);
+      expect(Array.from(got.indices)).toEqual(want.indices);
+    }
+    // And a merge of the kept set into a book that already holds part of it.
+    const book = new TwinTails(ns, cap);
+    const bookW = new TwinTails(ns, cap);
+    const wVal = k.alloc(ns * cap * 8);
+    const wIdx = k.alloc(ns * cap * 8);
+    const wSize = k.alloc(ns * 4);
+    k.i32(wSize, ns).fill(0);
+    for (const half of [0, 1]) {
+      const counts = new Int32Array(ns);
+      const vals: number[] = [];
+      const idxs: number[] = [];
+      for (let r = 0; r < ns; r++) {
+        for (let q = 0; q < twin.size[r]; q++) {
+          if ((q & 1) !== half) continue;
+          vals.push(twin.val[r * cap + q]);
+          idxs.push(twin.idx[r * cap + q]);
+          counts[r]++;
+        }
+      }
+      tailsMerge(ns, counts, Float64Array.from(vals), Float64Array.from(idxs), cap, book.val, book.idx, book.size);
+      k.exports.tailsMerge(ns, k.putI32(counts), k.putF64(vals), k.putF64(idxs), cap, wVal, wIdx, wSize);
+    }
+    bookW.val.set(k.f64(wVal, ns * cap));
+    bookW.idx.set(k.f64(wIdx, ns * cap));
+    bookW.size.set(k.i32(wSize, ns));
+    sameState(bookW, book);
+    for (let r = 0; r < ns; r++) {
+      const a = tailsSorted(book.val, book.idx, book.size, r, cap);
+      const b = tailsSorted(twin.val, twin.idx, twin.size, r, cap);
+      expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
+    }
+  });
+
   it("sign: with sign +1 the rows themselves are the losses", () => {
     const cap = 3;
     const rows = new Float64Array([5, -2, 9, 9, 1]);
