@@ -2,9 +2,9 @@
 // order "loss descending, then scenario index ascending", so the kept set is unique and
 // does not depend on chunking or on the order in which workers' results are merged.
 //
-// Layout (heapVal / heapIdx at r * cap, heapSize[r]): the kept entries in slots
-// [0, size) in no particular order, except that once size == cap slot 0 holds the worst
-// kept entry, the bar a new loss must clear (TailBook reads it as the k-th largest).
+// Layout (heapVal / heapIdx at r * cap, heapSize[r]): the kept entries in slots [0, size),
+// appended in arrival order until the buffer fills, then a binary min-heap under that order:
+// slot 0 holds the worst kept entry, the bar a new loss must clear.
 // src/kernels/tails.ts keeps the same slots, so WASM and twin agree slot for slot.
 //
 // Offers come in batches (a row of C scenarios, or one series' entries of a worker result):
@@ -12,12 +12,13 @@
 //     buffer is full not L < its worst loss (a smaller loss ranks after the worst, and the
 //     worst only moves up). tailsPush screens 8 cells per step in f64x2 against that bar and
 //     collects candidates branch-free; most cells of a run fail the bar.
-//  2. Resolution. Candidates first fill the free slots (appended as they come). Beyond a
-//     full buffer: a handful (fewer than cap / 32) replace the worst one by one, each
-//     followed by a linear search for the new worst; more are pooled with the kept entries
-//     and a quickselect (median-of-three pivot, branch-free Lomuto partition) keeps the best
-//     `cap`: O(cap + candidates) per batch and no data-dependent branch per element,
-//     where a binary heap pays log2(cap) unpredictable branches and cache misses per entry.
+//  2. Resolution. Candidates first fill the free slots (appended as they come; the buffer is
+//     heapified, O(cap), when it fills). Beyond a full buffer, a few candidates (fewer than
+//     cap / 16) replace the root one by one, log2(cap) each. More are pooled with the kept
+//     entries and a quickselect (median-of-three pivot, branch-free Lomuto partition) keeps
+//     the best `cap`, O(cap + candidates), then the heap is rebuilt, O(cap). Workers keep
+//     their buffers across a whole set, so late in a set a chunk brings a handful of
+//     candidates per series: those must not cost O(cap) each.
 
 /** True when (la, ia) ranks strictly before (lb, ib): larger loss, or equal loss and lower index. */
 // @ts-ignore: decorator
@@ -47,55 +48,6 @@ function batchLimit(cap: i32): i32 {
 @inline
 function poolable(cap: i32): bool {
   return cap <= POOL_MAX - CAND_MAX;
-}
-
-/**
- * Swaps the worst of slots [0, size) into slot 0: the smallest loss, and among equal losses
- * the highest index (the entry that ranks after all others). Two f64x2 passes: the minimum
- * loss (pmin over four accumulators), then the slots holding it.
- */
-function worstToFront(vals: usize, idxs: usize, size: i32): void {
-  if (size <= 1) return;
-  const first = f64x2.splat(load<f64>(vals));
-  let m0 = first;
-  let m1 = first;
-  let m2 = first;
-  let m3 = first;
-  let i = 0;
-  for (; i + 8 <= size; i += 8) {
-    const at = vals + (<usize>i << 3);
-    m0 = f64x2.pmin(m0, v128.load(at));
-    m1 = f64x2.pmin(m1, v128.load(at, 16));
-    m2 = f64x2.pmin(m2, v128.load(at, 32));
-    m3 = f64x2.pmin(m3, v128.load(at, 48));
-  }
-  for (; i < size; i++) m0 = f64x2.pmin(m0, f64x2.splat(load<f64>(vals + (<usize>i << 3))));
-  const mv = f64x2.pmin(f64x2.pmin(m0, m1), f64x2.pmin(m2, m3));
-  const a = f64x2.extract_lane(mv, 0);
-  const b = f64x2.extract_lane(mv, 1);
-  const minL = b < a ? b : a;
-  const minV = f64x2.splat(minL);
-  let w = 0;
-  let wi = -Infinity;
-  i = 0;
-  for (; i + 2 <= size; i += 2) {
-    if (!v128.any_true(f64x2.eq(v128.load(vals + (<usize>i << 3)), minV))) continue;
-    for (let j = i; j < i + 2; j++) {
-      const x = load<f64>(idxs + (<usize>j << 3));
-      if (load<f64>(vals + (<usize>j << 3)) == minL && x > wi) {
-        w = j;
-        wi = x;
-      }
-    }
-  }
-  if (i < size && load<f64>(vals + (<usize>i << 3)) == minL && load<f64>(idxs + (<usize>i << 3)) > wi) w = i;
-  if (w == 0) return;
-  const wl = load<f64>(vals + (<usize>w << 3));
-  const wx = load<f64>(idxs + (<usize>w << 3));
-  store<f64>(vals + (<usize>w << 3), load<f64>(vals));
-  store<f64>(idxs + (<usize>w << 3), load<f64>(idxs));
-  store<f64>(vals, wl);
-  store<f64>(idxs, wx);
 }
 
 // @ts-ignore: decorator
@@ -163,28 +115,88 @@ function recordsToSlots(vals: usize, idxs: usize, at: i32, from: i32, count: i32
 }
 
 /**
+ * Moves (L, I) down from slot k of a heap of `size` entries until its children rank before it:
+ * the heap keeps its worst entry at the root (slot 0), the bar a new loss must clear.
+ */
+// @ts-ignore: decorator
+@inline
+function siftDown(vals: usize, idxs: usize, size: i32, k: i32, L: f64, I: f64): void {
+  for (;;) {
+    const l = (k << 1) + 1;
+    if (l >= size) break;
+    let c = l;
+    let cl = load<f64>(vals + (<usize>l << 3));
+    let ci = load<f64>(idxs + (<usize>l << 3));
+    const r = l + 1;
+    if (r < size) {
+      const rl = load<f64>(vals + (<usize>r << 3));
+      const ri = load<f64>(idxs + (<usize>r << 3));
+      if (ranksBefore(cl, ci, rl, ri)) {
+        c = r;
+        cl = rl;
+        ci = ri;
+      }
+    }
+    if (!ranksBefore(L, I, cl, ci)) break;
+    store<f64>(vals + (<usize>k << 3), cl);
+    store<f64>(idxs + (<usize>k << 3), ci);
+    k = c;
+  }
+  store<f64>(vals + (<usize>k << 3), L);
+  store<f64>(idxs + (<usize>k << 3), I);
+}
+
+/** Floyd's bottom-up heap construction over `size` entries, O(size). */
+function heapify(vals: usize, idxs: usize, size: i32): void {
+  for (let k = (size >> 1) - 1; k >= 0; k--) {
+    siftDown(vals, idxs, size, k, load<f64>(vals + (<usize>k << 3)), load<f64>(idxs + (<usize>k << 3)));
+  }
+}
+
+/** Inserts (L, I) into a heap of `size` entries (capacity cap); returns the new size. */
+// @ts-ignore: decorator
+@inline
+function heapInsert(vals: usize, idxs: usize, size: i32, cap: i32, L: f64, I: f64): i32 {
+  if (size < cap) {
+    let k = size;
+    while (k > 0) {
+      const p = (k - 1) >> 1;
+      const pl = load<f64>(vals + (<usize>p << 3));
+      const pi = load<f64>(idxs + (<usize>p << 3));
+      if (!ranksBefore(pl, pi, L, I)) break;
+      store<f64>(vals + (<usize>k << 3), pl);
+      store<f64>(idxs + (<usize>k << 3), pi);
+      k = p;
+    }
+    store<f64>(vals + (<usize>k << 3), L);
+    store<f64>(idxs + (<usize>k << 3), I);
+    return size + 1;
+  }
+  if (cap <= 0 || !ranksBefore(L, I, load<f64>(vals), load<f64>(idxs))) return size;
+  siftDown(vals, idxs, size, 0, L, I);
+  return size;
+}
+
+/**
  * Resolves the n candidates in pool[0, n) against one series' buffer of `size` entries;
  * returns the new size.
  */
 function resolve(vals: usize, idxs: usize, cap: i32, size: i32, n: i32): i32 {
-  // Free slots first, in arrival order; the worst goes to the front when the buffer fills.
+  // Free slots first, in arrival order; the buffer becomes a heap when it fills.
   const fill = min(cap - size, n);
   if (fill > 0) {
     recordsToSlots(vals, idxs, size, 0, fill);
     size += fill;
-    if (size == cap) worstToFront(vals, idxs, cap);
+    if (size == cap) heapify(vals, idxs, cap);
   }
   const m = n - fill;
   if (m <= 0 || cap <= 0) return size;
-  if (m * 32 < cap || !poolable(cap)) {
+  // A few candidates: replace the root one by one, log2(cap) each. Many: pool them with the
+  // kept entries, select the best cap in O(cap + m), and restore the heap in O(cap).
+  if (m * 16 < cap || !poolable(cap)) {
     for (let e = fill; e < n; e++) {
       const x = v128.load(rec(e));
-      const L = f64x2.extract_lane(x, 0);
-      const I = f64x2.extract_lane(x, 1);
-      if (!ranksBefore(L, I, load<f64>(vals), load<f64>(idxs))) continue;
-      store<f64>(vals, L);
-      store<f64>(idxs, I);
-      worstToFront(vals, idxs, cap);
+      size = heapInsert(vals, idxs, size, cap, f64x2.extract_lane(x, 0), f64x2.extract_lane(x, 1));
     }
     return size;
   }
@@ -195,7 +207,7 @@ function resolve(vals: usize, idxs: usize, cap: i32, size: i32, n: i32): i32 {
   }
   selectBest(cap + m, cap);
   recordsToSlots(vals, idxs, 0, 0, cap);
-  worstToFront(vals, idxs, cap);
+  heapify(vals, idxs, cap);
   return size;
 }
 

@@ -5,7 +5,9 @@ import type { RunPlan } from './plan.js';
 import { workerPlan } from './plan.js';
 import { createPool } from './pool.js';
 import { TailBook, type TailMeasures } from './tail-book.js';
-import type { ScenarioTask } from './task.js';
+import type { FlushTask, ScenarioTask, TaskResult, WorkerTask } from './task.js';
+import type { Piscina } from 'piscina';
+import type { WasmKernels } from '../kernels/wasm.js';
 
 export interface EngineOptions {
   workers?: number;
@@ -36,17 +38,18 @@ export function taskSizes(count: number, taskSize: number): { start: number; cou
 
 /**
  * Runs every scenario set of the plan through the worker pool and returns exact tail measures.
- * Sets run one after another, each cut into tasks that the workers take as they free up; the
- * main thread merges tails as results arrive and hands each new task the current thresholds.
+ * Sets run one after another. A set is cut into tasks that the workers take as they free up;
+ * each worker keeps the exact top k of every series over all the scenarios it ran, so a task
+ * returns only its thread id. At the end of the set every worker that ran a task is flushed:
+ * it sends its tails once and the main thread merges them into the set's exact top k.
  */
 export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}): Promise<SetTails[]> {
   const workers = Math.max(1, Math.floor(options.workers ?? engineDefaults.workers()));
   const ins = plan.instruments;
   const nSeries = plan.holdings.nSeries;
   const chunk = options.chunk ?? chunkFor(ins.nLinear + ins.nOptions, nSeries, ins.n);
-  const sizeOf = (set: { scenarios: number; tailSize: number }) =>
-    options.taskSize ?? taskSizeFor(set.scenarios, set.tailSize, nSeries, workers, chunk);
-  const maxCap = Math.max(1, ...plan.sets.map((s) => Math.min(s.tailSize, sizeOf(s))));
+  const sizeOf = (scenarios: number) => options.taskSize ?? taskSizeFor(scenarios, workers, chunk);
+  const maxCap = Math.max(1, ...plan.sets.map((s) => s.tailSize));
 
   const module = compileKernels();
   const main = instantiateKernels(module);
@@ -57,47 +60,81 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
     const results: SetTails[] = [];
     for (let si = 0; si < plan.sets.length; si++) {
       const set = plan.sets[si];
-      const book = new TailBook(main, nSeries, set.tailSize);
-      const queue = taskSizes(set.scenarios, sizeOf(set));
+      const worked = new Set<number>();
       let done = 0;
-      let failure: unknown;
-      const inFlight = new Set<Promise<void>>();
-      const launch = (part: { start: number; count: number }) => {
-        const task: ScenarioTask = { set: si, ...part, thresholds: book.thresholds() };
-        const p: Promise<void> = pool.run(task).then(
-          (packed: Float64Array) => {
-            book.merge(packed);
-            done += part.count;
-            allDone += part.count;
-            options.onProgress?.({ set: set.name, done, total: set.scenarios, allDone, allTotal });
-          },
-          (err: unknown) => {
-            failure ??= err;
-          },
-        );
-        const tracked = p.finally(() => inFlight.delete(tracked));
-        inFlight.add(tracked);
-      };
-      let next = 0;
-      while (next < queue.length || inFlight.size > 0) {
-        // Until a first result of the set is merged there are no thresholds, and every task
-        // returns full tails (cap per series: 170 MB at 10^6 scenarios and 10^3 series). So the
-        // first wave is one task per worker; queueing starts once thresholds exist.
-        const limit = done === 0 ? workers : workers * engineDefaults.inFlightPerWorker;
-        while (failure === undefined && next < queue.length && inFlight.size < limit) {
-          launch(queue[next++]);
-        }
-        if (inFlight.size === 0) break;
-        await Promise.race(inFlight);
-        if (failure !== undefined && inFlight.size === 0) break;
-      }
-      if (failure !== undefined) throw asRunError(failure, set.name);
-      results.push(book.measures());
+      await runAll(pool, workers, taskSizes(set.scenarios, sizeOf(set.scenarios)), set.name, (part) => ({
+        task: { kind: 'scenarios', set: si, ...part } satisfies ScenarioTask,
+        onResult: (r: TaskResult) => {
+          worked.add(r[0]);
+          done += part.count;
+          allDone += part.count;
+          options.onProgress?.({ set: set.name, done, total: set.scenarios, allDone, allTotal });
+        },
+      }));
+      results.push((await flushAll(pool, main, nSeries, si, set.tailSize, worked, set.name)).measures());
     }
     return results;
   } finally {
     await pool.destroy();
   }
+}
+
+/**
+ * Runs the tasks with at most `inFlightPerWorker` per worker queued, so no worker waits on the
+ * main thread and the queue never holds the whole set. On the first failure no new task starts;
+ * the ones in flight are awaited (never left running), then the failure is thrown.
+ */
+async function runAll<T>(
+  pool: Piscina,
+  workers: number,
+  parts: T[],
+  setName: string,
+  make: (part: T) => { task: WorkerTask; onResult: (r: TaskResult) => void },
+): Promise<void> {
+  let failure: unknown;
+  const inFlight = new Set<Promise<void>>();
+  let next = 0;
+  while (next < parts.length || inFlight.size > 0) {
+    while (failure === undefined && next < parts.length && inFlight.size < workers * engineDefaults.inFlightPerWorker) {
+      const { task, onResult } = make(parts[next++]);
+      const p: Promise<void> = pool.run(task).then(onResult, (err: unknown) => {
+        failure ??= err;
+      });
+      const tracked = p.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+    }
+    if (inFlight.size === 0) break;
+    await Promise.race(inFlight);
+  }
+  if (failure !== undefined) throw asRunError(failure, setName);
+}
+
+/**
+ * Collects the set's tails from every worker that worked on it. Piscina cannot address a worker,
+ * but every worker is idle now and gets one of the flush tasks submitted together; a worker that
+ * gets a second one (or never worked) answers with its id alone. Rounds repeat until every
+ * worker that worked has handed over its tails.
+ */
+async function flushAll(
+  pool: Piscina, kernels: WasmKernels, nSeries: number, set: number, tailSize: number, worked: Set<number>, setName: string,
+): Promise<TailBook> {
+  const book = new TailBook(kernels, nSeries, tailSize);
+  const pending = new Set(worked);
+  for (let round = 0; pending.size > 0; round++) {
+    if (round === engineDefaults.maxFlushRounds) {
+      throw new RunError(`could not collect the tails of set "${setName}" from ${pending.size} worker(s) after ${round} rounds`);
+    }
+    await runAll(pool, pending.size, Array.from({ length: pending.size }, () => null), setName, () => ({
+      task: { kind: 'flush', set } satisfies FlushTask,
+      onResult: (r: TaskResult) => {
+        if (r.length > 1) {
+          book.merge(r, 1);
+          pending.delete(r[0]);
+        }
+      },
+    }));
+  }
+  return book;
 }
 
 function asRunError(err: unknown, setName: string): RunError {

@@ -48,8 +48,9 @@ export class TailBook {
     k.i32(this.size, nSeries).fill(0);
   }
 
-  /** Merges one worker result (the layout of packTails). */
-  merge(packed: Float64Array): void {
+  /** Merges one worker's tails: the layout of packTails, from `start` on. */
+  merge(result: Float64Array, start = 0): void {
+    const packed = start ? result.subarray(start) : result;
     const n = this.nSeries;
     let total = 0;
     for (let r = 0; r < n; r++) total += packed[r];
@@ -69,15 +70,13 @@ export class TailBook {
     }
   }
 
-  /** Per series, the loss a new scenario must reach to matter: the k-th largest once k are known. */
-  thresholds(): Float64Array {
-    const out = new Float64Array(this.nSeries).fill(-Infinity);
-    const size = this.k.i32(this.size, this.nSeries);
-    const val = this.k.f64(this.val, this.nSeries * this.cap);
-    for (let r = 0; r < this.nSeries; r++) if (size[r] === this.cap) out[r] = val[r * this.cap];
-    return out;
-  }
-
+  /**
+   * VaR, ES and worst per series from the kept losses. The slots' order depends on how results
+   * were merged, so ES is summed over the values sorted (ties are equal values, so the sum is
+   * the same bits whatever the merge order); the scenarios behind worst and VaR are found by the
+   * tie rule (worst: the lowest index among the largest loss; VaR, the k-th in the order loss
+   * desc then index asc: the highest index among the smallest kept loss).
+   */
   measures(): TailMeasures[] {
     const size = this.k.i32(this.size, this.nSeries);
     const val = this.k.f64(this.val, this.nSeries * this.cap);
@@ -86,23 +85,25 @@ export class TailBook {
     for (let r = 0; r < this.nSeries; r++) {
       const m = size[r];
       const base = r * this.cap;
-      const order = Array.from({ length: m }, (_, i) => base + i).sort((a, b) => val[b] - val[a] || idx[a] - idx[b]);
-      // Neumaier summation: k can be 10^4 losses of mixed sign and size.
+      const sorted = val.slice(base, base + m).sort();
+      // Neumaier summation, largest loss first: k can be 10^4 losses of mixed sign and size.
       let sum = 0;
       let comp = 0;
-      for (const i of order) {
-        const v = val[i];
+      for (let i = m - 1; i >= 0; i--) {
+        const v = sorted[i];
         const t = sum + v;
         comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
         sum = t;
       }
-      out.push({
-        var: val[order[m - 1]],
-        es: (sum + comp) / m,
-        worst: val[order[0]],
-        worstScenario: idx[order[0]],
-        varScenario: idx[order[m - 1]],
-      });
+      const worst = sorted[m - 1];
+      const kth = sorted[0];
+      let worstScenario = Infinity;
+      let varScenario = -Infinity;
+      for (let i = base; i < base + m; i++) {
+        if (val[i] === worst && idx[i] < worstScenario) worstScenario = idx[i];
+        if (val[i] === kth && idx[i] > varScenario) varScenario = idx[i];
+      }
+      out.push({ var: kth, es: (sum + comp) / m, worst, worstScenario, varScenario });
     }
     return out;
   }

@@ -1,22 +1,41 @@
-// What crosses the thread boundary, and how: tasks are tiny; results are one Float64Array whose
-// buffer is transferred, never cloned.
+// What crosses the thread boundary, and how. Tasks are tiny. A worker keeps the tails of the
+// set it is working on across tasks and sends them once, when the main thread flushes it at
+// the end of the set: one Float64Array whose buffer is transferred, never cloned.
 
+/** Scenarios [start, start + count) of a set, pushed into the worker's tail buffers. */
 export interface ScenarioTask {
+  kind: 'scenarios';
   set: number;
   start: number;
   count: number;
-  /** Per series: losses strictly below are skipped (the merged k-th largest so far). */
-  thresholds?: Float64Array;
 }
 
-/** Layout: [size_0 .. size_{n-1}, values of series 0, 1, ..., indices of series 0, 1, ...]. */
-export function packTails(nSeries: number, cap: number, size: Int32Array, val: Float64Array, idx: Float64Array): Float64Array {
+/** Hand over (and forget) the tail buffers of a set. */
+export interface FlushTask {
+  kind: 'flush';
+  set: number;
+}
+
+export type WorkerTask = ScenarioTask | FlushTask;
+
+/**
+ * [threadId], or for a flush that found tails: [threadId, packed tails...] (packTails). One
+ * typed array, because piscina transfers only a top-level value. The thread id lets the main
+ * thread flush exactly the workers that worked on the set.
+ */
+export type TaskResult = Float64Array;
+
+/**
+ * Layout: [size_0 .. size_{n-1}, values of series 0, 1, ..., indices of series 0, 1, ...],
+ * after `head` leading slots the caller fills (the thread id).
+ */
+export function packTails(nSeries: number, cap: number, size: Int32Array, val: Float64Array, idx: Float64Array, head = 0): Float64Array {
   let total = 0;
   for (let r = 0; r < nSeries; r++) total += size[r];
-  const out = new Float64Array(nSeries + 2 * total);
-  let o = nSeries;
+  const out = new Float64Array(head + nSeries + 2 * total);
+  let o = head + nSeries;
   for (let r = 0; r < nSeries; r++) {
-    out[r] = size[r];
+    out[head + r] = size[r];
     out.set(val.subarray(r * cap, r * cap + size[r]), o);
     o += size[r];
   }

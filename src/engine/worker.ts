@@ -1,10 +1,11 @@
 // A piscina worker: one WASM instance, its scratch memory laid out once, then scenario tasks.
 // Each task generates (or copies) its scenarios chunk by chunk, revalues every distinct
 // instrument, aggregates accounts and portfolios, and keeps the exact top-k losses per series.
+import { threadId } from 'node:worker_threads';
 import { move, workerData } from 'piscina';
 import { instantiateKernels, type WasmKernels } from '../kernels/wasm.js';
 import type { WorkerPlan } from './plan.js';
-import type { ScenarioTask } from './task.js';
+import type { FlushTask, ScenarioTask, TaskResult, WorkerTask } from './task.js';
 import { packTails } from './task.js';
 
 interface Layout {
@@ -41,8 +42,8 @@ interface Layout {
 const { module, plan } = workerData as { module: WebAssembly.Module; plan: WorkerPlan };
 const k: WasmKernels = instantiateKernels(module);
 const layout = allocate(k, plan);
-/** Per set, per series: the k-th largest loss among this worker's finished tasks of the set. */
-const ownBars = new Map<number, Float64Array>();
+/** The set whose tails the buffers hold (-1: none). They persist across that set's tasks. */
+let heldSet = -1;
 
 function allocate(k: WasmKernels, p: WorkerPlan): Layout {
   const ins = p.instruments;
@@ -107,8 +108,17 @@ function allocate(k: WasmKernels, p: WorkerPlan): Layout {
   return l;
 }
 
-/** Runs one task: scenarios [start, start + count) of one set. Returns the packed tail buffers. */
-export default function runTask(task: ScenarioTask): Float64Array {
+export default function runTask(task: WorkerTask): TaskResult {
+  return task.kind === 'flush' ? flush(task) : runScenarios(task);
+}
+
+/**
+ * Runs scenarios [start, start + count) of one set into this worker's tail buffers, which keep
+ * the exact top k (k = the set's tail size) of every scenario this worker has seen of the set.
+ * Keeping them across tasks is what makes the tails cheap: a full buffer's own bar screens out
+ * almost every loss, and the main thread merges one buffer per worker per set, not one per task.
+ */
+function runScenarios(task: ScenarioTask): TaskResult {
   const x = k.exports;
   const l = layout;
   const p = plan;
@@ -117,19 +127,14 @@ export default function runTask(task: ScenarioTask): Float64Array {
   const set = p.sets[task.set];
   const src = set.source;
   const nSeries = h.nSeries;
-  const cap = Math.min(set.tailSize, task.count);
+  const cap = set.tailSize;
   if (cap > p.maxCap) throw new Error(`internal: tail capacity ${cap} exceeds the worker's ${p.maxCap}`);
-
-  k.i32(l.heapSize, nSeries).fill(0);
-  const threshold = k.f64(l.threshold, nSeries);
-  if (task.thresholds) threshold.set(task.thresholds);
-  else threshold.fill(-Infinity);
-  // This worker's own earlier tasks of the set bound the set's k-th largest loss from below
-  // too: raise the bar to theirs where it is higher. A loss strictly below it cannot be in
-  // the set's top k, so the merged result is the same; the first tasks (dispatched before any
-  // result reached the main thread) no longer start from -Infinity.
-  const own = ownBars.get(task.set);
-  if (own) for (let r = 0; r < nSeries; r++) if (own[r] > threshold[r]) threshold[r] = own[r];
+  if (heldSet !== task.set) {
+    if (heldSet !== -1) throw new Error(`internal: set ${task.set} started before set ${heldSet} was flushed`);
+    k.i32(l.heapSize, nSeries).fill(0);
+    k.f64(l.threshold, nSeries).fill(-Infinity);
+    heldSet = task.set;
+  }
 
   injectFault();
   const end = task.start + task.count;
@@ -175,18 +180,19 @@ export default function runTask(task: ScenarioTask): Float64Array {
     const bad = x.tailsPush(nSeries, l.series, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
     if (bad >= 0) throw nonFinite(task.set, c0, c);
   }
-  // A full buffer's slot 0 holds its worst kept loss: the bar for this worker's next task.
-  if (cap === set.tailSize) {
-    const bars = ownBars.get(task.set) ?? new Float64Array(nSeries).fill(-Infinity);
-    const size = k.i32(l.heapSize, nSeries);
-    const val = k.f64(l.heapVal, nSeries * cap);
-    for (let r = 0; r < nSeries; r++) if (size[r] === cap && val[r * cap] > bars[r]) bars[r] = val[r * cap];
-    ownBars.set(task.set, bars);
-  }
+  return Float64Array.of(threadId);
+}
+
+/** Hands the set's tails to the main thread and forgets them; nothing if this worker holds none. */
+function flush(task: FlushTask): TaskResult {
+  if (heldSet !== task.set) return Float64Array.of(threadId);
+  const nSeries = plan.holdings.nSeries;
+  const cap = plan.sets[task.set].tailSize;
+  const packed = packTails(nSeries, cap, k.i32(layout.heapSize, nSeries), k.f64(layout.heapVal, nSeries * cap), k.f64(layout.heapIdx, nSeries * cap), 1);
+  packed[0] = threadId;
+  heldSet = -1;
   // Transfer, not clone: the buffer is fresh and the main thread only reads it.
-  return move(
-    packTails(nSeries, cap, k.i32(l.heapSize, nSeries), k.f64(l.heapVal, nSeries * cap), k.f64(l.heapIdx, nSeries * cap)),
-  ) as unknown as Float64Array;
+  return move(packed) as unknown as Float64Array;
 }
 
 /** Names the instrument behind a non-finite P&L, so the user can see which input to fix. */

@@ -2,8 +2,8 @@
 // entries at heapVal[r*cap ..], heapIdx[r*cap ..] (scenario indices as f64), heapSize[r]:
 // the `cap` largest losses under the total order "loss descending, then scenario index
 // ascending", so the kept set is unique whatever the chunking or merge order. Slots
-// [0, size) in no particular order, except that a full buffer keeps its worst entry in
-// slot 0. Same batches, fill order, pivots and partitions as the WASM kernel, so the two
+// [0, size) in arrival order until the buffer fills, then a binary min-heap whose root,
+// slot 0, is the worst kept entry. Same batches, fill order, pivots and partitions as the WASM kernel, so the two
 // agree slot for slot (the f64x2 screen only skips cells that are not candidates).
 
 /** True when (la, ia) ranks strictly before (lb, ib): larger loss, or equal loss and lower index. */
@@ -24,23 +24,58 @@ function poolable(cap: number): boolean {
   return cap <= POOL_MAX - CAND_MAX;
 }
 
-/** Swaps the worst of series slots [base, base + size) into slot base. */
-function worstToFront(vals: Float64Array, idxs: Float64Array, base: number, size: number): void {
-  let w = 0;
-  let wl = vals[base];
-  let wi = idxs[base];
-  for (let i = 1; i < size; i++) {
-    if (ranksBefore(wl, wi, vals[base + i], idxs[base + i])) {
-      w = i;
-      wl = vals[base + i];
-      wi = idxs[base + i];
+/** Moves (L, I) down from slot base + k of a heap of `size` entries (root = worst kept entry). */
+function siftDown(vals: Float64Array, idxs: Float64Array, base: number, size: number, k: number, L: number, I: number): void {
+  for (;;) {
+    const l = 2 * k + 1;
+    if (l >= size) break;
+    let c = l;
+    let cl = vals[base + l];
+    let ci = idxs[base + l];
+    const rr = l + 1;
+    if (rr < size) {
+      const rl = vals[base + rr];
+      const ri = idxs[base + rr];
+      if (ranksBefore(cl, ci, rl, ri)) {
+        c = rr;
+        cl = rl;
+        ci = ri;
+      }
     }
+    if (!ranksBefore(L, I, cl, ci)) break;
+    vals[base + k] = cl;
+    idxs[base + k] = ci;
+    k = c;
   }
-  if (w === 0) return;
-  vals[base + w] = vals[base];
-  idxs[base + w] = idxs[base];
-  vals[base] = wl;
-  idxs[base] = wi;
+  vals[base + k] = L;
+  idxs[base + k] = I;
+}
+
+/** Floyd's bottom-up heap construction over `size` entries, O(size). */
+function heapify(vals: Float64Array, idxs: Float64Array, base: number, size: number): void {
+  for (let k = (size >> 1) - 1; k >= 0; k--) siftDown(vals, idxs, base, size, k, vals[base + k], idxs[base + k]);
+}
+
+/** Inserts (L, I) into a heap of `size` entries (capacity cap); returns the new size. */
+function heapInsert(vals: Float64Array, idxs: Float64Array, base: number, size: number, cap: number, L: number, I: number): number {
+  if (size < cap) {
+    let k = size;
+    while (k > 0) {
+      const p = (k - 1) >> 1;
+      const pl = vals[base + p];
+      const pi = idxs[base + p];
+      if (!ranksBefore(pl, pi, L, I)) break;
+      vals[base + k] = pl;
+      idxs[base + k] = pi;
+      k = p;
+    }
+    vals[base + k] = L;
+    idxs[base + k] = I;
+    return size + 1;
+  }
+  if (cap <= 0 || !ranksBefore(L, I, vals[base], idxs[base])) return size;
+  siftDown(vals, idxs, base, size, 0, L, I);
+  return size;
 }
 
 function swapPool(a: number, b: number): void {
@@ -90,19 +125,12 @@ function resolve(vals: Float64Array, idxs: Float64Array, r: number, cap: number,
     vals.set(poolVal.subarray(0, fill), base + size);
     idxs.set(poolIdx.subarray(0, fill), base + size);
     size += fill;
-    if (size === cap) worstToFront(vals, idxs, base, cap);
+    if (size === cap) heapify(vals, idxs, base, cap);
   }
   const m = n - fill;
   if (m <= 0 || cap <= 0) return size;
-  if (m * 32 < cap || !poolable(cap)) {
-    for (let e = fill; e < n; e++) {
-      const L = poolVal[e];
-      const I = poolIdx[e];
-      if (!ranksBefore(L, I, vals[base], idxs[base])) continue;
-      vals[base] = L;
-      idxs[base] = I;
-      worstToFront(vals, idxs, base, cap);
-    }
+  if (m * 16 < cap || !poolable(cap)) {
+    for (let e = fill; e < n; e++) size = heapInsert(vals, idxs, base, size, cap, poolVal[e], poolIdx[e]);
     return size;
   }
   poolVal.copyWithin(cap, fill, n);
@@ -112,7 +140,7 @@ function resolve(vals: Float64Array, idxs: Float64Array, r: number, cap: number,
   selectBest(cap + m, cap);
   vals.set(poolVal.subarray(0, cap), base);
   idxs.set(poolIdx.subarray(0, cap), base);
-  worstToFront(vals, idxs, base, cap);
+  heapify(vals, idxs, base, cap);
   return size;
 }
 
