@@ -1,13 +1,12 @@
-import { compileKernels, instantiateKernels } from '../kernels/wasm.js';
+import { compileKernels } from '../kernels/wasm.js';
 import { RunError } from '../model/errors.js';
 import { chunkFor, engineDefaults, taskSizeFor } from './defaults.js';
 import type { RunPlan } from './plan.js';
 import { workerPlan } from './plan.js';
 import { createPool } from './pool.js';
-import { TailBook, type TailMeasures } from './tail-book.js';
+import { tailMeasures, type PackedTails, type TailMeasures } from './tail-book.js';
 import type { FlushTask, ScenarioTask, TaskResult, WorkerTask } from './task.js';
 import type { Piscina } from 'piscina';
-import type { WasmKernels } from '../kernels/wasm.js';
 
 export interface EngineOptions {
   workers?: number;
@@ -52,7 +51,6 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
   const maxCap = Math.max(1, ...plan.sets.map((s) => s.tailSize));
 
   const module = compileKernels();
-  const main = instantiateKernels(module);
   const pool = createPool(module, workerPlan(plan, chunk, maxCap), workers);
   const allTotal = plan.sets.reduce((a, s) => a + s.scenarios, 0);
   let allDone = 0;
@@ -71,7 +69,7 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
           options.onProgress?.({ set: set.name, done, total: set.scenarios, allDone, allTotal });
         },
       }));
-      results.push((await flushAll(pool, main, nSeries, si, set.tailSize, worked, set.name)).measures());
+      results.push(tailMeasures(await flushAll(pool, si, worked, set.name), nSeries, set.tailSize));
     }
     return results;
   } finally {
@@ -115,10 +113,8 @@ async function runAll<T>(
  * gets a second one (or never worked) answers with its id alone. Rounds repeat until every
  * worker that worked has handed over its tails.
  */
-async function flushAll(
-  pool: Piscina, kernels: WasmKernels, nSeries: number, set: number, tailSize: number, worked: Set<number>, setName: string,
-): Promise<TailBook> {
-  const book = new TailBook(kernels, nSeries, tailSize);
+async function flushAll(pool: Piscina, set: number, worked: Set<number>, setName: string): Promise<PackedTails[]> {
+  const packs: PackedTails[] = [];
   const pending = new Set(worked);
   for (let round = 0; pending.size > 0; round++) {
     if (round === engineDefaults.maxFlushRounds) {
@@ -127,14 +123,11 @@ async function flushAll(
     await runAll(pool, pending.size, Array.from({ length: pending.size }, () => null), setName, () => ({
       task: { kind: 'flush', set } satisfies FlushTask,
       onResult: (r: TaskResult) => {
-        if (r.length > 1) {
-          book.merge(r, 1);
-          pending.delete(r[0]);
-        }
+        if (r.length > 1 && pending.delete(r[0])) packs.push({ data: r, start: 1 });
       },
     }));
   }
-  return book;
+  return packs;
 }
 
 function asRunError(err: unknown, setName: string): RunError {

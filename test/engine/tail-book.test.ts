@@ -1,59 +1,65 @@
-// The main thread's merge of worker tails: exact top-k whatever the order and grouping of the
-// partial results, and whatever the staging size (merging in batches of series).
+// The set's measures from the workers' tails: exact top-k VaR, ES and worst, and the scenarios
+// behind them, whatever the number and order of the workers' packs, with heavy ties.
 import { describe, expect, it } from 'vitest';
-import { TailBook } from '../../src/engine/tail-book.js';
+import { tailMeasures } from '../../src/engine/tail-book.js';
 import { packTails } from '../../src/engine/task.js';
-import { instantiateKernels } from '../../src/kernels/wasm.js';
 
 function lcg(seed: number) {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-/** A worker-like partial result: the top `cap` of `losses` (with their global indices) per series. */
-function partial(nSeries: number, cap: number, losses: number[][], start: number): Float64Array {
+/** A worker's pack: the exact top `k` of the scenarios it saw, in scrambled slot order, after a thread-id slot. */
+function pack(nSeries: number, k: number, losses: number[][], scenarios: number[], rnd: () => number): Float64Array {
   const size = new Int32Array(nSeries);
-  const val = new Float64Array(nSeries * cap);
-  const idx = new Float64Array(nSeries * cap);
+  const val = new Float64Array(nSeries * k);
+  const idx = new Float64Array(nSeries * k);
   losses.forEach((row, r) => {
-    const top = row.map((v, i) => [v, start + i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, cap);
+    const top = scenarios.map((i) => [row[i], i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k);
+    top.sort(() => rnd() - 0.5);
     size[r] = top.length;
     top.forEach(([v, i], j) => {
-      val[r * cap + j] = v;
-      idx[r * cap + j] = i;
+      val[r * k + j] = v;
+      idx[r * k + j] = i;
     });
   });
-  return packTails(nSeries, cap, size, val, idx);
+  const out = packTails(nSeries, k, size, val, idx, 1);
+  out[0] = 99;
+  return out;
 }
 
-describe('TailBook', () => {
-  it('merges partial tails into the exact top-k, in any order and any staging size', () => {
-    const nSeries = 7;
-    const k = 25;
-    const n = 400;
-    const rnd = lcg(9);
-    // Rounded losses: many ties, which the index order must break.
-    const losses = Array.from({ length: nSeries }, () => Array.from({ length: n }, () => Math.round(50 * (rnd() - 0.3))));
-    const cuts = [0, 90, 200, 260, 400];
-    const parts = cuts.slice(0, -1).map((start, i) => partial(nSeries, k, losses.map((row) => row.slice(start, cuts[i + 1])), start));
+describe('tailMeasures', () => {
+  it('gives the exact top-k measures from any split of the scenarios over workers', () => {
+    const nSeries = 6;
+    const k = 20;
+    const n = 300;
+    const rnd = lcg(11);
+    // Rounded losses: many ties, at the VaR level too, which the index order must break.
+    const losses = Array.from({ length: nSeries }, () => Array.from({ length: n }, () => Math.round(30 * (rnd() - 0.3))));
     const expected = losses.map((row) => {
       const top = row.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k);
-      const es = top.reduce((s, [v]) => s + v, 0) / k;
-      return { var: top[k - 1][0], worst: top[0][0], worstScenario: top[0][1], varScenario: top[k - 1][1], es };
+      return { var: top[k - 1][0], worst: top[0][0], worstScenario: top[0][1], varScenario: top[k - 1][1], es: top.reduce((s, [v]) => s + v, 0) / k };
     });
-    for (const staging of [k, 3 * k, 1 << 18]) {
-      for (const order of [[0, 1, 2, 3], [3, 1, 0, 2]]) {
-        const book = new TailBook(instantiateKernels(), nSeries, k, staging);
-        for (const o of order) book.merge(parts[o]);
-        const m = book.measures();
-        m.forEach((x, r) => {
-          expect(x.var).toBe(expected[r].var);
-          expect(x.worst).toBe(expected[r].worst);
-          expect(x.worstScenario).toBe(expected[r].worstScenario);
-          expect(x.varScenario).toBe(expected[r].varScenario);
-          expect(x.es).toBeCloseTo(expected[r].es, 12);
-        });
-      }
+    const all = Array.from({ length: n }, (_, i) => i);
+    const splits = [
+      [all],
+      [all.filter((i) => i % 2 === 0), all.filter((i) => i % 2 === 1)],
+      [all.slice(0, 37), all.slice(37, 250), all.slice(250)],
+    ];
+    let first: ReturnType<typeof tailMeasures> | undefined;
+    for (const split of splits) {
+      const packs = split.map((scenarios) => ({ data: pack(nSeries, k, losses, scenarios, rnd), start: 1 }));
+      const m = tailMeasures(packs.reverse(), nSeries, k);
+      m.forEach((x, r) => {
+        expect(x.var).toBe(expected[r].var);
+        expect(x.worst).toBe(expected[r].worst);
+        expect(x.worstScenario).toBe(expected[r].worstScenario);
+        expect(x.varScenario).toBe(expected[r].varScenario);
+        expect(x.es).toBeCloseTo(expected[r].es, 12);
+      });
+      // Bit-identical across splits, ES included.
+      if (first) expect(m).toEqual(first);
+      first = m;
     }
   });
 });
