@@ -5,7 +5,7 @@ export const engineDefaults = {
   /** Worker threads: one per core; the kernels are CPU-bound. */
   workers: () => Math.max(1, availableParallelism()),
   /** Per-worker scratch for one kernel pass (instrument, account and portfolio rows x chunk). */
-  scratchBytes: 32 * 1024 * 1024,
+  scratchBytes: 64 * 1024 * 1024,
   minChunk: 16,
   maxChunk: 4096,
   /** Tasks per worker per set: enough to balance the load and to move the progress bar. */

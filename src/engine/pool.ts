@@ -17,10 +17,10 @@ function workerFile(): string {
   throw new Error('xmargin: the worker is not built (dist/src/engine/worker.js); run `npm run build`');
 }
 
-export function createPool(module: WebAssembly.Module, plan: WorkerPlan, workers: number): Piscina {
+export function createPool(module: WebAssembly.Module, plan: WorkerPlan, workers: number, bars: SharedArrayBuffer): Piscina {
   const pool = new Piscina({
     filename: workerFile(),
-    workerData: { module, plan },
+    workerData: { module, plan, bars },
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: engineDefaults.idleTimeoutMs,

@@ -4,6 +4,7 @@ import { chunkFor, engineDefaults, taskSizeFor } from './defaults.js';
 import type { RunPlan } from './plan.js';
 import { workerPlan } from './plan.js';
 import { createPool } from './pool.js';
+import { SharedBars } from './shared-bars.js';
 import { tailMeasures, type PackedTails, type TailMeasures } from './tail-book.js';
 import type { FlushTask, ScenarioTask, TaskResult, WorkerTask } from './task.js';
 import type { Piscina } from 'piscina';
@@ -51,16 +52,19 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
   const maxCap = Math.max(1, ...plan.sets.map((s) => s.tailSize));
 
   const module = compileKernels();
-  const pool = createPool(module, workerPlan(plan, chunk, maxCap), workers);
+  const pool = createPool(module, workerPlan(plan, chunk, maxCap), workers, SharedBars.create(plan.sets.length, nSeries));
   const allTotal = plan.sets.reduce((a, s) => a + s.scenarios, 0);
   let allDone = 0;
   try {
     const results: SetTails[] = [];
+    // A set's measures are computed while the next set's first tasks run, so the workers do
+    // not wait on the main thread at set boundaries.
+    let finishPrevious: (() => void) | undefined;
     for (let si = 0; si < plan.sets.length; si++) {
       const set = plan.sets[si];
       const worked = new Set<number>();
       let done = 0;
-      await runAll(pool, workers, taskSizes(set.scenarios, sizeOf(set.scenarios)), set.name, (part) => ({
+      const running = runAll(pool, workers, taskSizes(set.scenarios, sizeOf(set.scenarios)), set.name, (part) => ({
         task: { kind: 'scenarios', set: si, ...part } satisfies ScenarioTask,
         onResult: (r: TaskResult) => {
           worked.add(r[0]);
@@ -69,8 +73,12 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
           options.onProgress?.({ set: set.name, done, total: set.scenarios, allDone, allTotal });
         },
       }));
-      results.push(tailMeasures(await flushAll(pool, si, worked, set.name), nSeries, set.tailSize));
+      finishPrevious?.();
+      await running;
+      const packs = await flushAll(pool, si, worked, set.name);
+      finishPrevious = () => results.push(tailMeasures(packs, nSeries, set.tailSize));
     }
+    finishPrevious?.();
     return results;
   } finally {
     await pool.destroy();

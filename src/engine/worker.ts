@@ -7,6 +7,7 @@ import { instantiateKernels, type WasmKernels } from '../kernels/wasm.js';
 import type { WorkerPlan } from './plan.js';
 import type { FlushTask, ScenarioTask, TaskResult, WorkerTask } from './task.js';
 import { packTails } from './task.js';
+import { SharedBars } from './shared-bars.js';
 
 interface Layout {
   spot0: number;
@@ -39,7 +40,8 @@ interface Layout {
   threshold: number;
 }
 
-const { module, plan } = workerData as { module: WebAssembly.Module; plan: WorkerPlan };
+const { module, plan, bars: barsBuffer } = workerData as { module: WebAssembly.Module; plan: WorkerPlan; bars: SharedArrayBuffer };
+const bars = new SharedBars(barsBuffer, plan.holdings.nSeries);
 const k: WasmKernels = instantiateKernels(module);
 const layout = allocate(k, plan);
 /** The set whose tails the buffers hold (-1: none). They persist across that set's tasks. */
@@ -132,7 +134,6 @@ function runScenarios(task: ScenarioTask): TaskResult {
   if (heldSet !== task.set) {
     if (heldSet !== -1) throw new Error(`internal: set ${task.set} started before set ${heldSet} was flushed`);
     k.i32(l.heapSize, nSeries).fill(0);
-    k.f64(l.threshold, nSeries).fill(-Infinity);
     heldSet = task.set;
   }
 
@@ -177,8 +178,14 @@ function runScenarios(task: ScenarioTask): TaskResult {
     if (h.nGroups > 0) {
       x.aggregateRows(h.nGroups, l.grpOffsets, l.grpMembers, l.grpWeight, l.series, c, l.series + nAccounts * c * 8);
     }
+    // The other workers' bars, then this worker's own once its buffer is full (slot 0 holds its
+    // worst kept loss): exact, see shared-bars.ts.
+    bars.read(task.set, k.f64(l.threshold, nSeries));
     const bad = x.tailsPush(nSeries, l.series, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
     if (bad >= 0) throw nonFinite(task.set, c0, c);
+    const size = k.i32(l.heapSize, nSeries);
+    const kept = k.f64(l.heapVal, nSeries * cap);
+    for (let r = 0; r < nSeries; r++) if (size[r] === cap) bars.raise(task.set, r, kept[r * cap]);
   }
   return Float64Array.of(threadId);
 }
