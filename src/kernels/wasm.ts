@@ -1,8 +1,7 @@
 // Loader for build/xmargin.wasm. Compile once (the Module can be posted to workers), then
 // instantiate once per thread: an instance's memory and bump heap are never shared.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { fromRoot } from "../paths.js";
 
 /** The raw exports of build/xmargin.wasm; pointers are byte offsets into `memory`. */
 export interface KernelExports {
@@ -76,25 +75,9 @@ export interface WasmKernels {
   putI32(values: ArrayLike<number>): number;
 }
 
-const WASM_FILE = join("build", "xmargin.wasm");
-
-/**
- * build/xmargin.wasm of the package this module belongs to. The module runs both from
- * source (src/kernels/wasm.ts under vitest) and compiled (dist/src/kernels/wasm.js), so the
- * package root is found by walking up to the nearest package.json rather than by a fixed
- * number of "..".
- */
+/** build/xmargin.wasm of the package this module belongs to (from source or from dist alike). */
 export function wasmPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  let dir = here;
-  for (;;) {
-    if (existsSync(join(dir, "package.json"))) return join(dir, WASM_FILE);
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new Error(`xmargin: no package.json above ${here}, cannot locate ${WASM_FILE}`);
-    }
-    dir = parent;
-  }
+  return fromRoot("build", "xmargin.wasm");
 }
 
 let cachedModule: WebAssembly.Module | undefined;
