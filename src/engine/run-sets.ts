@@ -75,7 +75,7 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
       }));
       finishPrevious?.();
       await running;
-      const packs = await flushAll(pool, si, worked, set.name);
+      const packs = await flushAll(pool, workers, si, worked, set.name);
       finishPrevious = () => results.push(tailMeasures(packs, nSeries, set.tailSize));
     }
     finishPrevious?.();
@@ -117,18 +117,19 @@ async function runAll<T>(
 
 /**
  * Collects the set's tails from every worker that worked on it. Piscina cannot address a worker,
- * but every worker is idle now and gets one of the flush tasks submitted together; a worker that
- * gets a second one (or never worked) answers with its id alone. Rounds repeat until every
- * worker that worked has handed over its tails.
+ * but every worker is idle now, and one flush task per worker submitted in the same tick gives
+ * each idle worker one (a busy worker takes no second task). A worker that holds nothing (it
+ * never worked on the set, or already handed over) answers with its id alone. Rounds repeat, in
+ * case a worker was not idle yet, until every worker that worked has handed over its tails.
  */
-async function flushAll(pool: Piscina, set: number, worked: Set<number>, setName: string): Promise<PackedTails[]> {
+async function flushAll(pool: Piscina, workers: number, set: number, worked: Set<number>, setName: string): Promise<PackedTails[]> {
   const packs: PackedTails[] = [];
   const pending = new Set(worked);
   for (let round = 0; pending.size > 0; round++) {
     if (round === engineDefaults.maxFlushRounds) {
       throw new RunError(`could not collect the tails of set "${setName}" from ${pending.size} worker(s) after ${round} rounds`);
     }
-    await runAll(pool, pending.size, Array.from({ length: pending.size }, () => null), setName, () => ({
+    await runAll(pool, workers, Array.from({ length: workers }, () => null), setName, () => ({
       task: { kind: 'flush', set } satisfies FlushTask,
       onResult: (r: TaskResult) => {
         if (r.length > 1 && pending.delete(r[0])) packs.push({ data: r, start: 1 });
