@@ -116,6 +116,12 @@ main().then(
   (code) => process.exit(code),
   (err) => {
     process.stderr.write(`bench:check: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(err instanceof Usage || (err as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS') ? 2 : err instanceof BenchFailure ? 3 : 1);
+    process.exit(
+      err instanceof Usage || (err as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')
+        ? 2
+        : err instanceof BenchFailure
+          ? 3
+          : 1,
+    );
   },
 );

@@ -15,7 +15,13 @@ import { BenchFailure } from './lib/tinybench.js';
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' }, silent: { type: 'boolean', default: false } } }).values;
+    args = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        silent: { type: 'boolean', default: false },
+      },
+    }).values;
   } catch (err) {
     process.stderr.write(`bench: ${(err as Error).message}\nusage: node dist/bench/run.js [--quick] [--out FILE] [--silent]\n`);
     return 2;

@@ -29,13 +29,18 @@ const results: BenchResult[] = [];
 for (let i = 0; i < runs; i++) {
   const file = join(dir, `spread-run-${i + 1}.json`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [fromRoot('dist', 'bench', 'run.js'), '--quick', '--silent', '--out', file], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [fromRoot('dist', 'bench', 'run.js'), '--quick', '--silent', '--out', file], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   if (r.status !== 0) {
     process.stderr.write(`spread: run ${i + 1} failed (${r.status}):\n${r.stderr}\n`);
     process.exit(3);
   }
   results.push(JSON.parse(readFileSync(file, 'utf8')) as BenchResult);
-  process.stderr.write(`run ${i + 1}/${runs}: ${((Date.now() - t0) / 1000).toFixed(1)} s, load ${results[i].machine.loadAverage.join(' ')}\n`);
+  process.stderr.write(
+    `run ${i + 1}/${runs}: ${((Date.now() - t0) / 1000).toFixed(1)} s, load ${results[i].machine.loadAverage.join(' ')}\n`,
+  );
 }
 const baselineFile = fromRoot('bench', 'baseline.json');
 const baseline = existsSync(baselineFile) ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline) : undefined;
@@ -70,6 +75,11 @@ writeFileAtomic(fromRoot('bench', 'results', 'spread.json'), JSON.stringify(out,
 const md = [
   `| figure | gated | min | median | max | max/min | worst run / median |${baseline ? ' worst run / baseline |' : ''}`,
   `|---|---|---:|---:|---:|---:|---:|${baseline ? '---:|' : ''}`,
-  ...rows.map((r) => `| ${r.key} | ${r.gated ? r.kind : 'no'} | ${r.min} | ${r.median} | ${r.max} | ${r.spread} | ${r.worstVsMedian} |${baseline ? ` ${r.worstVsBaseline ?? '-'} |` : ''}`),
+  ...rows.map(
+    (r) =>
+      `| ${r.key} | ${r.gated ? r.kind : 'no'} | ${r.min} | ${r.median} | ${r.max} | ${r.spread} | ${r.worstVsMedian} |${baseline ? ` ${r.worstVsBaseline ?? '-'} |` : ''}`,
+  ),
 ];
-process.stdout.write(`${runs} quick runs, ${out.durationsSeconds.join(' / ')} s; calibration js ${out.calibration.map((c) => c.jsMs).join(' ')} ms, wasm ${out.calibration.map((c) => c.wasmMs).join(' ')} ms\n\n${md.join('\n')}\n\nwrote ${fromRoot('bench', 'results', 'spread.json')}\n`);
+process.stdout.write(
+  `${runs} quick runs, ${out.durationsSeconds.join(' / ')} s; calibration js ${out.calibration.map((c) => c.jsMs).join(' ')} ms, wasm ${out.calibration.map((c) => c.wasmMs).join(' ')} ms\n\n${md.join('\n')}\n\nwrote ${fromRoot('bench', 'results', 'spread.json')}\n`,
+);

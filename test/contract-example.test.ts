@@ -19,7 +19,18 @@ describe('the contract example', () => {
   });
 
   it('reproduces it through the CLI with --json, and the shared compare tool agrees', () => {
-    const r = xmargin(['run', '--market', ex('market.json'), '--book', ex('book.json'), '--suite', ex('suite.json'), '--json', '--workers', '2']);
+    const r = xmargin([
+      'run',
+      '--market',
+      ex('market.json'),
+      '--book',
+      ex('book.json'),
+      '--suite',
+      ex('suite.json'),
+      '--json',
+      '--workers',
+      '2',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const actual = JSON.parse(r.stdout);

@@ -58,7 +58,10 @@ export function rssSource(): RssSource {
 
 export class Workloads {
   readonly dir = mkdtempSync(join(tmpdir(), 'xmargin-bench-'));
-  private files = new Map<string, { market: string; book: string; suite: string; scenarios: number; accounts: number; positions: number; options: number }>();
+  private files = new Map<
+    string,
+    { market: string; book: string; suite: string; scenarios: number; accounts: number; positions: number; options: number }
+  >();
 
   get(size: SynthSize, synth: SynthOptions = {}) {
     const key = `${size}-${JSON.stringify(synth)}`;
@@ -84,9 +87,26 @@ export class Workloads {
 }
 
 /** One CLI run: wall ms and peak RSS in KiB. */
-export function runCli(files: { market: string; book: string; suite: string }, workers: number, outDir: string): { wallMs: number; maxRssKB: number } {
+export function runCli(
+  files: { market: string; book: string; suite: string },
+  workers: number,
+  outDir: string,
+): { wallMs: number; maxRssKB: number } {
   const cli = fromRoot('dist', 'src', 'cli', 'main.js');
-  const args = ['run', '--market', files.market, '--book', files.book, '--suite', files.suite, '--out', outDir, '--workers', String(workers), '--no-progress'];
+  const args = [
+    'run',
+    '--market',
+    files.market,
+    '--book',
+    files.book,
+    '--suite',
+    files.suite,
+    '--out',
+    outDir,
+    '--workers',
+    String(workers),
+    '--no-progress',
+  ];
   const source = rssSource();
   const [cmd, argv] =
     source === 'time -v'
@@ -98,16 +118,28 @@ export function runCli(files: { market: string; book: string; suite: string }, w
   const stderr = r.stderr ?? '';
   if (r.status !== 0) {
     const own = stderr.split(/\n\s*Command (?:being timed|exited with non-zero status)/)[0];
-    throw new BenchFailure(`xmargin run exited with ${r.status ?? r.signal} (${args.join(' ')}):\n${own.split('\n').slice(-15).join('\n')}`);
+    throw new BenchFailure(
+      `xmargin run exited with ${r.status ?? r.signal} (${args.join(' ')}):\n${own.split('\n').slice(-15).join('\n')}`,
+    );
   }
-  const m = source === 'time -v' ? /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr) : new RegExp(`${RSS_MARKER}(\\d+)`).exec(stderr);
+  const m =
+    source === 'time -v'
+      ? /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)
+      : new RegExp(`${RSS_MARKER}(\\d+)`).exec(stderr);
   if (!m) throw new BenchFailure(`could not read the peak RSS of the run (${source}); stderr:\n${stderr.slice(-2000)}`);
   return { wallMs, maxRssKB: Number(m[1]) };
 }
 
 /** Runs each configuration `reps` times (configurations interleaved rep by rep, so drift in load hits all alike). */
-export async function runEndToEnd(configs: E2EConfig[], workloads: Workloads, log: (s: string) => void = () => {}, cal: CalibrationTasks = calibrationTasks()): Promise<E2EFigure[]> {
-  const samples = new Map<string, { wall: number[]; rss: number[]; norm: number[] }>(configs.map((c) => [c.id, { wall: [], rss: [], norm: [] }]));
+export async function runEndToEnd(
+  configs: E2EConfig[],
+  workloads: Workloads,
+  log: (s: string) => void = () => {},
+  cal: CalibrationTasks = calibrationTasks(),
+): Promise<E2EFigure[]> {
+  const samples = new Map<string, { wall: number[]; rss: number[]; norm: number[] }>(
+    configs.map((c) => [c.id, { wall: [], rss: [], norm: [] }]),
+  );
   const maxReps = Math.max(...configs.map((c) => c.reps));
   const out = join(workloads.dir, 'out');
   for (let rep = 0; rep < maxReps; rep++) {
@@ -120,7 +152,9 @@ export async function runEndToEnd(configs: E2EConfig[], workloads: Workloads, lo
       s.wall.push(r.wallMs);
       s.rss.push(r.maxRssKB);
       s.norm.push(r.wallMs / calib.unitMs);
-      log(`  ${c.id} rep ${rep + 1}/${c.reps}: ${(r.wallMs / 1000).toFixed(2)} s, peak RSS ${(r.maxRssKB / 1024).toFixed(0)} MiB`);
+      log(
+        `  ${c.id} rep ${rep + 1}/${c.reps}: ${(r.wallMs / 1000).toFixed(2)} s, peak RSS ${(r.maxRssKB / 1024).toFixed(0)} MiB`,
+      );
     }
   }
   return configs.map((c) => {

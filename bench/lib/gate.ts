@@ -26,14 +26,26 @@ export interface Comparison {
   kind: Figure['kind'];
 }
 
-export function compare(current: Record<string, Figure>, baseline: Record<string, Figure>, thresholds: Thresholds): { rows: Comparison[]; onlyBaseline: string[]; onlyCurrent: string[] } {
+export function compare(
+  current: Record<string, Figure>,
+  baseline: Record<string, Figure>,
+  thresholds: Thresholds,
+): { rows: Comparison[]; onlyBaseline: string[]; onlyCurrent: string[] } {
   const rows: Comparison[] = [];
   for (const [key, cur] of Object.entries(current)) {
     const base = baseline[key];
     if (!base || !cur.gate) continue;
     const ratio = cur.value / base.value;
     const threshold = thresholds[cur.kind];
-    rows.push({ key, baseline: base.value, current: cur.value, ratio, threshold, regressed: !(ratio <= threshold), kind: cur.kind });
+    rows.push({
+      key,
+      baseline: base.value,
+      current: cur.value,
+      ratio,
+      threshold,
+      regressed: !(ratio <= threshold),
+      kind: cur.kind,
+    });
   }
   const gated = (f: Record<string, Figure>) => Object.keys(f).filter((k) => f[k].gate);
   return {
@@ -42,4 +54,3 @@ export function compare(current: Record<string, Figure>, baseline: Record<string
     onlyCurrent: gated(current).filter((k) => !(k in baseline)),
   };
 }
-

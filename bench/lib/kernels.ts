@@ -15,7 +15,14 @@ import { median, sig } from './stats.js';
 import { completedTasks } from './tinybench.js';
 
 export type KernelName = 'mcShocks' | 'revalueLinear' | 'revalueOptions' | 'aggregateRows' | 'tailsPush' | 'tailsPushCold';
-export const KERNELS: readonly KernelName[] = ['mcShocks', 'revalueOptions', 'revalueLinear', 'aggregateRows', 'tailsPush', 'tailsPushCold'];
+export const KERNELS: readonly KernelName[] = [
+  'mcShocks',
+  'revalueOptions',
+  'revalueLinear',
+  'aggregateRows',
+  'tailsPush',
+  'tailsPushCold',
+];
 
 export const KERNEL_UNITS: Record<KernelName, string> = {
   mcShocks: 'scenario-underlying',
@@ -76,7 +83,11 @@ interface Workload {
 /** The M workload as the engine would run it with 2 workers. */
 export function kernelWorkload(seed = 1): Workload {
   const w = synthesize('M', seed);
-  const plan = prepare({ market: w.market as unknown as Record<string, unknown>, book: w.book as unknown as Record<string, unknown>, suite: w.suite as unknown as Record<string, unknown> });
+  const plan = prepare({
+    market: w.market as unknown as Record<string, unknown>,
+    book: w.book as unknown as Record<string, unknown>,
+    suite: w.suite as unknown as Record<string, unknown>,
+  });
   const ins = plan.instruments;
   const C = chunkFor(ins.nLinear + ins.nOptions, plan.holdings.nSeries, ins.n);
   const set = plan.sets[0];
@@ -122,37 +133,88 @@ export function kernelPairs(wl: Workload): Pair[] {
   const f64 = (len: number) => k.alloc(Math.max(len, 1) * 8);
   const i32 = (len: number) => k.alloc(Math.max(len, 1) * 4);
   const p = {
-    spot0: f64(n), factor: f64(src.factor.length), scale: f64(n),
-    linUnd: i32(ins.nLinear), linMult: f64(ins.nLinear),
-    optUnd: i32(ins.nOptions), optIsCall: i32(ins.nOptions), optStrike: f64(ins.nOptions), optLnSK: f64(ins.nOptions),
-    optIv: f64(ins.nOptions), optTau: f64(ins.nOptions), optValue0: f64(ins.nOptions), optMult: f64(ins.nOptions),
-    accOffsets: i32(h.accountOffsets.length), accRows: i32(h.accountRows.length), accQty: f64(h.accountQty.length),
-    grpOffsets: i32(h.groupOffsets.length), grpMembers: i32(h.groupMembers.length), grpWeight: f64(h.groupWeight.length),
-    ret: f64(n * C), spot: f64(n * C), ivShift: f64(C), rows: f64(nRows * C), series: f64(nSeries * C),
-    heapVal: f64(nSeries * cap), heapIdx: f64(nSeries * cap), heapSize: i32(nSeries), threshold: f64(nSeries),
+    spot0: f64(n),
+    factor: f64(src.factor.length),
+    scale: f64(n),
+    linUnd: i32(ins.nLinear),
+    linMult: f64(ins.nLinear),
+    optUnd: i32(ins.nOptions),
+    optIsCall: i32(ins.nOptions),
+    optStrike: f64(ins.nOptions),
+    optLnSK: f64(ins.nOptions),
+    optIv: f64(ins.nOptions),
+    optTau: f64(ins.nOptions),
+    optValue0: f64(ins.nOptions),
+    optMult: f64(ins.nOptions),
+    accOffsets: i32(h.accountOffsets.length),
+    accRows: i32(h.accountRows.length),
+    accQty: f64(h.accountQty.length),
+    grpOffsets: i32(h.groupOffsets.length),
+    grpMembers: i32(h.groupMembers.length),
+    grpWeight: f64(h.groupWeight.length),
+    ret: f64(n * C),
+    spot: f64(n * C),
+    ivShift: f64(C),
+    rows: f64(nRows * C),
+    series: f64(nSeries * C),
+    heapVal: f64(nSeries * cap),
+    heapIdx: f64(nSeries * cap),
+    heapSize: i32(nSeries),
+    threshold: f64(nSeries),
   };
   // Views only after the last allocation (growth detaches views).
-  const put = <T extends Float64Array | Int32Array>(ptr: number, v: T) => (v instanceof Int32Array ? k.i32(ptr, v.length) : k.f64(ptr, v.length)).set(v);
-  put(p.spot0, ins.spot0); put(p.factor, src.factor); put(p.scale, src.scale);
-  put(p.linUnd, ins.linUnd); put(p.linMult, ins.linMult);
-  put(p.optUnd, ins.optUnd); put(p.optIsCall, ins.optIsCall); put(p.optStrike, ins.optStrike); put(p.optLnSK, ins.optLnSK);
-  put(p.optIv, ins.optIv); put(p.optTau, ins.optTau); put(p.optValue0, ins.optValue0); put(p.optMult, ins.optMult);
-  put(p.accOffsets, h.accountOffsets); put(p.accRows, h.accountRows); put(p.accQty, h.accountQty);
-  put(p.grpOffsets, h.groupOffsets); put(p.grpMembers, h.groupMembers); put(p.grpWeight, h.groupWeight);
+  const put = <T extends Float64Array | Int32Array>(ptr: number, v: T) =>
+    (v instanceof Int32Array ? k.i32(ptr, v.length) : k.f64(ptr, v.length)).set(v);
+  put(p.spot0, ins.spot0);
+  put(p.factor, src.factor);
+  put(p.scale, src.scale);
+  put(p.linUnd, ins.linUnd);
+  put(p.linMult, ins.linMult);
+  put(p.optUnd, ins.optUnd);
+  put(p.optIsCall, ins.optIsCall);
+  put(p.optStrike, ins.optStrike);
+  put(p.optLnSK, ins.optLnSK);
+  put(p.optIv, ins.optIv);
+  put(p.optTau, ins.optTau);
+  put(p.optValue0, ins.optValue0);
+  put(p.optMult, ins.optMult);
+  put(p.accOffsets, h.accountOffsets);
+  put(p.accRows, h.accountRows);
+  put(p.accQty, h.accountQty);
+  put(p.grpOffsets, h.groupOffsets);
+  put(p.grpMembers, h.groupMembers);
+  put(p.grpWeight, h.groupWeight);
   k.f64(p.ivShift, C).fill(src.ivShift);
 
   const x = k.exports;
-  const seedLo = plan.suite.seed % 0x1_0000_0000 >>> 0;
+  const seedLo = (plan.suite.seed % 0x1_0000_0000) >>> 0;
   const seedHi = Math.floor(plan.suite.seed / 0x1_0000_0000) >>> 0;
   const start = 0;
-  const wShocks = () => x.mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, p.factor, p.scale, src.dof, p.spot0, p.ret, p.spot);
+  const wShocks = () =>
+    x.mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, p.factor, p.scale, src.dof, p.spot0, p.ret, p.spot);
   const wLinear = () => x.revalueLinear(ins.nLinear, p.linUnd, p.linMult, p.spot0, p.spot, C, p.rows);
   const wOptions = () =>
-    x.revalueOptions(ins.nOptions, p.optUnd, p.optIsCall, p.optStrike, p.optLnSK, p.optIv, p.optTau, p.optValue0, p.optMult,
-      ins.rate, p.ret, p.spot, p.ivShift, C, p.rows + ins.nLinear * C * 8);
+    x.revalueOptions(
+      ins.nOptions,
+      p.optUnd,
+      p.optIsCall,
+      p.optStrike,
+      p.optLnSK,
+      p.optIv,
+      p.optTau,
+      p.optValue0,
+      p.optMult,
+      ins.rate,
+      p.ret,
+      p.spot,
+      p.ivShift,
+      C,
+      p.rows + ins.nLinear * C * 8,
+    );
   const wAggregate = () => {
     x.aggregateRows(nAccounts, p.accOffsets, p.accRows, p.accQty, p.rows, C, p.series);
-    if (h.nGroups > 0) x.aggregateRows(h.nGroups, p.grpOffsets, p.grpMembers, p.grpWeight, p.series, C, p.series + nAccounts * C * 8);
+    if (h.nGroups > 0)
+      x.aggregateRows(h.nGroups, p.grpOffsets, p.grpMembers, p.grpWeight, p.series, C, p.series + nAccounts * C * 8);
   };
   const wReset = () => {
     k.i32(p.heapSize, nSeries).fill(0);
@@ -165,17 +227,38 @@ export function kernelPairs(wl: Workload): Pair[] {
 
   // The twin's inputs: copies of the same arrays.
   const t = {
-    ret: new Float64Array(n * C), spot: new Float64Array(n * C), ivShift: new Float64Array(C).fill(src.ivShift),
-    rows: new Float64Array(nRows * C), series: new Float64Array(nSeries * C),
-    heapVal: new Float64Array(nSeries * cap), heapIdx: new Float64Array(nSeries * cap), heapSize: new Int32Array(nSeries),
+    ret: new Float64Array(n * C),
+    spot: new Float64Array(n * C),
+    ivShift: new Float64Array(C).fill(src.ivShift),
+    rows: new Float64Array(nRows * C),
+    series: new Float64Array(nSeries * C),
+    heapVal: new Float64Array(nSeries * cap),
+    heapIdx: new Float64Array(nSeries * cap),
+    heapSize: new Int32Array(nSeries),
     threshold: new Float64Array(nSeries),
   };
-  const tShocks = () => mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, src.factor, src.scale, src.dof, ins.spot0, t.ret, t.spot);
+  const tShocks = () =>
+    mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, src.factor, src.scale, src.dof, ins.spot0, t.ret, t.spot);
   const tLinear = () => revalueLinear(ins.nLinear, ins.linUnd, ins.linMult, ins.spot0, t.spot, C, t.rows);
   const tOptRows = t.rows.subarray(ins.nLinear * C);
   const tOptions = () =>
-    revalueOptions(ins.nOptions, ins.optUnd, ins.optIsCall, ins.optStrike, ins.optLnSK, ins.optIv, ins.optTau, ins.optValue0, ins.optMult,
-      ins.rate, t.ret, t.spot, t.ivShift, C, tOptRows);
+    revalueOptions(
+      ins.nOptions,
+      ins.optUnd,
+      ins.optIsCall,
+      ins.optStrike,
+      ins.optLnSK,
+      ins.optIv,
+      ins.optTau,
+      ins.optValue0,
+      ins.optMult,
+      ins.rate,
+      t.ret,
+      t.spot,
+      t.ivShift,
+      C,
+      tOptRows,
+    );
   const tAccSeries = t.series.subarray(0, nAccounts * C);
   const tGrpSeries = t.series.subarray(nAccounts * C);
   const tAggregate = () => {
@@ -192,8 +275,18 @@ export function kernelPairs(wl: Workload): Pair[] {
   };
 
   // Fill the pipeline once on each side: every kernel's inputs are its predecessor's real outputs.
-  wShocks(); wLinear(); wOptions(); wAggregate(); wReset(); wTails();
-  tShocks(); tLinear(); tOptions(); tAggregate(); tReset(); tTails();
+  wShocks();
+  wLinear();
+  wOptions();
+  wAggregate();
+  wReset();
+  wTails();
+  tShocks();
+  tLinear();
+  tOptions();
+  tAggregate();
+  tReset();
+  tTails();
   // Identical inputs: the twin's downstream kernels read the WASM side's upstream outputs.
   t.ret.set(k.f64(p.ret, n * C));
   t.spot.set(k.f64(p.spot, n * C));
@@ -225,59 +318,126 @@ export function kernelPairs(wl: Workload): Pair[] {
   };
   const compareTails = (wPrep: () => void, tPrep: () => void) => {
     t.series.set(k.f64(p.series, nSeries * C));
-    wPrep(); tPrep(); wTails(); tTails();
+    wPrep();
+    tPrep();
+    wTails();
+    tTails();
     const sizes = relDiff(k.i32(p.heapSize, nSeries), t.heapSize);
-    return Math.max(sizes, relDiff(k.f64(p.heapVal, nSeries * cap), t.heapVal), relDiff(k.f64(p.heapIdx, nSeries * cap), t.heapIdx));
+    return Math.max(
+      sizes,
+      relDiff(k.f64(p.heapVal, nSeries * cap), t.heapVal),
+      relDiff(k.f64(p.heapIdx, nSeries * cap), t.heapIdx),
+    );
   };
 
   const positions = h.accountRows.length + h.groupMembers.length;
   return [
     {
-      kernel: 'mcShocks', unitsPerCall: C * n, shape: { scenarios: C, underlyings: n, rank: src.rank },
+      kernel: 'mcShocks',
+      unitsPerCall: C * n,
+      shape: { scenarios: C, underlyings: n, rank: src.rank },
       wasm: wShocks,
-      twin: () => mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, src.factor, src.scale, src.dof, ins.spot0, twinShockRet, twinShockSpot),
+      twin: () =>
+        mcShocks(
+          seedLo,
+          seedHi,
+          src.setId,
+          start,
+          C,
+          n,
+          src.rank,
+          src.factor,
+          src.scale,
+          src.dof,
+          ins.spot0,
+          twinShockRet,
+          twinShockSpot,
+        ),
       compare: () => {
         wShocks();
-        mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, src.factor, src.scale, src.dof, ins.spot0, twinShockRet, twinShockSpot);
+        mcShocks(
+          seedLo,
+          seedHi,
+          src.setId,
+          start,
+          C,
+          n,
+          src.rank,
+          src.factor,
+          src.scale,
+          src.dof,
+          ins.spot0,
+          twinShockRet,
+          twinShockSpot,
+        );
         return Math.max(relDiff(k.f64(p.ret, n * C), twinShockRet), relDiff(k.f64(p.spot, n * C), twinShockSpot));
       },
     },
     {
-      kernel: 'revalueOptions', unitsPerCall: C * ins.nOptions, shape: { scenarios: C, options: ins.nOptions },
-      wasm: wOptions, twin: tOptions,
+      kernel: 'revalueOptions',
+      unitsPerCall: C * ins.nOptions,
+      shape: { scenarios: C, options: ins.nOptions },
+      wasm: wOptions,
+      twin: tOptions,
       compare: () => {
-        wOptions(); tOptions();
+        wOptions();
+        tOptions();
         return relDiff(k.f64(p.rows + ins.nLinear * C * 8, ins.nOptions * C), tOptRows);
       },
     },
     {
-      kernel: 'revalueLinear', unitsPerCall: C * ins.nLinear, shape: { scenarios: C, linearRows: ins.nLinear },
-      wasm: wLinear, twin: tLinear,
+      kernel: 'revalueLinear',
+      unitsPerCall: C * ins.nLinear,
+      shape: { scenarios: C, linearRows: ins.nLinear },
+      wasm: wLinear,
+      twin: tLinear,
       compare: () => {
-        wLinear(); tLinear();
+        wLinear();
+        tLinear();
         return relDiff(k.f64(p.rows, ins.nLinear * C), t.rows.subarray(0, ins.nLinear * C));
       },
     },
     {
-      kernel: 'aggregateRows', unitsPerCall: C * positions,
-      shape: { scenarios: C, accounts: nAccounts, accountEntries: h.accountRows.length, portfolios: h.nGroups, portfolioEntries: h.groupMembers.length },
-      wasm: wAggregate, twin: tAggregate,
+      kernel: 'aggregateRows',
+      unitsPerCall: C * positions,
+      shape: {
+        scenarios: C,
+        accounts: nAccounts,
+        accountEntries: h.accountRows.length,
+        portfolios: h.nGroups,
+        portfolioEntries: h.groupMembers.length,
+      },
+      wasm: wAggregate,
+      twin: tAggregate,
       compare: () => {
         t.rows.set(k.f64(p.rows, nRows * C));
-        wAggregate(); tAggregate();
+        wAggregate();
+        tAggregate();
         return relDiff(k.f64(p.series, nSeries * C), t.series);
       },
     },
     {
-      kernel: 'tailsPush', unitsPerCall: C * nSeries, shape: { scenarios: C, series: nSeries, capacity: cap, offeredPerSeries: Math.max(1, Math.ceil(C * 0.01 - 1e-9)) },
-      wasm: wTails, twin: tTails,
-      reset: () => { wSteady(); tSteady(); },
+      kernel: 'tailsPush',
+      unitsPerCall: C * nSeries,
+      shape: { scenarios: C, series: nSeries, capacity: cap, offeredPerSeries: Math.max(1, Math.ceil(C * 0.01 - 1e-9)) },
+      wasm: wTails,
+      twin: tTails,
+      reset: () => {
+        wSteady();
+        tSteady();
+      },
       compare: () => compareTails(wSteady, tSteady),
     },
     {
-      kernel: 'tailsPushCold', unitsPerCall: C * nSeries, shape: { scenarios: C, series: nSeries, capacity: cap },
-      wasm: wTails, twin: tTails,
-      reset: () => { wReset(); tReset(); },
+      kernel: 'tailsPushCold',
+      unitsPerCall: C * nSeries,
+      shape: { scenarios: C, series: nSeries, capacity: cap },
+      wasm: wTails,
+      twin: tTails,
+      reset: () => {
+        wReset();
+        tReset();
+      },
       compare: () => compareTails(wReset, tReset),
     },
   ];
@@ -287,14 +447,22 @@ export function kernelPairs(wl: Workload): Pair[] {
  * Runs `rounds` rounds; each round measures the calibration loops and then every kernel on both
  * sides with tinybench. Figures are the best round's medians (see ImplFigure.normalised).
  */
-export async function runKernelBenches(opts: KernelRunOptions): Promise<{ kernels: KernelFigure[]; calibration: Calibration & { rounds: Calibration[] } }> {
+export async function runKernelBenches(
+  opts: KernelRunOptions,
+): Promise<{ kernels: KernelFigure[]; calibration: Calibration & { rounds: Calibration[] } }> {
   const wl = kernelWorkload();
   const pairs = kernelPairs(wl);
   const cal = calibrationTasks();
   const perRound: { cal: Calibration; ms: Map<string, number> }[] = [];
   for (let r = 0; r < opts.rounds; r++) {
     opts.onRound?.(r);
-    const bench = new Bench({ time: opts.time, iterations: opts.iterations, warmupTime: Math.min(100, opts.time), warmupIterations: 2, throws: true });
+    const bench = new Bench({
+      time: opts.time,
+      iterations: opts.iterations,
+      warmupTime: Math.min(100, opts.time),
+      warmupIterations: 2,
+      throws: true,
+    });
     addCalibration(bench, cal, ':a');
     for (const pair of pairs) {
       const hooks = pair.reset ? { beforeEach: pair.reset } : undefined;
@@ -308,7 +476,8 @@ export async function runKernelBenches(opts: KernelRunOptions): Promise<{ kernel
     const jsMs = (p50(CAL_JS + ':a') + p50(CAL_JS + ':b')) / 2;
     const wasmMs = (p50(CAL_WASM + ':a') + p50(CAL_WASM + ':b')) / 2;
     const ms = new Map<string, number>();
-    for (const pair of pairs) for (const side of ['wasm', 'twin']) ms.set(`${pair.kernel}:${side}`, p50(`${pair.kernel}:${side}`));
+    for (const pair of pairs)
+      for (const side of ['wasm', 'twin']) ms.set(`${pair.kernel}:${side}`, p50(`${pair.kernel}:${side}`));
     perRound.push({ cal: { jsMs, wasmMs, unitMs: Math.sqrt(jsMs * wasmMs) }, ms });
   }
   const impl = (pair: Pair, side: 'wasm' | 'twin'): ImplFigure => {
@@ -327,12 +496,26 @@ export async function runKernelBenches(opts: KernelRunOptions): Promise<{ kernel
     const wasm = impl(pair, 'wasm');
     const twin = impl(pair, 'twin');
     return {
-      kernel: pair.kernel, unit: KERNEL_UNITS[pair.kernel], unitsPerCall: pair.unitsPerCall, shape: pair.shape,
-      wasm, twin, speedRatio: sig(twin.msPerCall / wasm.msPerCall, 4), maxRelDiff: pair.compare(),
+      kernel: pair.kernel,
+      unit: KERNEL_UNITS[pair.kernel],
+      unitsPerCall: pair.unitsPerCall,
+      shape: pair.shape,
+      wasm,
+      twin,
+      speedRatio: sig(twin.msPerCall / wasm.msPerCall, 4),
+      maxRelDiff: pair.compare(),
     };
   });
   const rounds = perRound.map((r) => r.cal);
   const jsMs = median(rounds.map((c) => c.jsMs));
   const wasmMs = median(rounds.map((c) => c.wasmMs));
-  return { kernels, calibration: { jsMs: sig(jsMs, 5), wasmMs: sig(wasmMs, 5), unitMs: sig(Math.sqrt(jsMs * wasmMs), 5), rounds: rounds.map((c) => ({ jsMs: sig(c.jsMs, 5), wasmMs: sig(c.wasmMs, 5), unitMs: sig(c.unitMs, 5) })) } };
+  return {
+    kernels,
+    calibration: {
+      jsMs: sig(jsMs, 5),
+      wasmMs: sig(wasmMs, 5),
+      unitMs: sig(Math.sqrt(jsMs * wasmMs), 5),
+      rounds: rounds.map((c) => ({ jsMs: sig(c.jsMs, 5), wasmMs: sig(c.wasmMs, 5), unitMs: sig(c.unitMs, 5) })),
+    },
+  };
 }

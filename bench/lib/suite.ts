@@ -113,21 +113,55 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
     let linearity: BenchResult['linearity'] = null;
     if (!quick) {
       log(`memory: one ${MEMORY_SCENARIOS.toLocaleString('en-US')}-scenario Monte Carlo set on M, 2 workers...`);
-      [memory] = await runEndToEnd([{ id: 'M-1M.w2', size: 'M', workers: 2, reps: 1, synth: mcOnly(MEMORY_SCENARIOS) }], workloads, log);
+      [memory] = await runEndToEnd(
+        [{ id: 'M-1M.w2', size: 'M', workers: 2, reps: 1, synth: mcOnly(MEMORY_SCENARIOS) }],
+        workloads,
+        log,
+      );
 
       log(`linearity (M, one normal Monte Carlo set, ${LIN_WORKERS} worker, best of ${LIN_REPS})...`);
       const lin = await runEndToEnd(
         [
-          ...LIN_SCENARIOS.map((n): E2EConfig => ({ id: `lin.scenarios.${n}`, size: 'M', workers: LIN_WORKERS, reps: LIN_REPS, synth: mcOnly(n) })),
-          ...LIN_POSITIONS.map((p): E2EConfig => ({ id: `lin.positions.${p}`, size: 'M', workers: LIN_WORKERS, reps: LIN_REPS, synth: mcOnly(LIN_FIXED_SCENARIOS, { positionsPerAccount: p }) })),
-          ...LIN_OPTION_SHARE.map((s): E2EConfig => ({ id: `lin.options.${s}`, size: 'M', workers: LIN_WORKERS, reps: LIN_REPS, synth: mcOnly(LIN_FIXED_SCENARIOS, { optionShare: s }) })),
+          ...LIN_SCENARIOS.map((n): E2EConfig => ({
+            id: `lin.scenarios.${n}`,
+            size: 'M',
+            workers: LIN_WORKERS,
+            reps: LIN_REPS,
+            synth: mcOnly(n),
+          })),
+          ...LIN_POSITIONS.map((p): E2EConfig => ({
+            id: `lin.positions.${p}`,
+            size: 'M',
+            workers: LIN_WORKERS,
+            reps: LIN_REPS,
+            synth: mcOnly(LIN_FIXED_SCENARIOS, { positionsPerAccount: p }),
+          })),
+          ...LIN_OPTION_SHARE.map((s): E2EConfig => ({
+            id: `lin.options.${s}`,
+            size: 'M',
+            workers: LIN_WORKERS,
+            reps: LIN_REPS,
+            synth: mcOnly(LIN_FIXED_SCENARIOS, { optionShare: s }),
+          })),
         ],
         workloads,
         log,
       );
-      const series = (prefix: string, x: (f: E2EFigure) => number, what: string, fixed: string, perUnit: (slopeMs: number) => number, unit: string): LinearitySeries => {
-        const pts = lin.filter((f) => f.id.startsWith(prefix)).map((f) => ({ x: x(f), wallMs: f.wallMinMs, wallSamplesMs: f.wallSamplesMs, peakRssMB: f.peakRssMB }));
-        const fit = linearFit(pts.map((p) => p.x), pts.map((p) => p.wallMs));
+      const series = (
+        prefix: string,
+        x: (f: E2EFigure) => number,
+        what: string,
+        fixed: string,
+        perUnit: (slopeMs: number) => number,
+        unit: string,
+      ): LinearitySeries => {
+        const pts = lin
+          .filter((f) => f.id.startsWith(prefix))
+          .map((f) => ({ x: x(f), wallMs: f.wallMinMs, wallSamplesMs: f.wallSamplesMs, peakRssMB: f.peakRssMB }));
+        const fit = linearFit(
+          pts.map((p) => p.x),
+          pts.map((p) => p.wallMs),
+        );
         return {
           x: what,
           fixed,
@@ -138,16 +172,39 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
         };
       };
       linearity = {
-        scenarios: series('lin.scenarios.', (f) => f.scenarios, 'Monte Carlo scenarios', 'M book: 1,000 accounts x 10 positions, 160 options', (s) => s * 1e6, 'scenario'),
-        positions: series('lin.positions.', (f) => f.positions, 'positions (1,000 accounts x 5/10/20/40)', `M, ${LIN_FIXED_SCENARIOS.toLocaleString('en-US')} scenarios`, (s) => (s * 1e6) / LIN_FIXED_SCENARIOS, 'position-scenario'),
-        options: series('lin.options.', (f) => f.options, 'options among the 400 instruments (10/30/50/70/90%)', `M, ${LIN_FIXED_SCENARIOS.toLocaleString('en-US')} scenarios`, (s) => (s * 1e6) / LIN_FIXED_SCENARIOS, 'option-scenario'),
+        scenarios: series(
+          'lin.scenarios.',
+          (f) => f.scenarios,
+          'Monte Carlo scenarios',
+          'M book: 1,000 accounts x 10 positions, 160 options',
+          (s) => s * 1e6,
+          'scenario',
+        ),
+        positions: series(
+          'lin.positions.',
+          (f) => f.positions,
+          'positions (1,000 accounts x 5/10/20/40)',
+          `M, ${LIN_FIXED_SCENARIOS.toLocaleString('en-US')} scenarios`,
+          (s) => (s * 1e6) / LIN_FIXED_SCENARIOS,
+          'position-scenario',
+        ),
+        options: series(
+          'lin.options.',
+          (f) => f.options,
+          'options among the 400 instruments (10/30/50/70/90%)',
+          `M, ${LIN_FIXED_SCENARIOS.toLocaleString('en-US')} scenarios`,
+          (s) => (s * 1e6) / LIN_FIXED_SCENARIOS,
+          'option-scenario',
+        ),
       };
     }
 
     const parallel = (['S', 'M', 'L'] as const).flatMap((size) => {
       const one = endToEnd.find((f) => f.id === `${size}.w1`);
       const two = endToEnd.find((f) => f.id === `${size}.w2`);
-      return one && two ? [{ size, workers1Ms: one.wallMs, workers2Ms: two.wallMs, speedup: sig(one.wallMs / two.wallMs, 3) }] : [];
+      return one && two
+        ? [{ size, workers1Ms: one.wallMs, workers2Ms: two.wallMs, speedup: sig(one.wallMs / two.wallMs, 3) }]
+        : [];
     });
 
     const result: BenchResult = {
@@ -183,20 +240,72 @@ const HOT: KernelName[] = ['mcShocks', 'revalueOptions', 'revalueLinear', 'aggre
 export function targetsOf(r: BenchResult): Target[] {
   const kern = (name: KernelName) => r.kernels.find((x) => x.kernel === name);
   const t: Target[] = [];
-  const add = (id: string, description: string, target: string, measured: number | undefined | null, unit: string, ok: (v: number) => boolean) =>
-    t.push({ id, description, target, measured: measured ?? null, unit, pass: measured === undefined || measured === null ? null : ok(measured) });
-  add('aggregation', 'aggregation (aggregateRows, WASM, one core)', '<= 0.5', kern('aggregateRows')?.wasm.nsPerUnit, 'ns per position-scenario', (v) => v <= 0.5);
-  add('options', 'option revaluation (revalueOptions, WASM, one core)', '<= 15', kern('revalueOptions')?.wasm.nsPerUnit, 'ns per option-scenario', (v) => v <= 15);
-  for (const name of HOT) add(`speedup.${name}`, `WASM vs TypeScript twin: ${name}`, '>= 4', kern(name)?.speedRatio, 'x', (v) => v >= 4);
-  for (const p of r.parallel.filter((x) => x.size !== 'S')) add(`parallel.${p.size}`, `2 workers vs 1 worker on ${p.size}`, '>= 1.8', p.speedup, 'x', (v) => v >= 1.8);
+  const add = (
+    id: string,
+    description: string,
+    target: string,
+    measured: number | undefined | null,
+    unit: string,
+    ok: (v: number) => boolean,
+  ) =>
+    t.push({
+      id,
+      description,
+      target,
+      measured: measured ?? null,
+      unit,
+      pass: measured === undefined || measured === null ? null : ok(measured),
+    });
+  add(
+    'aggregation',
+    'aggregation (aggregateRows, WASM, one core)',
+    '<= 0.5',
+    kern('aggregateRows')?.wasm.nsPerUnit,
+    'ns per position-scenario',
+    (v) => v <= 0.5,
+  );
+  add(
+    'options',
+    'option revaluation (revalueOptions, WASM, one core)',
+    '<= 15',
+    kern('revalueOptions')?.wasm.nsPerUnit,
+    'ns per option-scenario',
+    (v) => v <= 15,
+  );
+  for (const name of HOT)
+    add(`speedup.${name}`, `WASM vs TypeScript twin: ${name}`, '>= 4', kern(name)?.speedRatio, 'x', (v) => v >= 4);
+  for (const p of r.parallel.filter((x) => x.size !== 'S'))
+    add(`parallel.${p.size}`, `2 workers vs 1 worker on ${p.size}`, '>= 1.8', p.speedup, 'x', (v) => v >= 1.8);
   const e2e = (id: string) => r.endToEnd.find((f) => f.id === id)?.wallMs;
   const m2 = e2e('M.w2');
-  add('wall.M', 'M end to end, 2 workers (100,021 scenarios)', '~1 (checked as <= 1.5)', m2 === undefined ? undefined : sig(m2 / 1000, 3), 's', (v) => v <= 1.5);
+  add(
+    'wall.M',
+    'M end to end, 2 workers (100,021 scenarios)',
+    '~1 (checked as <= 1.5)',
+    m2 === undefined ? undefined : sig(m2 / 1000, 3),
+    's',
+    (v) => v <= 1.5,
+  );
   const l2 = e2e('L.w2');
-  add('wall.L', 'L end to end, 2 workers (200,021 scenarios)', '<= 10', l2 === undefined ? undefined : sig(l2 / 1000, 3), 's', (v) => v <= 10);
+  add(
+    'wall.L',
+    'L end to end, 2 workers (200,021 scenarios)',
+    '<= 10',
+    l2 === undefined ? undefined : sig(l2 / 1000, 3),
+    's',
+    (v) => v <= 10,
+  );
   add('memory.1M', '1,000,000 scenarios on M, peak RSS', '< 1024', r.memory?.peakRssMB, 'MiB', (v) => v < 1024);
   if (r.linearity) {
-    for (const [name, s] of Object.entries(r.linearity)) add(`linear.${name}`, `linear cost growth vs ${name} (R^2 of a straight-line fit)`, '>= 0.99', s.fit.r2, 'R^2', (v) => v >= 0.99);
+    for (const [name, s] of Object.entries(r.linearity))
+      add(
+        `linear.${name}`,
+        `linear cost growth vs ${name} (R^2 of a straight-line fit)`,
+        '>= 0.99',
+        s.fit.r2,
+        'R^2',
+        (v) => v >= 0.99,
+      );
   }
   return t;
 }
@@ -205,8 +314,20 @@ export function targetsOf(r: BenchResult): Target[] {
 export function figuresOf(r: BenchResult): Record<string, Figure> {
   const f: Record<string, Figure> = {};
   for (const k of r.kernels) {
-    f[`kernel.${k.kernel}.wasm`] = { value: k.wasm.normalised, kind: 'kernel', gate: true, raw: k.wasm.nsPerUnit, rawUnit: `ns per ${k.unit}` };
-    f[`kernel.${k.kernel}.twin`] = { value: k.twin.normalised, kind: 'kernel', gate: false, raw: k.twin.nsPerUnit, rawUnit: `ns per ${k.unit}` };
+    f[`kernel.${k.kernel}.wasm`] = {
+      value: k.wasm.normalised,
+      kind: 'kernel',
+      gate: true,
+      raw: k.wasm.nsPerUnit,
+      rawUnit: `ns per ${k.unit}`,
+    };
+    f[`kernel.${k.kernel}.twin`] = {
+      value: k.twin.normalised,
+      kind: 'kernel',
+      gate: false,
+      raw: k.twin.nsPerUnit,
+      rawUnit: `ns per ${k.unit}`,
+    };
   }
   for (const e of [...r.endToEnd, ...(r.memory ? [r.memory] : [])]) {
     f[`e2e.${e.id}`] = { value: e.normalised, kind: 'e2e', gate: true, raw: e.wallMs, rawUnit: 'ms wall' };

@@ -20,10 +20,14 @@ export function completedTasks(bench: Bench): Map<string, TaskStats> {
     const r = task.result;
     if (r.state !== 'completed') {
       const why = r.state === 'errored' ? `: ${r.error?.message ?? r.error}` : '';
-      throw new BenchFailure(`bench task "${task.name}" ended in state "${r.state}"${why}`, { cause: r.state === 'errored' ? r.error : undefined });
+      throw new BenchFailure(`bench task "${task.name}" ended in state "${r.state}"${why}`, {
+        cause: r.state === 'errored' ? r.error : undefined,
+      });
     }
     const l = r.latency;
-    out.set(task.name, { latency: { p50: l.p50, mean: l.mean, min: l.min, max: l.max, rme: l.rme, samplesCount: l.samplesCount } });
+    out.set(task.name, {
+      latency: { p50: l.p50, mean: l.mean, min: l.min, max: l.max, rme: l.rme, samplesCount: l.samplesCount },
+    });
   }
   return out;
 }

@@ -83,11 +83,23 @@ export interface CorrelationJump {
 }
 
 /** The `count` pairs whose correlation moved most from calm to stress (by |change|, then in matrix order). */
-export function largestJumps(ids: ReadonlyArray<string>, calm: Matrix, stress: Matrix, fitted: Matrix, count = 5): CorrelationJump[] {
+export function largestJumps(
+  ids: ReadonlyArray<string>,
+  calm: Matrix,
+  stress: Matrix,
+  fitted: Matrix,
+  count = 5,
+): CorrelationJump[] {
   const jumps: CorrelationJump[] = [];
   for (let i = 0; i < ids.length; i++)
     for (let j = i + 1; j < ids.length; j++)
-      jumps.push({ pair: [ids[i], ids[j]], calm: calm[i][j], stress: stress[i][j], change: stress[i][j] - calm[i][j], fitted: fitted[i][j] });
+      jumps.push({
+        pair: [ids[i], ids[j]],
+        calm: calm[i][j],
+        stress: stress[i][j],
+        change: stress[i][j] - calm[i][j],
+        fitted: fitted[i][j],
+      });
   return jumps
     .map((j, k) => ({ j, k }))
     .sort((a, b) => Math.abs(b.j.change) - Math.abs(a.j.change) || a.k - b.k)

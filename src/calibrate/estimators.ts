@@ -99,7 +99,12 @@ export function ledoitWolfCovariance(returns: ReadonlyArray<ReadonlyArray<number
   return { covariance, shrinkage: delta };
 }
 
-export function estimate(method: Method, returns: ReadonlyArray<ReadonlyArray<number>>, columns: number, lambda: number): Estimate {
+export function estimate(
+  method: Method,
+  returns: ReadonlyArray<ReadonlyArray<number>>,
+  columns: number,
+  lambda: number,
+): Estimate {
   switch (method) {
     case 'sample':
       return sampleCovariance(returns, columns);

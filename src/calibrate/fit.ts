@@ -143,6 +143,12 @@ export function suiteYaml(r: FitResult, marketFile?: string, settings: { horizon
     `  xmargin run --market ${marketFile ?? 'calm.json'} --book BOOK --suite THIS_FILE`,
     'confidence and maintenanceRatio below are the defaults; edit to taste.',
   ];
-  const suite = { seed: settings.seed ?? 0, horizonDays: settings.horizonDays ?? 1, confidence: 0.99, maintenanceRatio: 0.8, scenarioSets: [r.set] };
+  const suite = {
+    seed: settings.seed ?? 0,
+    horizonDays: settings.horizonDays ?? 1,
+    confidence: 0.99,
+    maintenanceRatio: 0.8,
+    scenarioSets: [r.set],
+  };
   return header.map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n\n' + YAML.stringify(suite, { lineWidth: 0 });
 }

@@ -11,12 +11,18 @@ const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
 function table(head: string[], rows: string[][], alignLeft = [0]): string {
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (r: string[]) =>
-    r.map((v, c) => (alignLeft.includes(c) ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ').trimEnd();
+    r
+      .map((v, c) => (alignLeft.includes(c) ? v.padEnd(widths[c]) : v.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 
 export function matrixText(ids: ReadonlyArray<string>, m: Matrix): string {
-  return table(['', ...ids], ids.map((id, i) => [id, ...m[i].map(f4)]));
+  return table(
+    ['', ...ids],
+    ids.map((id, i) => [id, ...m[i].map(f4)]),
+  );
 }
 
 function windowLine(c: Calibration): string {
@@ -38,7 +44,9 @@ function estimatorNote(c: Calibration): string[] {
 function repairLine(c: Calibration, what = 'correlation'): string[] {
   const r = c.market.calibration.repaired;
   return r
-    ? [`note: the ${what} had a negative eigenvalue (${r.minEigenvalueBefore.toExponential(2)}) from rounding; repaired to the nearest correlation matrix (distance ${r.distance.toExponential(2)})`]
+    ? [
+        `note: the ${what} had a negative eigenvalue (${r.minEigenvalueBefore.toExponential(2)}) from rounding; repaired to the nearest correlation matrix (distance ${r.distance.toExponential(2)})`,
+      ]
     : [];
 }
 
@@ -48,11 +56,16 @@ export function calibrationText(c: Calibration): string {
   const cal = m.calibration;
   const ids = c.data.columns;
   return [
-    `calibrated ${ids.length} underlying${ids.length === 1 ? '' : 's'} from ${cal.source}: method ${cal.method}${estimatorNote(c).map((s) => `, ${s}`).join('')}`,
+    `calibrated ${ids.length} underlying${ids.length === 1 ? '' : 's'} from ${cal.source}: method ${cal.method}${estimatorNote(c)
+      .map((s) => `, ${s}`)
+      .join('')}`,
     `window ${windowLine(c)}`,
     `asOf ${m.asOf} (spot = last price), vol annualised with daysPerYear ${m.daysPerYear}`,
     '',
-    table(['underlying', 'spot', 'vol'], m.underlyings.map((u) => [u.id, String(u.spot), pct(u.vol)])),
+    table(
+      ['underlying', 'spot', 'vol'],
+      m.underlyings.map((u) => [u.id, String(u.spot), pct(u.vol)]),
+    ),
     '',
     `correlation (smallest eigenvalue ${cal.minEigenvalue.toPrecision(4)})`,
     matrixText(ids, m.correlation),
@@ -64,14 +77,18 @@ export function calibrationText(c: Calibration): string {
 export function fitText(r: FitResult, calm: Calibration, stress: Calibration): string {
   const ids = r.columns;
   const est = estimatorNote(calm);
-  const shr = (c: Calibration) => (c.market.calibration.shrinkage !== undefined ? `, shrinkage ${f4(c.market.calibration.shrinkage)}` : '');
+  const shr = (c: Calibration) =>
+    c.market.calibration.shrinkage !== undefined ? `, shrinkage ${f4(c.market.calibration.shrinkage)}` : '';
   const w =
     r.weightUnclipped === null
       ? `weight 0 (calm is already at target ${r.target} everywhere)`
       : `weight ${f4(r.weight)} toward target ${r.target}` +
         (r.weightUnclipped !== r.weight ? ` (least squares ${f4(r.weightUnclipped)}, clipped to [0, 1])` : '');
   return [
-    `breakdown fit on ${r.source}: method ${r.method}${est.filter((s) => s.startsWith('lambda')).map((s) => `, ${s}`).join('')}, daysPerYear ${r.daysPerYear}`,
+    `breakdown fit on ${r.source}: method ${r.method}${est
+      .filter((s) => s.startsWith('lambda'))
+      .map((s) => `, ${s}`)
+      .join('')}, daysPerYear ${r.daysPerYear}`,
     `calm   ${windowLine(calm)}${shr(calm)}`,
     `stress ${windowLine(stress)}${shr(stress)}`,
     '',

@@ -37,11 +37,16 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       .option('book', { type: 'string', describe: 'book file' })
       .option('suite', { type: 'string', describe: 'suite file' })
       .option('set', { type: 'string', demandOption: true, describe: 'scenario set name' })
-      .option('scenario', { type: 'number', demandOption: true, describe: 'scenario index (the report gives worstScenario and varScenario)' })
+      .option('scenario', {
+        type: 'number',
+        demandOption: true,
+        describe: 'scenario index (the report gives worstScenario and varScenario)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<ExplainArgs>,
   handler: (args: ArgumentsCamelCase<ExplainArgs>) => {
     const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
-    if (given !== 0 && given !== 3) throw new UsageError('give all of --market, --book and --suite, or none for the bundled example');
+    if (given !== 0 && given !== 3)
+      throw new UsageError('give all of --market, --book and --suite, or none for the bundled example');
     const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
     const e = explainScenario(prepare(inputs), args.set, args.scenario);
     process.stdout.write(args.json ? JSON.stringify(e, null, 2) + '\n' : text(e));

@@ -13,13 +13,15 @@ interface NearcorrArgs {
 function readMatrix(file: string): number[][] {
   const doc = readDocument(file) as { correlation?: unknown };
   const m = doc && typeof doc === 'object' ? doc.correlation : undefined;
-  if (!Array.isArray(m) || m.length === 0) throw new InputError('expected a non-empty square matrix (a list of rows)', file, 'correlation');
+  if (!Array.isArray(m) || m.length === 0)
+    throw new InputError('expected a non-empty square matrix (a list of rows)', file, 'correlation');
   m.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== m.length) {
       throw new InputError(`expected a row of ${m.length} numbers (the matrix must be square)`, file, `correlation[${i}]`);
     }
     row.forEach((v, j) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(`expected a finite number, got ${JSON.stringify(v)}`, file, `correlation[${i}][${j}]`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new InputError(`expected a finite number, got ${JSON.stringify(v)}`, file, `correlation[${i}][${j}]`);
     });
   });
   return m as number[][];
@@ -32,7 +34,10 @@ export const nearcorrCommand: CommandModule<object, NearcorrArgs> = {
     y
       .option('matrix', { type: 'string', demandOption: true, describe: 'file with { "correlation": [[...]] } (JSON or YAML)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON only' })
-      .option('out', { type: 'string', describe: 'write { "correlation": [[...]] } to this file' }) as unknown as Argv<NearcorrArgs>,
+      .option('out', {
+        type: 'string',
+        describe: 'write { "correlation": [[...]] } to this file',
+      }) as unknown as Argv<NearcorrArgs>,
   handler: async (args: ArgumentsCamelCase<NearcorrArgs>) => {
     const result = nearestCorrelation(readMatrix(args.matrix));
     const out = { correlation: result.correlation, iterations: result.iterations, distance: result.distance };

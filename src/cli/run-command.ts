@@ -26,17 +26,33 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('market', { type: 'string', describe: 'market file (JSON or YAML)' })
       .option('book', { type: 'string', describe: 'book file (JSON or YAML)' })
       .option('suite', { type: 'string', describe: 'scenario suite file (JSON or YAML)' })
-      .option('out', { type: 'string', describe: 'folder for report.json, portfolios.csv, accounts.csv [default: ./xmargin-report]' })
+      .option('out', {
+        type: 'string',
+        describe: 'folder for report.json, portfolios.csv, accounts.csv [default: ./xmargin-report]',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON on stdout (files only with --out)' })
       .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' })
-      .option('format', { choices: ['json', 'msgpack'] as const, default: 'json' as const, describe: 'format of the report file' })
+      .option('format', {
+        choices: ['json', 'msgpack'] as const,
+        default: 'json' as const,
+        describe: 'format of the report file',
+      })
       .option('chunk', { type: 'number', describe: 'scenarios per kernel pass (memory/speed only; results do not change)' })
-      .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr when it is a terminal' }) as unknown as Argv<RunArgs>,
+      .option('progress', {
+        type: 'boolean',
+        default: true,
+        describe: 'progress bar on stderr when it is a terminal',
+      }) as unknown as Argv<RunArgs>,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
     const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
-    if (given !== 0 && given !== 3) throw new UsageError('give all of --market, --book and --suite, or none to run the bundled example');
-    for (const [name, v] of [['workers', args.workers], ['chunk', args.chunk]] as const) {
-      if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new UsageError(`--${name} must be a whole number >= 1, got ${v}`);
+    if (given !== 0 && given !== 3)
+      throw new UsageError('give all of --market, --book and --suite, or none to run the bundled example');
+    for (const [name, v] of [
+      ['workers', args.workers],
+      ['chunk', args.chunk],
+    ] as const) {
+      if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+        throw new UsageError(`--${name} must be a whole number >= 1, got ${v}`);
     }
     const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
     const bar = progressBar(args.progress);

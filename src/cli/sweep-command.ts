@@ -27,14 +27,23 @@ const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`
 
 function table(r: SweepResult): string {
   const label = r.parameter === 'weight' ? `breakdown weight (target ${r.target})` : 'vol multiplier';
-  const out = [`sweep of set "${r.set}" over the ${label}; margin from ${r.scope === 'set' ? 'that set alone' : 'it and the suite\'s other margin sets'}`];
+  const out = [
+    `sweep of set "${r.set}" over the ${label}; margin from ${r.scope === 'set' ? 'that set alone' : "it and the suite's other margin sets"}`,
+  ];
   for (const p of r.portfolios) {
     const t = new Table({
       head: [r.parameter, 'cross IM', 'segregated IM', 'efficiency', 'binding set'],
       colAligns: ['right', 'right', 'right', 'right', 'left'],
       style: { head: [], border: [], compact: true },
     });
-    for (const pt of p.points) t.push([pt.value, money(pt.crossInitialMargin), money(pt.segregatedInitialMargin), pct(pt.capitalEfficiency), pt.bindingSet]);
+    for (const pt of p.points)
+      t.push([
+        pt.value,
+        money(pt.crossInitialMargin),
+        money(pt.segregatedInitialMargin),
+        pct(pt.capitalEfficiency),
+        pt.bindingSet,
+      ]);
     out.push(`\n${p.id} (${p.accounts.join(', ')})\n${t.toString()}`);
   }
   return out.join('\n') + '\n';
@@ -52,17 +61,27 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('weights', { type: 'string', describe: 'breakdown weights FROM:TO:STEP or a,b,c (in [0, 1])' })
       .option('vol-multipliers', { type: 'string', describe: 'vol multipliers FROM:TO:STEP or a,b,c (> 0)' })
       .option('target', { type: 'number', default: 1, describe: 'breakdown target correlation for --weights' })
-      .option('scope', { choices: ['set', 'suite'] as const, default: 'set' as const, describe: 'margin from the swept set alone, or with the suite\'s other margin sets' })
+      .option('scope', {
+        choices: ['set', 'suite'] as const,
+        default: 'set' as const,
+        describe: "margin from the swept set alone, or with the suite's other margin sets",
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print the sweep as JSON' })
       .option('out', { type: 'string', describe: 'folder for sweep.json and sweep.csv' })
       .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' }) as unknown as Argv<SweepArgs>,
   handler: async (args: ArgumentsCamelCase<SweepArgs>) => {
-    if ((args.weights === undefined) === (args.volMultipliers === undefined)) throw new UsageError('give exactly one of --weights and --vol-multipliers');
+    if ((args.weights === undefined) === (args.volMultipliers === undefined))
+      throw new UsageError('give exactly one of --weights and --vol-multipliers');
     if (!(args.target >= -1 && args.target <= 1)) throw new UsageError(`--target must be in [-1, 1], got ${args.target}`);
-    if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 1)) throw new UsageError(`--workers must be a whole number >= 1, got ${args.workers}`);
+    if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 1))
+      throw new UsageError(`--workers must be a whole number >= 1, got ${args.workers}`);
     const axis: SweepAxis =
       args.weights !== undefined
-        ? { parameter: 'weight', values: parseAxis(args.weights, '--weights', (v) => v >= 0 && v <= 1, 'in [0, 1]'), target: args.target }
+        ? {
+            parameter: 'weight',
+            values: parseAxis(args.weights, '--weights', (v) => v >= 0 && v <= 1, 'in [0, 1]'),
+            target: args.target,
+          }
         : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, '--vol-multipliers', (v) => v > 0, '> 0') };
     const plan = prepare({ market: args.market, book: args.book, suite: args.suite });
     const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers });

@@ -16,11 +16,19 @@ export const synthCommand: CommandModule<object, SynthArgs> = {
     y
       .option('size', { choices: ['S', 'M', 'L'] as const, demandOption: true, describe: 'workload size' })
       .option('out', { type: 'string', demandOption: true, describe: 'folder for the three files (created if missing)' })
-      .option('seed', { type: 'number', default: 1, describe: 'generator seed (also the suite seed); same size + seed = same bytes' })
-      .option('mc-count', { type: 'number', describe: 'scenarios per Monte Carlo set [default: the size\'s]' })
-      .example('$0 synth --size M --out work/m', 'then: xmargin run --market work/m/market.json --book work/m/book.json --suite work/m/suite.yaml') as unknown as Argv<SynthArgs>,
+      .option('seed', {
+        type: 'number',
+        default: 1,
+        describe: 'generator seed (also the suite seed); same size + seed = same bytes',
+      })
+      .option('mc-count', { type: 'number', describe: "scenarios per Monte Carlo set [default: the size's]" })
+      .example(
+        '$0 synth --size M --out work/m',
+        'then: xmargin run --market work/m/market.json --book work/m/book.json --suite work/m/suite.yaml',
+      ) as unknown as Argv<SynthArgs>,
   handler: (args: ArgumentsCamelCase<SynthArgs>) => {
-    if (!(Number.isSafeInteger(args.seed) && args.seed >= 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${args.seed}`);
+    if (!(Number.isSafeInteger(args.seed) && args.seed >= 0))
+      throw new UsageError(`--seed must be a whole number >= 0, got ${args.seed}`);
     if (args.mcCount !== undefined && !(Number.isInteger(args.mcCount) && args.mcCount >= 1 && args.mcCount <= 0xffffffff)) {
       throw new UsageError(`--mc-count must be a whole number in [1, 4294967295], got ${args.mcCount}`);
     }

@@ -55,7 +55,16 @@ export function buildInstrumentTable(market: Market, book: Book, horizonDays: nu
   const und = new Map(market.underlyings.map((u, i) => [u.id, i]));
   const spot0 = Float64Array.from(market.underlyings, (u) => u.spot);
   const linear: { key: string; und: number; mult: number; names: string[] }[] = [];
-  const options: { key: string; und: number; isCall: boolean; strike: number; expiry: string; iv: number; mult: number; names: string[] }[] = [];
+  const options: {
+    key: string;
+    und: number;
+    isCall: boolean;
+    strike: number;
+    expiry: string;
+    iv: number;
+    mult: number;
+    names: string[];
+  }[] = [];
   const linearByKey = new Map<string, number>();
   const optionByKey = new Map<string, number>();
   const pending = new Map<string, { kind: 'lin' | 'opt'; index: number }>();
@@ -79,7 +88,16 @@ export function buildInstrumentTable(market: Market, book: Book, horizonDays: nu
       let i = optionByKey.get(key);
       if (i === undefined) {
         i = options.length;
-        options.push({ key, und: u, isCall: inst.right === 'call', strike: inst.strike, expiry: inst.expiry, iv: inst.iv, mult: inst.multiplier, names: [] });
+        options.push({
+          key,
+          und: u,
+          isCall: inst.right === 'call',
+          strike: inst.strike,
+          expiry: inst.expiry,
+          iv: inst.iv,
+          mult: inst.multiplier,
+          names: [],
+        });
         optionByKey.set(key, i);
       }
       options[i].names.push(inst.id);

@@ -39,7 +39,7 @@ export function workerPlan(plan: RunPlan, chunk: number, maxCap: number): Worker
   const { portfolios: _p, accountIds: _a, collateral: _k, ...holdings } = plan.holdings;
   const seed = plan.suite.seed;
   return {
-    seedLo: seed % 0x1_0000_0000 >>> 0,
+    seedLo: (seed % 0x1_0000_0000) >>> 0,
     seedHi: Math.floor(seed / 0x1_0000_0000) >>> 0,
     instruments,
     holdings,

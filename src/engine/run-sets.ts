@@ -122,19 +122,31 @@ async function runAll<T>(
  * never worked on the set, or already handed over) answers with its id alone. Rounds repeat, in
  * case a worker was not idle yet, until every worker that worked has handed over its tails.
  */
-async function flushAll(pool: Piscina, workers: number, set: number, worked: Set<number>, setName: string): Promise<PackedTails[]> {
+async function flushAll(
+  pool: Piscina,
+  workers: number,
+  set: number,
+  worked: Set<number>,
+  setName: string,
+): Promise<PackedTails[]> {
   const packs: PackedTails[] = [];
   const pending = new Set(worked);
   for (let round = 0; pending.size > 0; round++) {
     if (round === engineDefaults.maxFlushRounds) {
       throw new RunError(`could not collect the tails of set "${setName}" from ${pending.size} worker(s) after ${round} rounds`);
     }
-    await runAll(pool, workers, Array.from({ length: workers }, () => null), setName, () => ({
-      task: { kind: 'flush', set } satisfies FlushTask,
-      onResult: (r: TaskResult) => {
-        if (r.length > 1 && pending.delete(r[0])) packs.push({ data: r, start: 1 });
-      },
-    }));
+    await runAll(
+      pool,
+      workers,
+      Array.from({ length: workers }, () => null),
+      setName,
+      () => ({
+        task: { kind: 'flush', set } satisfies FlushTask,
+        onResult: (r: TaskResult) => {
+          if (r.length > 1 && pending.delete(r[0])) packs.push({ data: r, start: 1 });
+        },
+      }),
+    );
   }
   return packs;
 }

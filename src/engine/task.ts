@@ -29,7 +29,14 @@ export type TaskResult = Float64Array;
  * Layout: [size_0 .. size_{n-1}, values of series 0, 1, ..., indices of series 0, 1, ...],
  * after `head` leading slots the caller fills (the thread id).
  */
-export function packTails(nSeries: number, cap: number, size: Int32Array, val: Float64Array, idx: Float64Array, head = 0): Float64Array {
+export function packTails(
+  nSeries: number,
+  cap: number,
+  size: Int32Array,
+  val: Float64Array,
+  idx: Float64Array,
+  head = 0,
+): Float64Array {
   let total = 0;
   for (let r = 0; r < nSeries; r++) total += size[r];
   const out = new Float64Array(head + nSeries + 2 * total);

@@ -40,7 +40,11 @@ interface Layout {
   threshold: number;
 }
 
-const { module, plan, bars: barsBuffer } = workerData as { module: WebAssembly.Module; plan: WorkerPlan; bars: SharedArrayBuffer };
+const {
+  module,
+  plan,
+  bars: barsBuffer,
+} = workerData as { module: WebAssembly.Module; plan: WorkerPlan; bars: SharedArrayBuffer };
 const bars = new SharedBars(barsBuffer, plan.holdings.nSeries);
 const k: WasmKernels = instantiateKernels(module);
 const layout = allocate(k, plan);
@@ -145,7 +149,21 @@ function runScenarios(task: ScenarioTask): TaskResult {
     // Monte Carlo set; for explicit sets, when the chunk's shifts happen to be equal).
     let fixedShift: number | undefined;
     if (src.kind === 'montecarlo') {
-      x.mcShocks(p.seedLo, p.seedHi, src.setId, c0, c, ins.n, src.rank, l.factors[task.set], l.scales[task.set], src.dof, l.spot0, l.ret, l.spot);
+      x.mcShocks(
+        p.seedLo,
+        p.seedHi,
+        src.setId,
+        c0,
+        c,
+        ins.n,
+        src.rank,
+        l.factors[task.set],
+        l.scales[task.set],
+        src.dof,
+        l.spot0,
+        l.ret,
+        l.spot,
+      );
       fixedShift = src.ivShift;
     } else {
       const ret = k.f64(l.ret, ins.n * c);
@@ -164,13 +182,39 @@ function runScenarios(task: ScenarioTask): TaskResult {
     // depend on the chunking for an explicit set) never changes a result.
     if (fixedShift !== undefined) {
       x.revalueOptionsFixedIv(
-        ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
-        ins.rate, l.ret, l.spot, fixedShift, c, l.rows + ins.nLinear * c * 8,
+        ins.nOptions,
+        l.optUnd,
+        l.optIsCall,
+        l.optStrike,
+        l.optLnSK,
+        l.optIv,
+        l.optTau,
+        l.optValue0,
+        l.optMult,
+        ins.rate,
+        l.ret,
+        l.spot,
+        fixedShift,
+        c,
+        l.rows + ins.nLinear * c * 8,
       );
     } else {
       x.revalueOptions(
-        ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
-        ins.rate, l.ret, l.spot, l.ivShift, c, l.rows + ins.nLinear * c * 8,
+        ins.nOptions,
+        l.optUnd,
+        l.optIsCall,
+        l.optStrike,
+        l.optLnSK,
+        l.optIv,
+        l.optTau,
+        l.optValue0,
+        l.optMult,
+        ins.rate,
+        l.ret,
+        l.spot,
+        l.ivShift,
+        c,
+        l.rows + ins.nLinear * c * 8,
       );
     }
     const nAccounts = h.accountOffsets.length - 1;
@@ -195,7 +239,14 @@ function flush(task: FlushTask): TaskResult {
   if (heldSet !== task.set) return Float64Array.of(threadId);
   const nSeries = plan.holdings.nSeries;
   const cap = plan.sets[task.set].tailSize;
-  const packed = packTails(nSeries, cap, k.i32(layout.heapSize, nSeries), k.f64(layout.heapVal, nSeries * cap), k.f64(layout.heapIdx, nSeries * cap), 1);
+  const packed = packTails(
+    nSeries,
+    cap,
+    k.i32(layout.heapSize, nSeries),
+    k.f64(layout.heapVal, nSeries * cap),
+    k.f64(layout.heapIdx, nSeries * cap),
+    1,
+  );
   packed[0] = threadId;
   heldSet = -1;
   // Transfer, not clone: the buffer is fresh and the main thread only reads it.
@@ -214,7 +265,9 @@ function nonFinite(setIndex: number, c0: number, c: number): Error {
             `is not a finite number (${rows[r * c + s]}); check the shock sizes, vols and quantities of that set`,
         );
       }
-  return new Error(`NONFINITE: set "${plan.sets[setIndex].name}", scenarios ${c0}..${c0 + c - 1}: a P&L is not finite (overflow in aggregation)`);
+  return new Error(
+    `NONFINITE: set "${plan.sets[setIndex].name}", scenarios ${c0}..${c0 + c - 1}: a P&L is not finite (overflow in aggregation)`,
+  );
 }
 
 /**

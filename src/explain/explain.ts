@@ -27,7 +27,8 @@ export interface ScenarioExplanation {
  */
 export function explainScenario(plan: RunPlan, setName: string, i: number): ScenarioExplanation {
   const setIndex = plan.sets.findIndex((s) => s.name === setName);
-  if (setIndex < 0) throw new UsageError(`--set ${setName}: the suite has no such set (sets: ${plan.sets.map((s) => s.name).join(', ')})`);
+  if (setIndex < 0)
+    throw new UsageError(`--set ${setName}: the suite has no such set (sets: ${plan.sets.map((s) => s.name).join(', ')})`);
   const set = plan.sets[setIndex];
   if (!(Number.isInteger(i) && i >= 0 && i < set.scenarios)) {
     throw new UsageError(`--scenario must be a whole number in [0, ${set.scenarios - 1}] for set "${setName}", got ${i}`);
@@ -53,14 +54,36 @@ export function explainScenario(plan: RunPlan, setName: string, i: number): Scen
   const rows = new Float64Array(nRows);
   revalueLinear(ins.nLinear, ins.linUnd, ins.linMult, ins.spot0, spot, 1, rows);
   revalueOptions(
-    ins.nOptions, ins.optUnd, ins.optIsCall, ins.optStrike, ins.optLnSK, ins.optIv, ins.optTau, ins.optValue0, ins.optMult,
-    ins.rate, ret, spot, Float64Array.of(ivShift), 1, rows.subarray(ins.nLinear),
+    ins.nOptions,
+    ins.optUnd,
+    ins.optIsCall,
+    ins.optStrike,
+    ins.optLnSK,
+    ins.optIv,
+    ins.optTau,
+    ins.optValue0,
+    ins.optMult,
+    ins.rate,
+    ret,
+    spot,
+    Float64Array.of(ivShift),
+    1,
+    rows.subarray(ins.nLinear),
   );
   const h = plan.holdings;
   const nAccounts = h.accountIds.length;
   const series = new Float64Array(h.nSeries);
   aggregateRows(nAccounts, h.accountOffsets, h.accountRows, h.accountQty, rows, 1, series);
-  if (h.nGroups > 0) aggregateRows(h.nGroups, h.groupOffsets, h.groupMembers, h.groupWeight, series.subarray(0, nAccounts), 1, series.subarray(nAccounts));
+  if (h.nGroups > 0)
+    aggregateRows(
+      h.nGroups,
+      h.groupOffsets,
+      h.groupMembers,
+      h.groupWeight,
+      series.subarray(0, nAccounts),
+      1,
+      series.subarray(nAccounts),
+    );
 
   return {
     set: set.name,

@@ -162,7 +162,10 @@ export function fromZodIssues(issues: ReadonlyArray<ZIssue>, prefix: PathPart[] 
           const input = u.input as Record<string, unknown> | undefined;
           const found = input && typeof input === 'object' ? input[u.discriminator] : undefined;
           const expected = `expected ${oneOf(u.options ?? [])}`;
-          out.push({ path, message: found === undefined ? `${expected}, but it is missing` : `${expected}, found ${describe(found)}` });
+          out.push({
+            path,
+            message: found === undefined ? `${expected}, but it is missing` : `${expected}, found ${describe(found)}`,
+          });
           break;
         }
         const branch = likelyBranch(u.errors);
@@ -204,9 +207,12 @@ export const fallbackErrorMap = (issue: z.core.$ZodRawIssue): string | undefined
       const small = issue.code === 'too_small';
       const bound = small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum;
       const inclusive = (issue as { inclusive?: boolean }).inclusive ?? true;
-      if (issue.origin === 'array') return `expected ${small ? 'at least' : 'at most'} ${bound} item${Number(bound) === 1 ? '' : 's'}`;
+      if (issue.origin === 'array')
+        return `expected ${small ? 'at least' : 'at most'} ${bound} item${Number(bound) === 1 ? '' : 's'}`;
       if (issue.origin === 'string') {
-        return small && Number(bound) === 1 ? 'expected a non-empty string' : `expected ${small ? 'at least' : 'at most'} ${bound} characters`;
+        return small && Number(bound) === 1
+          ? 'expected a non-empty string'
+          : `expected ${small ? 'at least' : 'at most'} ${bound} characters`;
       }
       return `expected a number ${small ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<'} ${bound}`;
     }

@@ -77,7 +77,8 @@ export function parseSuite(doc: unknown, file: string, market: Market, baseDir: 
           type: set.type,
           margin: set.margin,
           count: set.count,
-          distribution: set.distribution.type === 'student-t' ? { type: 'student-t', dof: set.distribution.dof } : { type: 'normal' },
+          distribution:
+            set.distribution.type === 'student-t' ? { type: 'student-t', dof: set.distribution.dof } : { type: 'normal' },
           volMultiplier: set.volMultiplier,
         };
         const c = set.correlation;
@@ -91,7 +92,13 @@ export function parseSuite(doc: unknown, file: string, market: Market, baseDir: 
         return out;
       }
       case 'grid': {
-        const out: ScenarioSet = { name: set.name, type: set.type, margin: set.margin, priceMoves: set.priceMoves, ivMoves: set.ivMoves };
+        const out: ScenarioSet = {
+          name: set.name,
+          type: set.type,
+          margin: set.margin,
+          priceMoves: set.priceMoves,
+          ivMoves: set.ivMoves,
+        };
         if (set.underlyings) out.underlyings = set.underlyings;
         return out;
       }
@@ -141,7 +148,12 @@ export function loadSuite(file: string, market: Market): Suite {
     const ok = existsSync(set.prices) && statSync(set.prices).isFile();
     return ok
       ? []
-      : [{ path: ['scenarioSets', s, 'prices'], message: `expected a price CSV file (relative to the suite's folder), found no file at ${set.pricesDisplay ?? set.prices}` }];
+      : [
+          {
+            path: ['scenarioSets', s, 'prices'],
+            message: `expected a price CSV file (relative to the suite's folder), found no file at ${set.pricesDisplay ?? set.prices}`,
+          },
+        ];
   });
   throwIfIssues(file, missing);
   return suite;

@@ -29,7 +29,8 @@ export function parsePriceTable(text: string, file: string): PriceTable {
     const message = e.message.replace(/\s+on line \d+$/, '').replace(/ at line \d+/, '');
     throw new InputError(`not a valid CSV file: ${message}`, file, e.lines !== undefined ? `line ${e.lines}` : undefined);
   }
-  if (rows.length === 0) throw new InputError('the file is empty; expected a header row with a "date" column, then one row per date', file);
+  if (rows.length === 0)
+    throw new InputError('the file is empty; expected a header row with a "date" column, then one row per date', file);
 
   const header = rows[0].record;
   const headerLine = rows[0].info.lines;
@@ -44,14 +45,21 @@ export function parsePriceTable(text: string, file: string): PriceTable {
   }
   const seen = new Map<string, number>();
   header.forEach((name, c) => {
-    if (name === '') throw new InputError(`expected a name for every column, found column ${c + 1} without one`, file, `line ${headerLine}`);
+    if (name === '')
+      throw new InputError(`expected a name for every column, found column ${c + 1} without one`, file, `line ${headerLine}`);
     const prev = seen.get(name);
-    if (prev !== undefined) throw new InputError(`expected unique column names, found "${name}" in columns ${prev + 1} and ${c + 1}`, file, `line ${headerLine}`);
+    if (prev !== undefined)
+      throw new InputError(
+        `expected unique column names, found "${name}" in columns ${prev + 1} and ${c + 1}`,
+        file,
+        `line ${headerLine}`,
+      );
     seen.set(name, c);
   });
   const columns = header.filter((_, c) => c !== dateCol);
   const columnIndex = header.map((_, c) => c).filter((c) => c !== dateCol);
-  if (columns.length === 0) throw new InputError('expected at least one price column besides "date", found none', file, `line ${headerLine}`);
+  if (columns.length === 0)
+    throw new InputError('expected at least one price column besides "date", found none', file, `line ${headerLine}`);
   if (rows.length === 1) throw new InputError('expected at least one row of prices after the header, found none', file);
 
   // Data vendors write a missing price in several ways; these, and only these, are gaps. Anything
@@ -60,7 +68,11 @@ export function parsePriceTable(text: string, file: string): PriceTable {
     const line = info.lines;
     const date = record[dateCol];
     if (!isIsoDate(date)) {
-      throw new InputError(`expected a real calendar date YYYY-MM-DD, found ${describe(date)}`, file, `line ${line}, column "date"`);
+      throw new InputError(
+        `expected a real calendar date YYYY-MM-DD, found ${describe(date)}`,
+        file,
+        `line ${line}, column "date"`,
+      );
     }
     const values = columnIndex.map((c, k) => {
       const cell = record[c];
@@ -82,7 +94,11 @@ export function parsePriceTable(text: string, file: string): PriceTable {
   for (const row of body) {
     const prev = firstLine.get(row.date);
     if (prev !== undefined) {
-      throw new InputError(`expected one row per date, found ${row.date} again (first on line ${prev})`, file, `line ${row.line}, column "date"`);
+      throw new InputError(
+        `expected one row per date, found ${row.date} again (first on line ${prev})`,
+        file,
+        `line ${row.line}, column "date"`,
+      );
     }
     firstLine.set(row.date, row.line);
   }

@@ -62,7 +62,10 @@ export function parseYamlText(text: string, file: string): unknown {
   } catch (err) {
     const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
     // The yaml library appends " at line L, column C:" and a code frame; keep one readable line.
-    const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/[.:]$/, '');
+    const message = e.message
+      .split('\n')[0]
+      .replace(/ at line \d+, column \d+:?$/, '')
+      .replace(/[.:]$/, '');
     if (e.linePos?.[0]) {
       throw new InputError(`not valid YAML at line ${e.linePos[0].line}, column ${e.linePos[0].col}: ${message}`, file);
     }
@@ -76,6 +79,7 @@ export function parseYamlText(text: string, file: string): unknown {
  */
 export function readDocument(file: string): unknown {
   const text = readTextFile(file);
-  if (text.trim() === '') throw new InputError(`the file is empty; expected a ${isYamlFile(file) ? 'YAML' : 'JSON'} document`, file);
+  if (text.trim() === '')
+    throw new InputError(`the file is empty; expected a ${isYamlFile(file) ? 'YAML' : 'JSON'} document`, file);
   return isYamlFile(file) ? parseYamlText(text, file) : parseJsonText(text, file);
 }

@@ -14,7 +14,8 @@ import { allowedFieldsTag, fallbackErrorMap, fromZodIssues, type Issue } from '.
 function strictObject<S extends z.ZodRawShape>(shape: S, what = 'an object') {
   const allowed = allowedFieldsTag(Object.keys(shape));
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? allowed : issue.code === 'invalid_type' ? `expected ${what}` : undefined),
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? allowed : issue.code === 'invalid_type' ? `expected ${what}` : undefined,
   });
 }
 
@@ -142,9 +143,12 @@ export const collateralAssetSchema = strictObject(
 );
 
 /** A number (cash in the market currency) or a list of assets; parseBook turns both into a list. */
-export const collateralSchema = z.union([num({ gte: 0 }, 'a cash amount >= 0'), list(collateralAssetSchema, 'a list of collateral assets')], {
-  error: 'expected a cash amount (a number >= 0) or a list of {asset, amount, haircut}',
-});
+export const collateralSchema = z.union(
+  [num({ gte: 0 }, 'a cash amount >= 0'), list(collateralAssetSchema, 'a list of collateral assets')],
+  {
+    error: 'expected a cash amount (a number >= 0) or a list of {asset, amount, haircut}',
+  },
+);
 
 export const positionSchema = strictObject(
   {
@@ -242,7 +246,9 @@ export const gridSetSchema = strictObject(
 export const shockSchema = strictObject(
   {
     moves: z
-      .record(z.string(), num({ gt: -1 }, 'a simple return > -1'), { error: 'expected an object of moves {underlying: simple return}' })
+      .record(z.string(), num({ gt: -1 }, 'a simple return > -1'), {
+        error: 'expected an object of moves {underlying: simple return}',
+      })
       .default({}),
     ivMove: num({}, 'a finite iv move').optional(),
   },

@@ -63,9 +63,7 @@ export interface Book {
 
 export type Distribution = { type: 'normal' } | { type: 'student-t'; dof: number };
 
-export type CorrelationOverride =
-  | { target: number; weight: number }
-  | { matrix: number[][]; repair?: boolean };
+export type CorrelationOverride = { target: number; weight: number } | { matrix: number[][]; repair?: boolean };
 
 interface SetBase {
   name: string;

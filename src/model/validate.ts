@@ -11,7 +11,8 @@ import type { Market } from './types.js';
 /** Tolerance for |C_ij - C_ji| in a correlation matrix. */
 export const SYMMETRY_TOLERANCE = 1e-12;
 
-const NEARCORR_HINT = 'put the matrix in a file as {"correlation": [[...]]} and run `xmargin nearcorr --matrix FILE` for the nearest valid correlation matrix';
+const NEARCORR_HINT =
+  'put the matrix in a file as {"correlation": [[...]]} and run `xmargin nearcorr --matrix FILE` for the nearest valid correlation matrix';
 
 /** Reports ids that appear more than once, at every repeat, naming the first occurrence. */
 function duplicates(
@@ -50,7 +51,10 @@ export function checkCorrelation(
   }
   m.forEach((row, i) => {
     if (row.length !== n) {
-      issues.push({ path: [...at, i], message: `expected ${n} entries (one per underlying: ${listIds(ids)}), found ${row.length}` });
+      issues.push({
+        path: [...at, i],
+        message: `expected ${n} entries (one per underlying: ${listIds(ids)}), found ${row.length}`,
+      });
     }
   });
   if (issues.length > before) return;
@@ -58,7 +62,11 @@ export function checkCorrelation(
     for (let j = 0; j < n; j++) {
       const v = m[i][j];
       if (i === j) {
-        if (v !== 1) issues.push({ path: [...at, i, j], message: `expected 1 on the diagonal (${ids[i]} with itself), found ${describe(v)}` });
+        if (v !== 1)
+          issues.push({
+            path: [...at, i, j],
+            message: `expected 1 on the diagonal (${ids[i]} with itself), found ${describe(v)}`,
+          });
       } else if (v < -1 || v > 1) {
         issues.push({ path: [...at, i, j], message: `expected a correlation in [-1, 1], found ${describe(v)}` });
       }
@@ -183,7 +191,8 @@ export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {
   const issues: Issue[] = [];
   const underlyings = market.underlyings.map((u) => u.id);
   const underlyingSet = new Set(underlyings);
-  const unknownUnderlying = (found: string) => `expected one of the market's underlyings (${listIds(underlyings)}), found "${found}"`;
+  const unknownUnderlying = (found: string) =>
+    `expected one of the market's underlyings (${listIds(underlyings)}), found "${found}"`;
 
   const names = new Map<string, number>();
   let wholeDaysReported = false;
@@ -191,7 +200,10 @@ export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {
     const at: PathPart[] = ['scenarioSets', s];
     const prev = names.get(set.name);
     if (prev !== undefined) {
-      issues.push({ path: [...at, 'name'], message: `expected a unique set name, found "${set.name}" again (first at scenarioSets[${prev}])` });
+      issues.push({
+        path: [...at, 'name'],
+        message: `expected a unique set name, found "${set.name}" again (first at scenarioSets[${prev}])`,
+      });
     } else names.set(set.name, s);
 
     switch (set.type) {
@@ -209,7 +221,8 @@ export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {
         const seen = new Set<string>();
         set.underlyings?.forEach((u, k) => {
           if (!underlyingSet.has(u)) issues.push({ path: [...at, 'underlyings', k], message: unknownUnderlying(u) });
-          else if (seen.has(u)) issues.push({ path: [...at, 'underlyings', k], message: `expected each underlying once, found "${u}" again` });
+          else if (seen.has(u))
+            issues.push({ path: [...at, 'underlyings', k], message: `expected each underlying once, found "${u}" again` });
           seen.add(u);
         });
         break;

@@ -15,12 +15,30 @@ function table(header: string[], rows: unknown[][]): string {
 export function portfoliosCsv(report: Report): string {
   const sets = report.sets.map((s) => s.name);
   const header = [
-    'portfolio', 'accounts', 'collateral', 'crossInitialMargin', 'crossMaintenanceMargin', 'bindingSet',
-    'segregatedInitialMargin', 'capitalEfficiency', 'health', 'marginCall', ...sets.map((s) => `es:${s}`),
+    'portfolio',
+    'accounts',
+    'collateral',
+    'crossInitialMargin',
+    'crossMaintenanceMargin',
+    'bindingSet',
+    'segregatedInitialMargin',
+    'capitalEfficiency',
+    'health',
+    'marginCall',
+    ...sets.map((s) => `es:${s}`),
   ];
   const rows = report.portfolios.map((p) => [
-    p.id, p.accounts.join(';'), p.collateral, p.cross.initialMargin, p.cross.maintenanceMargin, p.cross.bindingSet,
-    p.segregated.initialMargin, p.capitalEfficiency, p.health, p.marginCall, ...sets.map((s) => p.cross.sets[s].es),
+    p.id,
+    p.accounts.join(';'),
+    p.collateral,
+    p.cross.initialMargin,
+    p.cross.maintenanceMargin,
+    p.cross.bindingSet,
+    p.segregated.initialMargin,
+    p.capitalEfficiency,
+    p.health,
+    p.marginCall,
+    ...sets.map((s) => p.cross.sets[s].es),
   ]);
   return table(header, rows);
 }
@@ -29,12 +47,26 @@ export function portfoliosCsv(report: Report): string {
 export function accountsCsv(report: Report): string {
   const sets = report.sets.map((s) => s.name);
   const header = [
-    'portfolio', 'account', 'collateral', 'initialMargin', 'maintenanceMargin', 'bindingSet', 'health', 'marginCall',
+    'portfolio',
+    'account',
+    'collateral',
+    'initialMargin',
+    'maintenanceMargin',
+    'bindingSet',
+    'health',
+    'marginCall',
     ...sets.map((s) => `es:${s}`),
   ];
   const rows = report.portfolios.flatMap((p) =>
     p.segregated.accounts.map((a) => [
-      p.id, a.id, a.collateral, a.initialMargin, a.maintenanceMargin, a.bindingSet, a.health, a.marginCall,
+      p.id,
+      a.id,
+      a.collateral,
+      a.initialMargin,
+      a.maintenanceMargin,
+      a.bindingSet,
+      a.health,
+      a.marginCall,
       ...sets.map((s) => a.sets[s].es),
     ]),
   );

@@ -56,7 +56,12 @@ export function buildReport(plan: RunPlan, tails: SetTails[]): Report {
   const { market, suite, holdings } = plan;
   const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
   const ratio = suite.maintenanceRatio;
-  const seriesMargin = (series: number) => marginOf(meta, tails.map((t) => t[series]), ratio);
+  const seriesMargin = (series: number) =>
+    marginOf(
+      meta,
+      tails.map((t) => t[series]),
+      ratio,
+    );
 
   const accountReports = holdings.accountIds.map((id, a): AccountReport => {
     const m = seriesMargin(a);
@@ -88,7 +93,14 @@ export function buildReport(plan: RunPlan, tails: SetTails[]): Report {
     confidence: suite.confidence,
     maintenanceRatio: ratio,
     sets: plan.sets.map((s): SetReport => {
-      const out: SetReport = { name: s.name, type: s.type, scenarios: s.scenarios, skipped: s.skipped, margin: s.margin, tailSize: s.tailSize };
+      const out: SetReport = {
+        name: s.name,
+        type: s.type,
+        scenarios: s.scenarios,
+        skipped: s.skipped,
+        margin: s.margin,
+        tailSize: s.tailSize,
+      };
       if (s.labels && s.labels.length) out.windows = { first: s.labels[0], last: s.labels[s.labels.length - 1] };
       if (s.info) Object.assign(out, s.info);
       return out;

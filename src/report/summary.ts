@@ -8,18 +8,38 @@ const ratio = (v: number | null) => (v === null ? '-' : v.toFixed(2));
 /** The short human summary: one line per portfolio, the numbers a risk manager scans first. */
 export function summaryTable(report: Report): string {
   const t = new Table({
-    head: ['portfolio', 'accounts', 'collateral', 'cross IM', 'segregated IM', 'efficiency', 'binding set', 'health', 'margin call'],
+    head: [
+      'portfolio',
+      'accounts',
+      'collateral',
+      'cross IM',
+      'segregated IM',
+      'efficiency',
+      'binding set',
+      'health',
+      'margin call',
+    ],
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
     style: { head: [], border: [], compact: true },
   });
   for (const p of report.portfolios) {
     t.push([
-      p.id, p.accounts.length, money(p.collateral), money(p.cross.initialMargin), money(p.segregated.initialMargin),
-      pct(p.capitalEfficiency), p.cross.bindingSet, ratio(p.health), p.marginCall > 0 ? money(p.marginCall) : '-',
+      p.id,
+      p.accounts.length,
+      money(p.collateral),
+      money(p.cross.initialMargin),
+      money(p.segregated.initialMargin),
+      pct(p.capitalEfficiency),
+      p.cross.bindingSet,
+      ratio(p.health),
+      p.marginCall > 0 ? money(p.marginCall) : '-',
     ]);
   }
   const sets = report.sets
-    .map((s) => `${s.name} (${s.type}, ${s.scenarios.toLocaleString('en-US')} scenarios${s.skipped ? `, ${s.skipped} skipped` : ''}${s.margin ? '' : ', not for margin'})`)
+    .map(
+      (s) =>
+        `${s.name} (${s.type}, ${s.scenarios.toLocaleString('en-US')} scenarios${s.skipped ? `, ${s.skipped} skipped` : ''}${s.margin ? '' : ', not for margin'})`,
+    )
     .join('; ');
   const tot = report.totals;
   return [

@@ -8,7 +8,12 @@ import { nearestCorrelation } from './nearcorr.js';
  * breakdown weight, or replaced by the set's own matrix (repaired to the nearest correlation
  * matrix only when the set asks for it).
  */
-export function setCorrelation(market: Market, set: MonteCarloSet, suiteFile: string, setPath: string): {
+export function setCorrelation(
+  market: Market,
+  set: MonteCarloSet,
+  suiteFile: string,
+  setPath: string,
+): {
   matrix: Matrix;
   repairedDistance?: number;
 } {
@@ -22,9 +27,7 @@ export function setCorrelation(market: Market, set: MonteCarloSet, suiteFile: st
     return { matrix: c.matrix };
   }
   const { target, weight } = c;
-  const matrix = market.correlation.map((row, i) =>
-    row.map((v, j) => (i === j ? 1 : (1 - weight) * v + weight * target)),
-  );
+  const matrix = market.correlation.map((row, i) => row.map((v, j) => (i === j ? 1 : (1 - weight) * v + weight * target)));
   // Both ends are PSD only when the target is >= -1/(n-1); a negative target can break it.
   if (minEigenvalue(matrix) < -PSD_TOLERANCE) {
     throw new InputError(

@@ -29,7 +29,7 @@ export function nearestCorrelation(a: Matrix, options: { tolerance?: number; max
   const ds: Matrix = sym.map((r) => r.map(() => 0));
   let iterations = 0;
   let converged = false;
-  for (; iterations < maxIterations; ) {
+  for (; iterations < maxIterations;) {
     iterations++;
     const r = y.map((row, i) => row.map((v, j) => v - ds[i][j]));
     x = projectPsd(r);
@@ -43,9 +43,7 @@ export function nearestCorrelation(a: Matrix, options: { tolerance?: number; max
     }
   }
   const d = x.map((row, i) => Math.sqrt(Math.max(row[i], 1e-300)));
-  const corr = x.map((row, i) =>
-    row.map((v, j) => (i === j ? 1 : Math.max(-1, Math.min(1, v / (d[i] * d[j]))))),
-  );
+  const corr = x.map((row, i) => row.map((v, j) => (i === j ? 1 : Math.max(-1, Math.min(1, v / (d[i] * d[j]))))));
   for (let i = 0; i < n; i++)
     for (let j = i + 1; j < n; j++) {
       const v = 0.5 * (corr[i][j] + corr[j][i]);

@@ -85,7 +85,16 @@ function monteCarlo(ctx: ResolveContext, set: MonteCarloSet, path: string): Reso
     scenarios: set.count,
     skipped: 0,
     tailSize: tailSize(set.count, suite.confidence),
-    source: { kind: 'montecarlo', count: set.count, setId: setStreamId(set.name), factor, rank, scale, dof, ivShift: set.ivMove ?? 0 },
+    source: {
+      kind: 'montecarlo',
+      count: set.count,
+      setId: setStreamId(set.name),
+      factor,
+      rank,
+      scale,
+      dof,
+      ivShift: set.ivMove ?? 0,
+    },
     info,
   };
 }
@@ -123,7 +132,11 @@ function grid(market: Market, set: GridSet): ExplicitSource {
 function shocks(market: Market, set: ShocksSet): ExplicitSource {
   const ids = market.underlyings.map((u) => u.id);
   const moves = set.shocks.map((shock) => Float64Array.from(ids, (id) => shock.moves[id] ?? 0));
-  return explicitFromMoves(market, moves, set.shocks.map((s) => s.ivMove ?? 0));
+  return explicitFromMoves(
+    market,
+    moves,
+    set.shocks.map((s) => s.ivMove ?? 0),
+  );
 }
 
 function historical(ctx: ResolveContext, set: HistoricalSet, path: string): ResolvedSet {
@@ -131,7 +144,11 @@ function historical(ctx: ResolveContext, set: HistoricalSet, path: string): Reso
   const table = loadPriceTable(set.prices, set.pricesDisplay);
   const h = suite.horizonDays;
   if (!Number.isInteger(h)) {
-    throw new InputError(`a historical set needs a whole number of days as horizonDays (windows of h rows), got ${h}`, ctx.suiteFile, 'horizonDays');
+    throw new InputError(
+      `a historical set needs a whole number of days as horizonDays (windows of h rows), got ${h}`,
+      ctx.suiteFile,
+      'horizonDays',
+    );
   }
   const cols = market.underlyings.map((u) => {
     const c = table.columns.indexOf(u.id);

@@ -6,8 +6,7 @@ import type { MonteCarloSet } from '../model/types.js';
 import { resolveSets } from '../scenarios/resolve.js';
 
 export type SweepAxis =
-  | { parameter: 'weight'; values: number[]; target: number }
-  | { parameter: 'volMultiplier'; values: number[] };
+  { parameter: 'weight'; values: number[]; target: number } | { parameter: 'volMultiplier'; values: number[] };
 
 export interface SweepPoint {
   value: number;
@@ -35,19 +34,32 @@ export interface SweepResult {
  * scenarios (common random numbers): the curve moves only because the parameter moves, not
  * because of sampling noise. All points run in one pool, as sets of one plan.
  */
-export async function sweep(base: RunPlan, setName: string, axis: SweepAxis, scope: 'set' | 'suite', options: EngineOptions = {}): Promise<SweepResult> {
+export async function sweep(
+  base: RunPlan,
+  setName: string,
+  axis: SweepAxis,
+  scope: 'set' | 'suite',
+  options: EngineOptions = {},
+): Promise<SweepResult> {
   const index = base.suite.scenarioSets.findIndex((s) => s.name === setName);
   if (index < 0) {
-    throw new UsageError(`--set ${setName}: the suite has no such set (sets: ${base.suite.scenarioSets.map((s) => s.name).join(', ')})`);
+    throw new UsageError(
+      `--set ${setName}: the suite has no such set (sets: ${base.suite.scenarioSets.map((s) => s.name).join(', ')})`,
+    );
   }
   const set = base.suite.scenarioSets[index];
-  if (set.type !== 'montecarlo') throw new UsageError(`--set ${setName}: only a montecarlo set can be swept (it is a ${set.type} set)`);
+  if (set.type !== 'montecarlo')
+    throw new UsageError(`--set ${setName}: only a montecarlo set can be swept (it is a ${set.type} set)`);
 
   const variants = axis.values.map((value) => {
     const variant: MonteCarloSet = { ...set, margin: true };
     if (axis.parameter === 'weight') variant.correlation = { target: axis.target, weight: value };
     else variant.volMultiplier = value;
-    const [resolved] = resolveSets({ market: base.market, suite: { ...base.suite, scenarioSets: [variant] }, suiteFile: `--set ${setName}` });
+    const [resolved] = resolveSets({
+      market: base.market,
+      suite: { ...base.suite, scenarioSets: [variant] },
+      suiteFile: `--set ${setName}`,
+    });
     return { ...resolved, name: `${setName}@${axis.parameter}=${value}` };
   });
   const others = scope === 'suite' ? base.sets.filter((s, i) => i !== index && s.margin) : [];
@@ -59,7 +71,12 @@ export async function sweep(base: RunPlan, setName: string, axis: SweepAxis, sco
   const points = axis.values.map((_, j) => {
     const sets = pick(j);
     const meta = sets.map((s) => ({ name: plan.sets[s].name, margin: true }));
-    return (series: number) => marginOf(meta, sets.map((s) => tails[s][series]), ratio);
+    return (series: number) =>
+      marginOf(
+        meta,
+        sets.map((s) => tails[s][series]),
+        ratio,
+      );
   });
   return {
     set: setName,
@@ -89,6 +106,16 @@ export function sweepCsv(r: SweepResult): string {
   const lines = ['portfolio,parameter,value,crossInitialMargin,segregatedInitialMargin,capitalEfficiency,bindingSet'];
   for (const p of r.portfolios)
     for (const pt of p.points)
-      lines.push([p.id, r.parameter, pt.value, pt.crossInitialMargin, pt.segregatedInitialMargin, pt.capitalEfficiency ?? '', pt.bindingSet].join(','));
+      lines.push(
+        [
+          p.id,
+          r.parameter,
+          pt.value,
+          pt.crossInitialMargin,
+          pt.segregatedInitialMargin,
+          pt.capitalEfficiency ?? '',
+          pt.bindingSet,
+        ].join(','),
+      );
   return lines.join('\n') + '\n';
 }

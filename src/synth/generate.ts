@@ -20,7 +20,16 @@ export interface SynthMarket {
 
 export type SynthInstrument =
   | { id: string; type: 'spot' | 'future'; underlying: string; multiplier: number }
-  | { id: string; type: 'option'; underlying: string; right: 'call' | 'put'; strike: number; expiry: string; iv: number; multiplier: number };
+  | {
+      id: string;
+      type: 'option';
+      underlying: string;
+      right: 'call' | 'put';
+      strike: number;
+      expiry: string;
+      iv: number;
+      multiplier: number;
+    };
 
 export type SynthCollateral = number | { asset: string; amount: number; haircut?: number }[];
 
@@ -107,7 +116,8 @@ function quarterLabel(k: number): string {
 }
 
 function checkInt(name: string, v: number, lo: number, hi = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`synth: ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
+  if (!Number.isInteger(v) || v < lo || v > hi)
+    throw new RangeError(`synth: ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
 }
 
 /** The size's spec with the overrides applied and checked. */
@@ -124,8 +134,10 @@ export function resolveSpec(size: SynthSize, options: SynthOptions = {}): SizeSp
   checkInt('mcCount', spec.mcCount, 1, 0xffffffff);
   checkInt('accounts', spec.accounts, 1);
   checkInt('positionsPerAccount', spec.positionsPerAccount, 1, spec.instruments);
-  if (!(spec.optionShare >= 0 && spec.optionShare <= 1)) throw new RangeError(`synth: optionShare must be in [0, 1], got ${spec.optionShare}`);
-  if (options.mcSets !== undefined && options.mcSets !== 1 && options.mcSets !== 2) throw new RangeError(`synth: mcSets must be 1 or 2, got ${options.mcSets}`);
+  if (!(spec.optionShare >= 0 && spec.optionShare <= 1))
+    throw new RangeError(`synth: optionShare must be in [0, 1], got ${spec.optionShare}`);
+  if (options.mcSets !== undefined && options.mcSets !== 1 && options.mcSets !== 2)
+    throw new RangeError(`synth: mcSets must be 1 or 2, got ${options.mcSets}`);
   return spec;
 }
 
@@ -220,7 +232,13 @@ function makeInstruments(seed: number, spec: SizeSpec, market: SynthMarket): Syn
     for (let k = 0; k < share(nLinear, n, u); k++) {
       if (k === 0) out.push({ id: `${U}-SPOT`, type: 'spot', underlying: U, multiplier: 1 });
       else if (k === 1) out.push({ id: `${U}-PERP`, type: 'future', underlying: U, multiplier: 1 });
-      else out.push({ id: `${U}-${quarterLabel(k - 2)}`, type: 'future', underlying: U, multiplier: FUTURE_MULTIPLIERS[(k - 2) % FUTURE_MULTIPLIERS.length] });
+      else
+        out.push({
+          id: `${U}-${quarterLabel(k - 2)}`,
+          type: 'future',
+          underlying: U,
+          multiplier: FUTURE_MULTIPLIERS[(k - 2) % FUTURE_MULTIPLIERS.length],
+        });
     }
     const optMult = und.spot < 100 ? 100 : 1;
     for (let k = 0; k < share(nOptions, n, u); k++) {
@@ -290,7 +308,8 @@ function makeBook(seed: number, spec: SizeSpec, market: SynthMarket): SynthBook 
       const notional = 10 ** rng.uniform(4, 6);
       gross += notional;
       let sign: number;
-      if (style === 'directional') sign = direction.get(inst.underlying)! * (inst.type === 'option' && inst.right === 'put' ? -1 : 1);
+      if (style === 'directional')
+        sign = direction.get(inst.underlying)! * (inst.type === 'option' && inst.right === 'put' ? -1 : 1);
       else if (style === 'option-seller' && inst.type === 'option') sign = -1;
       else sign = rng.chance(0.5) ? 1 : -1;
       return { instrument: inst.id, quantity: sign * quantityFor(notional, spot * inst.multiplier) };
@@ -301,11 +320,17 @@ function makeBook(seed: number, spec: SizeSpec, market: SynthMarket): SynthBook 
       collateral = Math.round(target);
     } else {
       const cash = rng.uniform(0.3, 0.8);
-      const list: { asset: string; amount: number; haircut?: number }[] = [{ asset: market.currency, amount: Math.round(target * cash) }];
+      const list: { asset: string; amount: number; haircut?: number }[] = [
+        { asset: market.currency, amount: Math.round(target * cash) },
+      ];
       const assets = rng.sample(home.length, Math.min(home.length, 1 + rng.int(2)));
       for (const h of assets) {
         const id = home[h];
-        list.push({ asset: id, amount: sig((target * (1 - cash)) / assets.length / spotOf.get(id)!, 4), haircut: rng.pick(HAIRCUTS) });
+        list.push({
+          asset: id,
+          amount: sig((target * (1 - cash)) / assets.length / spotOf.get(id)!, 4),
+          haircut: rng.pick(HAIRCUTS),
+        });
       }
       collateral = list;
     }
@@ -339,7 +364,8 @@ function makeSuite(seed: number, spec: SizeSpec, options: SynthOptions): SynthSu
       ivMove: 0.1,
     });
   }
-  if (options.grid ?? true) sets.push({ name: 'price-vol-grid', type: 'grid', priceMoves: [...GRID_PRICE_MOVES], ivMoves: [...GRID_IV_MOVES] });
+  if (options.grid ?? true)
+    sets.push({ name: 'price-vol-grid', type: 'grid', priceMoves: [...GRID_PRICE_MOVES], ivMoves: [...GRID_IV_MOVES] });
   return { seed, horizonDays: 1, confidence: 0.99, maintenanceRatio: 0.8, scenarioSets: sets };
 }
 

@@ -22,7 +22,7 @@ export class Prng {
 
   /** `seed` is a non-negative integer up to 2^53 - 1; `stream` separates independent streams. */
   constructor(seed: number, stream = 0) {
-    const lo = seed % 0x1_0000_0000 >>> 0;
+    const lo = (seed % 0x1_0000_0000) >>> 0;
     const hi = Math.floor(seed / 0x1_0000_0000) >>> 0;
     this.a = mix32(lo ^ 0x9e3779b9);
     this.b = mix32(hi ^ 0x7f4a7c15);

@@ -18,9 +18,33 @@ export interface SizeSpec {
 }
 
 export const SIZES: Readonly<Record<SynthSize, Readonly<SizeSpec>>> = {
-  S: { underlyings: 10, instruments: 100, optionShare: 0.4, accounts: 200, positionsPerAccount: 8, portfolioSize: 10, mcCount: 20_000 },
-  M: { underlyings: 20, instruments: 400, optionShare: 0.4, accounts: 1_000, positionsPerAccount: 10, portfolioSize: 10, mcCount: 50_000 },
-  L: { underlyings: 50, instruments: 2_000, optionShare: 0.4, accounts: 5_000, positionsPerAccount: 20, portfolioSize: 10, mcCount: 100_000 },
+  S: {
+    underlyings: 10,
+    instruments: 100,
+    optionShare: 0.4,
+    accounts: 200,
+    positionsPerAccount: 8,
+    portfolioSize: 10,
+    mcCount: 20_000,
+  },
+  M: {
+    underlyings: 20,
+    instruments: 400,
+    optionShare: 0.4,
+    accounts: 1_000,
+    positionsPerAccount: 10,
+    portfolioSize: 10,
+    mcCount: 50_000,
+  },
+  L: {
+    underlyings: 50,
+    instruments: 2_000,
+    optionShare: 0.4,
+    accounts: 5_000,
+    positionsPerAccount: 20,
+    portfolioSize: 10,
+    mcCount: 100_000,
+  },
 };
 
 /** The price/vol grid of every synthetic suite: 7 price moves x 3 iv moves = 21 scenarios. */

@@ -24,7 +24,8 @@ export function formatJson(value: unknown, inlineDepth = 2, depth = 0): string {
 
 const plain = /^[a-z][a-z0-9-]*$/;
 /** A YAML flow value: JSON is valid YAML; simple lower-case words go unquoted. */
-const yamlValue = (v: unknown): string => (typeof v === 'string' && plain.test(v) && v !== 'true' && v !== 'false' && v !== 'null' ? v : JSON.stringify(v));
+const yamlValue = (v: unknown): string =>
+  typeof v === 'string' && plain.test(v) && v !== 'true' && v !== 'false' && v !== 'null' ? v : JSON.stringify(v);
 
 function yamlSet(set: SynthSet): string {
   const lines = Object.entries(set).map(([k, v], i) => `${i === 0 ? '  - ' : '    '}${k}: ${yamlValue(v)}`);
@@ -35,7 +36,8 @@ function yamlSet(set: SynthSet): string {
 export function suiteYaml(suite: SynthSuite, header: string[] = []): string {
   const comments: Record<string, string> = {
     'mc-normal': 'Calibrated Monte Carlo: joint one-day log returns, multivariate normal with the market correlation.',
-    'mc-t4-breakdown': 'Fat tails and correlation breakdown: Student-t (4 dof), vols x1.5, correlations half-way to 1, iv +10 points.',
+    'mc-t4-breakdown':
+      'Fat tails and correlation breakdown: Student-t (4 dof), vols x1.5, correlations half-way to 1, iv +10 points.',
     'price-vol-grid': 'SPAN-style grid: every underlying moves together; 7 price moves x 3 iv moves = 21 scenarios.',
   };
   const out = [
@@ -64,7 +66,11 @@ export function synthTexts(w: SynthWorkload, header: string[] = []): { market: s
 }
 
 /** Writes market.json, book.json and suite.yaml into `dir` (created if missing), each atomically. */
-export function writeSynthFiles(dir: string, w: SynthWorkload, header: string[] = []): { market: string; book: string; suite: string } {
+export function writeSynthFiles(
+  dir: string,
+  w: SynthWorkload,
+  header: string[] = [],
+): { market: string; book: string; suite: string } {
   const abs = resolve(dir);
   mkdirSync(abs, { recursive: true });
   const texts = synthTexts(w, header);

@@ -21,15 +21,30 @@ function fails(args: string[], ...fragments: Array<string | RegExp>) {
 
 describe('xmargin calibrate: bad input exits 2', () => {
   it('an unknown column, listing the available ones', () => {
-    fails(['--prices', SWISS, '--columns', 'FINA,BANKS'], SWISS, '"BANKS"', 'SPI, BASI, INDU, CONG, HLTH, CONS, TELE, UTIL, FINA, TECH');
+    fails(
+      ['--prices', SWISS, '--columns', 'FINA,BANKS'],
+      SWISS,
+      '"BANKS"',
+      'SPI, BASI, INDU, CONG, HLTH, CONS, TELE, UTIL, FINA, TECH',
+    );
   });
 
   it('an empty window', () => {
-    fails(['--prices', P4, '--from', '2021-01-01', '--to', '2021-12-31'], P4, 'no price rows dated within', '2020-01-01 to 2020-02-09');
+    fails(
+      ['--prices', P4, '--from', '2021-01-01', '--to', '2021-12-31'],
+      P4,
+      'no price rows dated within',
+      '2020-01-01 to 2020-02-09',
+    );
   });
 
   it('a window with fewer than 2 usable rows (one row; or every row with a gap)', () => {
-    fails(['--prices', P4, '--from', '2020-01-05', '--to', '2020-01-05', '--method', 'ewma'], P4, 'at least 2 price rows', 'found 1');
+    fails(
+      ['--prices', P4, '--from', '2020-01-05', '--to', '2020-01-05', '--method', 'ewma'],
+      P4,
+      'at least 2 price rows',
+      'found 1',
+    );
     const gaps = tempFile('g.csv', 'date,A,B\n2020-01-01,1,NA\n2020-01-02,2,3\n2020-01-03,NA,4\n');
     fails(['--prices', gaps, '--method', 'ledoit-wolf'], gaps, 'found 1', '2 dropped for gaps');
   });

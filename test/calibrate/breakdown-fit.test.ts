@@ -12,7 +12,12 @@ const calm = [
 const move = (c: number[][], w: number, rho: number) => c.map((r, i) => r.map((v, j) => (i === j ? 1 : (1 - w) * v + w * rho)));
 
 describe('fitBreakdown', () => {
-  for (const [w, rho] of [[0.35, 1], [0.8, 1], [0.5, 0], [0.25, -0.2]] as const) {
+  for (const [w, rho] of [
+    [0.35, 1],
+    [0.8, 1],
+    [0.5, 0],
+    [0.25, -0.2],
+  ] as const) {
     it(`gives back w = ${w} and residual 0 when stress = (1 - w) calm + w * ${rho} exactly`, () => {
       const stress = move(calm, w, rho);
       const fit = fitBreakdown(calm, stress, rho);
@@ -26,8 +31,16 @@ describe('fitBreakdown', () => {
   it('is the least-squares weight when the move does not fit exactly', () => {
     // 3 x 3, calm all 0; stress 0.2, 0.4, 0.9; target 1: w = (2 * 1.5) / (2 * 3) = 0.5,
     // residual^2 = 2 * ((0.5 - 0.2)^2 + (0.5 - 0.4)^2 + (0.5 - 0.9)^2) = 0.52.
-    const z = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-    const s = [[1, 0.2, 0.4], [0.2, 1, 0.9], [0.4, 0.9, 1]];
+    const z = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    const s = [
+      [1, 0.2, 0.4],
+      [0.2, 1, 0.9],
+      [0.4, 0.9, 1],
+    ];
     const fit = fitBreakdown(z, s, 1);
     expect(fit.weight).toBeCloseTo(0.5, 15);
     expect(fit.residual).toBeCloseTo(Math.sqrt(0.52), 15);
@@ -43,7 +56,17 @@ describe('fitBreakdown', () => {
 
   it('clips at 0 when stress moved away from the target', () => {
     // calm 0.5, stress 0.3, target 1: unclipped (0.5 * -0.2) / 0.25 = -0.4 -> 0; residual = |calm - stress|.
-    const fit = fitBreakdown([[1, 0.5], [0.5, 1]], [[1, 0.3], [0.3, 1]], 1);
+    const fit = fitBreakdown(
+      [
+        [1, 0.5],
+        [0.5, 1],
+      ],
+      [
+        [1, 0.3],
+        [0.3, 1],
+      ],
+      1,
+    );
     expect(fit.weightUnclipped).toBeCloseTo(-0.4, 15);
     expect(fit.weight).toBe(0);
     expect(fit.residual).toBeCloseTo(Math.sqrt(2 * 0.04), 15);
@@ -52,15 +75,43 @@ describe('fitBreakdown', () => {
 
   it('clips at 1 when stress overshoots the target', () => {
     // calm 0.2, stress 0.8, target 0.5: unclipped (0.3 * 0.6) / 0.09 = 2 -> 1; residual = |0.5 - 0.8| per entry.
-    const fit = fitBreakdown([[1, 0.2], [0.2, 1]], [[1, 0.8], [0.8, 1]], 0.5);
+    const fit = fitBreakdown(
+      [
+        [1, 0.2],
+        [0.2, 1],
+      ],
+      [
+        [1, 0.8],
+        [0.8, 1],
+      ],
+      0.5,
+    );
     expect(fit.weightUnclipped).toBeCloseTo(2, 14);
     expect(fit.weight).toBe(1);
     expect(fit.residual).toBeCloseTo(Math.sqrt(2 * 0.09), 15);
-    expectMatrixClose(fit.fitted, [[1, 0.5], [0.5, 1]], 0, 0);
+    expectMatrixClose(
+      fit.fitted,
+      [
+        [1, 0.5],
+        [0.5, 1],
+      ],
+      0,
+      0,
+    );
   });
 
   it('is w = 0 when calm is already at the target (and for a single column)', () => {
-    const fit = fitBreakdown([[1, 1], [1, 1]], [[1, 0.5], [0.5, 1]], 1);
+    const fit = fitBreakdown(
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      [
+        [1, 0.5],
+        [0.5, 1],
+      ],
+      1,
+    );
     expect(fit.weight).toBe(0);
     expect(fit.weightUnclipped).toBeNull();
     expect(fit.residual).toBeCloseTo(Math.sqrt(0.5), 15);

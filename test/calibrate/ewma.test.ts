@@ -6,7 +6,14 @@ import { correlationOf, ewmaCovariance } from '../../src/calibrate/estimators.js
 import { loadPriceTable } from '../../src/model/prices.js';
 import { expectClose, expectMatrixClose, expectValidCorrelation, fixture, reference, tempFile } from './helpers.js';
 
-const opts = (lambda: number) => ({ method: 'ewma' as const, lambda, daysPerYear: 365, currency: 'USD', rate: 0, source: 'p.csv' });
+const opts = (lambda: number) => ({
+  method: 'ewma' as const,
+  lambda,
+  daysPerYear: 365,
+  currency: 'USD',
+  rate: 0,
+  source: 'p.csv',
+});
 
 describe('EWMA covariance', () => {
   it('matches a hand computation with lambda = 0.5', () => {
@@ -15,8 +22,24 @@ describe('EWMA covariance', () => {
     // A: 0.01, 0.02, -0.01 -> var = (1 * 1e-4 + 2 * 4e-4 + 4 * 1e-4) / 7 = 13e-4 / 7
     // B: 0.02, 0.00,  0.01 -> var = (1 * 4e-4 + 0 + 4 * 1e-4) / 7 = 8e-4 / 7
     // cov = (1 * 2e-4 + 0 + 4 * -1e-4) / 7 = -2e-4 / 7;  corr = -2 / sqrt(104)
-    const { covariance } = ewmaCovariance([[0.01, 0.02], [0.02, 0], [-0.01, 0.01]], 2, 0.5);
-    expectMatrixClose(covariance, [[13e-4 / 7, -2e-4 / 7], [-2e-4 / 7, 8e-4 / 7]], 1e-12, 1e-18);
+    const { covariance } = ewmaCovariance(
+      [
+        [0.01, 0.02],
+        [0.02, 0],
+        [-0.01, 0.01],
+      ],
+      2,
+      0.5,
+    );
+    expectMatrixClose(
+      covariance,
+      [
+        [13e-4 / 7, -2e-4 / 7],
+        [-2e-4 / 7, 8e-4 / 7],
+      ],
+      1e-12,
+      1e-18,
+    );
     expect(correlationOf(covariance)[0][1]).toBeCloseTo(-2 / Math.sqrt(104), 14);
   });
 
@@ -33,14 +56,24 @@ describe('EWMA covariance', () => {
     const file = tempFile('p.csv', 'date,A,B\n2021-03-01,100,100\n2021-03-02,101,98\n');
     const c = calibrateWindow(loadPriceTable(file), [0, 1], {}, '--from/--to', opts(0.94));
     expectClose(c.vols, [Math.sqrt(365) * Math.log(1.01), Math.sqrt(365) * -Math.log(0.98)], 1e-12);
-    expectMatrixClose(c.correlation, [[1, -1], [-1, 1]], 1e-15);
+    expectMatrixClose(
+      c.correlation,
+      [
+        [1, -1],
+        [-1, 1],
+      ],
+      1e-15,
+    );
     expectValidCorrelation(c.correlation);
     expect(c.market.calibration).toMatchObject({ method: 'ewma', lambda: 0.94, observations: 1 });
   });
 
   for (const lambda of [0.94, 0.8]) {
     it(`matches numpy with lambda ${lambda} (4 columns x 39 returns, and 6 columns x 4 returns)`, () => {
-      for (const [name, cols] of [['prices-4x40.csv', [0, 1, 2, 3]], ['prices-6x5.csv', [0, 1, 2, 3, 4, 5]]] as const) {
+      for (const [name, cols] of [
+        ['prices-4x40.csv', [0, 1, 2, 3]],
+        ['prices-6x5.csv', [0, 1, 2, 3, 4, 5]],
+      ] as const) {
         const ref = reference[name][`ewma-${lambda}`];
         const c = calibrateWindow(loadPriceTable(fixture(name)), cols, {}, '--from/--to', opts(lambda));
         expectClose(c.vols, ref.vols, 1e-11);

@@ -19,9 +19,17 @@ describe('xmargin calibrate --calm --stress', () => {
 
   it('prints the fit as JSON with both periods as the plain calibrations give them', () => {
     expect(r.code, r.stderr).toBe(0);
-    for (const [key, [from, to]] of [['calm', CALM], ['stress', STRESS]] as const) {
+    for (const [key, [from, to]] of [
+      ['calm', CALM],
+      ['stress', STRESS],
+    ] as const) {
       const m = JSON.parse(xmargin([...base, '--from', from, '--to', to, '--json']).stdout);
-      expect(fit[key]).toMatchObject({ from: m.calibration.from, to: m.calibration.to, observations: m.calibration.observations, dropped: 0 });
+      expect(fit[key]).toMatchObject({
+        from: m.calibration.from,
+        to: m.calibration.to,
+        observations: m.calibration.observations,
+        dropped: 0,
+      });
       expect(Object.values(fit[key].vols)).toEqual(m.underlyings.map((u: { vol: number }) => u.vol));
       expect(fit[key].correlation).toEqual(m.correlation);
     }
@@ -34,7 +42,12 @@ describe('xmargin calibrate --calm --stress', () => {
     const S: number[][] = fit.stress.correlation;
     let num = 0;
     let den = 0;
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if (i !== j) { num += (1 - C[i][j]) * (S[i][j] - C[i][j]); den += (1 - C[i][j]) ** 2; }
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < 4; j++)
+        if (i !== j) {
+          num += (1 - C[i][j]) * (S[i][j] - C[i][j]);
+          den += (1 - C[i][j]) ** 2;
+        }
     const w = Math.min(1, Math.max(0, num / den));
     expect(fit.weight).toBeCloseTo(w, 14);
     expect(fit.weight).toBeGreaterThan(0);
@@ -43,12 +56,27 @@ describe('xmargin calibrate --calm --stress', () => {
     expect(fit.residual).toBeCloseTo(Math.sqrt(res), 14);
     expect(fit.residual).toBeLessThan(fit.distanceCalm);
     const ids = COLS.split(',');
-    expectClose(ids.map((id) => fit.volMultipliers[id]), ids.map((id) => fit.stress.vols[id] / fit.calm.vols[id]), 1e-14);
+    expectClose(
+      ids.map((id) => fit.volMultipliers[id]),
+      ids.map((id) => fit.stress.vols[id] / fit.calm.vols[id]),
+      1e-14,
+    );
     const sumSq = (v: Record<string, number>) => ids.reduce((s, id) => s + v[id] ** 2, 0);
     expect(fit.volMultiplier).toBeCloseTo(Math.sqrt(sumSq(fit.stress.vols) / sumSq(fit.calm.vols)), 14);
     expect(fit.jumps).toHaveLength(5);
-    expectMatrixClose(fit.fitted, C.map((row, i) => row.map((v, j) => (i === j ? 1 : (1 - w) * v + w))), 1e-14);
-    expect(fit.set).toEqual({ name: 'breakdown-fit', type: 'montecarlo', count: 100000, distribution: 'normal', volMultiplier: fit.volMultiplier, correlation: { target: 1, weight: fit.weight } });
+    expectMatrixClose(
+      fit.fitted,
+      C.map((row, i) => row.map((v, j) => (i === j ? 1 : (1 - w) * v + w))),
+      1e-14,
+    );
+    expect(fit.set).toEqual({
+      name: 'breakdown-fit',
+      type: 'montecarlo',
+      count: 100000,
+      distribution: 'normal',
+      volMultiplier: fit.volMultiplier,
+      correlation: { target: 1, weight: fit.weight },
+    });
   });
 
   it('prints a readable comparison, and --emit-set writes a suite with the fit in its header', () => {
@@ -56,11 +84,22 @@ describe('xmargin calibrate --calm --stress', () => {
     const set = path.join(dir, 'set.yaml');
     const t = xmargin([...fitArgs, '--emit-set', set, '--target', '0.9']);
     expect(t.code, t.stderr).toBe(0);
-    for (const s of ['calm correlation', 'stress correlation', 'largest correlation jumps', 'pooled vol multiplier', 'residual', `wrote ${set}`]) expect(t.stdout).toContain(s);
+    for (const s of [
+      'calm correlation',
+      'stress correlation',
+      'largest correlation jumps',
+      'pooled vol multiplier',
+      'residual',
+      `wrote ${set}`,
+    ])
+      expect(t.stdout).toContain(s);
     expect(t.stdout).toMatch(/^calm\s+2005-01-03 to 2007-06-29: \d+ price rows in the window, 0 dropped for gaps, \d+ returns$/m);
     expect(t.stdout).toMatch(/fitted correlation: weight 0\.\d{4} toward target 0\.9/);
     const text = readFileSync(set, 'utf8');
-    const header = text.split('\n').filter((l) => l.startsWith('#')).join('\n');
+    const header = text
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .join('\n');
     expect(header).toContain('calm   2005-01-03 to 2007-06-29');
     expect(header).toContain('stress 2008-01-03 to 2008-10-17');
     expect(header).toContain('method sample');
@@ -69,6 +108,11 @@ describe('xmargin calibrate --calm --stress', () => {
     expect(header).toMatch(/FINA\s+\d\.\d{4}/);
     const suite = YAML.parse(text);
     expect(suite.scenarioSets).toHaveLength(1);
-    expect(suite.scenarioSets[0]).toMatchObject({ name: 'breakdown-fit', type: 'montecarlo', distribution: 'normal', correlation: { target: 0.9 } });
+    expect(suite.scenarioSets[0]).toMatchObject({
+      name: 'breakdown-fit',
+      type: 'montecarlo',
+      distribution: 'normal',
+      correlation: { target: 0.9 },
+    });
   });
 });

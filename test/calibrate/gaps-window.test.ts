@@ -41,7 +41,13 @@ describe('gaps', () => {
 
   it('records from/to (rows used), observations (returns) and dropped in the market file; spot and asOf from the last kept row', () => {
     const c = calibrateWindow(table, cols(['A', 'B']), {}, '--from/--to', opts);
-    expect(c.market.calibration).toMatchObject({ from: '2020-01-01', to: '2020-01-08', observations: 3, dropped: 2, columns: ['A', 'B'] });
+    expect(c.market.calibration).toMatchObject({
+      from: '2020-01-01',
+      to: '2020-01-08',
+      observations: 3,
+      dropped: 2,
+      columns: ['A', 'B'],
+    });
     expect(c.market.asOf).toBe('2020-01-08');
     expect(c.market.underlyings.map((u) => u.spot)).toEqual([105, 54]);
     // Sample variance of A's three returns, by hand.
@@ -58,7 +64,7 @@ describe('gaps', () => {
     expect(d.rowsInWindow).toBe(4);
   });
 
-  it('can leave a last row different from the file\'s last row when that row has a gap', () => {
+  it("can leave a last row different from the file's last row when that row has a gap", () => {
     const t = loadPriceTable(tempFile('h.csv', 'date,A,B\n2020-01-01,1,2\n2020-01-02,2,3\n2020-01-03,3,NA\n'));
     const c = calibrateWindow(t, [0, 1], {}, 'w', { ...opts, method: 'ewma' });
     expect(c.market.asOf).toBe('2020-01-02');

@@ -17,28 +17,76 @@ describe('Ledoit-Wolf covariance', () => {
     //                  (2,2), (-2,-2):    (4 + 4 + 2 (8/3)^2)/2 = 100/9 each
     // b-bar^2 = (2 (58 + 10 + 100) / 9) / 6^2 = 28/27 < d^2, so b^2 = 28/27 and
     // delta = (28/27) / (16/9) = 7/12;  S* = 7/12 * 2 I + 5/12 S = [[2, 5/9], [5/9, 2]]
-    const x = [[1, -1], [-1, 1], [1, 1], [-1, -1], [2, 2], [-2, -2]];
+    const x = [
+      [1, -1],
+      [-1, 1],
+      [1, 1],
+      [-1, -1],
+      [2, 2],
+      [-2, -2],
+    ];
     const { covariance, shrinkage } = ledoitWolfCovariance(x, 2);
     expect(shrinkage).toBeCloseTo(7 / 12, 14);
-    expectMatrixClose(covariance, [[2, 5 / 9], [5 / 9, 2]], 1e-13);
+    expectMatrixClose(
+      covariance,
+      [
+        [2, 5 / 9],
+        [5 / 9, 2],
+      ],
+      1e-13,
+    );
   });
 
   it('clips b^2 at d^2: shrinkage 1 gives mu * I', () => {
     // Returns (1,0), (0,1), (-1,-1): mean 0, S = (1/3)[[2,1],[1,2]], mu = 2/3, d^2 = 1/9;
     // ||x x^T - S||^2 = 7/18, 7/18, 10/18 -> b-bar^2 = (4/3) / 9 = 4/27 > 1/9, so delta = 1.
-    const { covariance, shrinkage } = ledoitWolfCovariance([[1, 0], [0, 1], [-1, -1]], 2);
+    const { covariance, shrinkage } = ledoitWolfCovariance(
+      [
+        [1, 0],
+        [0, 1],
+        [-1, -1],
+      ],
+      2,
+    );
     expect(shrinkage).toBe(1);
-    expectMatrixClose(covariance, [[2 / 3, 0], [0, 2 / 3]], 1e-14, 1e-16);
+    expectMatrixClose(
+      covariance,
+      [
+        [2 / 3, 0],
+        [0, 2 / 3],
+      ],
+      1e-14,
+      1e-16,
+    );
   });
 
   it('is the 1/n covariance unchanged (shrinkage 0) when S is already mu * I', () => {
-    const { covariance, shrinkage } = ledoitWolfCovariance([[1, -1], [-1, 1], [1, 1], [-1, -1]], 2);
+    const { covariance, shrinkage } = ledoitWolfCovariance(
+      [
+        [1, -1],
+        [-1, 1],
+        [1, 1],
+        [-1, -1],
+      ],
+      2,
+    );
     expect(shrinkage).toBe(0);
-    expectMatrixClose(covariance, [[1, 0], [0, 1]], 1e-15, 1e-16);
+    expectMatrixClose(
+      covariance,
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      1e-15,
+      1e-16,
+    );
   });
 
   it('matches the numpy implementation of the paper, also with fewer returns than columns', () => {
-    for (const [name, cols] of [['prices-4x40.csv', [0, 1, 2, 3]], ['prices-6x5.csv', [0, 1, 2, 3, 4, 5]]] as const) {
+    for (const [name, cols] of [
+      ['prices-4x40.csv', [0, 1, 2, 3]],
+      ['prices-6x5.csv', [0, 1, 2, 3, 4, 5]],
+    ] as const) {
       const ref = reference[name]['ledoit-wolf'];
       const c = calibrateWindow(loadPriceTable(fixture(name)), cols, {}, '--from/--to', opts);
       expect(c.market.calibration.shrinkage).toBeCloseTo(ref.shrinkage!, 12);

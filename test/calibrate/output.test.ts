@@ -18,11 +18,22 @@ describe('xmargin calibrate output', () => {
     expect(Object.keys(m)).toEqual(['asOf', 'currency', 'rate', 'daysPerYear', 'underlyings', 'correlation', 'calibration']);
     expect(m).toMatchObject({ asOf: '2020-02-09', currency: 'USD', rate: 0, daysPerYear: 365 });
     expect(m.underlyings.map((u: { id: string }) => u.id)).toEqual(['A', 'B', 'C', 'D']);
-    expectClose(m.underlyings.map((u: { vol: number }) => u.vol), reference['prices-4x40.csv'].sample.vols, 1e-11);
+    expectClose(
+      m.underlyings.map((u: { vol: number }) => u.vol),
+      reference['prices-4x40.csv'].sample.vols,
+      1e-11,
+    );
     expectValidCorrelation(m.correlation);
     expect(m.calibration).toEqual({
-      method: 'sample', source: P4, from: '2020-01-01', to: '2020-02-09', observations: 39, dropped: 0,
-      daysPerYear: 365, columns: ['A', 'B', 'C', 'D'], minEigenvalue: expect.any(Number),
+      method: 'sample',
+      source: P4,
+      from: '2020-01-01',
+      to: '2020-02-09',
+      observations: 39,
+      dropped: 0,
+      daysPerYear: 365,
+      columns: ['A', 'B', 'C', 'D'],
+      minEigenvalue: expect.any(Number),
     });
   });
 
@@ -30,12 +41,31 @@ describe('xmargin calibrate output', () => {
     const e = JSON.parse(xmargin(['calibrate', '--prices', P4, '--method', 'ewma', '--lambda', '0.8', '--json']).stdout);
     expect(e.calibration).toMatchObject({ method: 'ewma', lambda: 0.8 });
     expect(e.calibration.shrinkage).toBeUndefined();
-    const l = JSON.parse(xmargin(['calibrate', '--prices', P4, '--method', 'ledoit-wolf', '--currency', 'CHF', '--rate', '0.025', '--days-per-year', '252', '--json']).stdout);
+    const l = JSON.parse(
+      xmargin([
+        'calibrate',
+        '--prices',
+        P4,
+        '--method',
+        'ledoit-wolf',
+        '--currency',
+        'CHF',
+        '--rate',
+        '0.025',
+        '--days-per-year',
+        '252',
+        '--json',
+      ]).stdout,
+    );
     expect(l).toMatchObject({ currency: 'CHF', rate: 0.025, daysPerYear: 252 });
     expect(l.calibration.shrinkage).toBeCloseTo(reference['prices-4x40.csv']['ledoit-wolf'].shrinkage!, 12);
     expect(l.calibration.lambda).toBeUndefined();
     // vol scales with sqrt(daysPerYear)
-    expectClose(l.underlyings.map((u: { vol: number }) => u.vol), reference['prices-4x40.csv']['ledoit-wolf'].vols.map((v) => v * Math.sqrt(252 / 365)), 1e-11);
+    expectClose(
+      l.underlyings.map((u: { vol: number }) => u.vol),
+      reference['prices-4x40.csv']['ledoit-wolf'].vols.map((v) => v * Math.sqrt(252 / 365)),
+      1e-11,
+    );
   });
 
   it('--out writes the same document (JSON, or YAML for .yaml), and it loads as a market', () => {

@@ -13,9 +13,20 @@ const swiss = loadPriceTable(SWISS);
 describe('calibrated correlations are valid', () => {
   for (const method of METHODS) {
     it(`${method}: all ten Swiss columns over 1999-2008 (SPI nearly a combination of the sectors)`, () => {
-      const c = calibrateWindow(swiss, swiss.columns.map((_, i) => i), {}, '--from/--to', {
-        method, lambda: 0.94, daysPerYear: 252, currency: 'CHF', rate: 0, source: SWISS,
-      });
+      const c = calibrateWindow(
+        swiss,
+        swiss.columns.map((_, i) => i),
+        {},
+        '--from/--to',
+        {
+          method,
+          lambda: 0.94,
+          daysPerYear: 252,
+          currency: 'CHF',
+          rate: 0,
+          source: SWISS,
+        },
+      );
       expectValidCorrelation(c.correlation);
       expect(c.market.calibration.repaired).toBeUndefined();
       expect(c.market.calibration.minEigenvalue).toBeCloseTo(minEigenvalue(c.correlation), 15);
@@ -27,9 +38,16 @@ describe('calibrated correlations are valid', () => {
 
 describe('ensurePsd', () => {
   it('leaves a PSD matrix, and a singular one with rounding-size eigenvalues, untouched', () => {
-    const pd = [[1, 0.5], [0.5, 1]];
+    const pd = [
+      [1, 0.5],
+      [0.5, 1],
+    ];
     expect(ensurePsd(pd)).toEqual({ correlation: pd, minEigenvalue: expect.closeTo(0.5, 14) });
-    const singular = [[1, 1, 1], [1, 1, 1], [1, 1, 1]];
+    const singular = [
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 1, 1],
+    ];
     const r = ensurePsd(singular);
     expect(r.correlation).toBe(singular);
     expect(r.repaired).toBeUndefined();
@@ -38,7 +56,11 @@ describe('ensurePsd', () => {
   it('repairs a tiny negative eigenvalue with nearcorr and says so', () => {
     // Perfect correlation with one entry nudged by 1e-9: an eigenvalue of about -7e-10.
     const e = 1e-9;
-    const bad = [[1, 1, 1], [1, 1, 1 - e], [1, 1 - e, 1]];
+    const bad = [
+      [1, 1, 1],
+      [1, 1, 1 - e],
+      [1, 1 - e, 1],
+    ];
     expect(minEigenvalue(bad)).toBeLessThan(REPAIR_BELOW);
     const r = ensurePsd(bad);
     expect(r.repaired).toMatchObject({ method: 'nearcorr', minEigenvalueBefore: minEigenvalue(bad) });

@@ -13,9 +13,31 @@ describe('sample covariance', () => {
     // B: 0.02,  0.00, 0.01 (mean 0.01) -> deviations 0.01, -0.01, 0
     // var A = (0 + 4e-4 + 4e-4) / 2 = 4e-4; var B = (1e-4 + 1e-4 + 0) / 2 = 1e-4
     // cov   = (0 + 2e-4 + 0) / 2 = 1e-4;   corr = 1e-4 / (0.02 * 0.01) = 0.5
-    const { covariance } = sampleCovariance([[0.01, 0.02], [-0.01, 0], [0.03, 0.01]], 2);
-    expectMatrixClose(covariance, [[4e-4, 1e-4], [1e-4, 1e-4]], 1e-12, 1e-18);
-    expectMatrixClose(correlationOf(covariance), [[1, 0.5], [0.5, 1]], 1e-12);
+    const { covariance } = sampleCovariance(
+      [
+        [0.01, 0.02],
+        [-0.01, 0],
+        [0.03, 0.01],
+      ],
+      2,
+    );
+    expectMatrixClose(
+      covariance,
+      [
+        [4e-4, 1e-4],
+        [1e-4, 1e-4],
+      ],
+      1e-12,
+      1e-18,
+    );
+    expectMatrixClose(
+      correlationOf(covariance),
+      [
+        [1, 0.5],
+        [0.5, 1],
+      ],
+      1e-12,
+    );
   });
 
   it('matches a hand computation from prices (log returns of consecutive rows)', () => {
@@ -35,8 +57,18 @@ describe('sample covariance', () => {
     expect(c.correlation[0][1]).toBeCloseTo(cAB / Math.sqrt(vA * vB), 12);
     expect(c.correlation[0][1]).toBeLessThan(0);
     expect(c.market.asOf).toBe('2021-03-04');
-    expect(c.market.underlyings).toEqual([{ id: 'A', spot: 108.9, vol: c.vols[0] }, { id: 'B', spot: 55, vol: c.vols[1] }]);
-    expect(c.market.calibration).toMatchObject({ method: 'sample', observations: 3, dropped: 0, from: '2021-03-01', to: '2021-03-04', daysPerYear: 252 });
+    expect(c.market.underlyings).toEqual([
+      { id: 'A', spot: 108.9, vol: c.vols[0] },
+      { id: 'B', spot: 55, vol: c.vols[1] },
+    ]);
+    expect(c.market.calibration).toMatchObject({
+      method: 'sample',
+      observations: 3,
+      dropped: 0,
+      from: '2021-03-01',
+      to: '2021-03-04',
+      daysPerYear: 252,
+    });
   });
 
   it('matches numpy (np.cov, ddof=1) on 39 returns of 4 columns', () => {

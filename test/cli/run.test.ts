@@ -14,7 +14,13 @@ describe('xmargin run', () => {
     const r = xmargin(['run', '--json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.sets.map((s: { name: string }) => s.name)).toEqual(['mc-normal', 'mc-t4-breakdown', 'vol-grid', 'crash', 'sol-ladder']);
+    expect(report.sets.map((s: { name: string }) => s.name)).toEqual([
+      'mc-normal',
+      'mc-t4-breakdown',
+      'vol-grid',
+      'crash',
+      'sol-ladder',
+    ]);
     expect(report.sets[0].scenarios).toBe(100000);
     expect(report.portfolios.length).toBeGreaterThanOrEqual(4);
     const funds = report.portfolios.filter((p: { accounts: string[] }) => p.accounts.length > 1);

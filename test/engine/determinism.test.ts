@@ -10,7 +10,15 @@ const ex = (f: string) => fixture('contract-example', f);
 const mcSuite = suite(
   [
     { name: 'normal', type: 'montecarlo', count: 20_000, distribution: 'normal' },
-    { name: 't-breakdown', type: 'montecarlo', count: 15_000, distribution: { type: 'student-t', dof: 4 }, volMultiplier: 1.5, correlation: { target: 1, weight: 0.5 }, ivMove: 0.1 },
+    {
+      name: 't-breakdown',
+      type: 'montecarlo',
+      count: 15_000,
+      distribution: { type: 'student-t', dof: 4 },
+      volMultiplier: 1.5,
+      correlation: { target: 1, weight: 0.5 },
+      ivMove: 0.1,
+    },
     { name: 'grid', type: 'grid', priceMoves: [-0.2, 0, 0.2], ivMoves: [0, 0.1] },
   ],
   { confidence: 0.99 },
@@ -29,7 +37,7 @@ describe('determinism', () => {
     for (const v of variants) expect(v).toEqual(base);
   });
 
-  it('changes with the seed, and a set\'s scenarios do not depend on the other sets', async () => {
+  it("changes with the seed, and a set's scenarios do not depend on the other sets", async () => {
     const a = await run({ ...inputs, workers: 2 });
     const other = await run({ ...inputs, suite: { ...mcSuite, seed: 43 }, workers: 2 });
     expect(other.portfolios[0].cross.sets.normal.es).not.toBe(a.portfolios[0].cross.sets.normal.es);
@@ -39,7 +47,14 @@ describe('determinism', () => {
 
   it('keeps the contract example identical across worker counts', async () => {
     const one = await run({ market: ex('market.json'), book: ex('book.json'), suite: ex('suite.json'), workers: 1 });
-    const two = await run({ market: ex('market.json'), book: ex('book.json'), suite: ex('suite.json'), workers: 2, chunk: 16, taskSize: 5 });
+    const two = await run({
+      market: ex('market.json'),
+      book: ex('book.json'),
+      suite: ex('suite.json'),
+      workers: 2,
+      chunk: 16,
+      taskSize: 5,
+    });
     expect(two).toEqual(one);
   });
 });

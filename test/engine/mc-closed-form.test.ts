@@ -28,7 +28,10 @@ describe('Monte Carlo against closed forms', () => {
     const s = vol * Math.sqrt(1 / 365);
     const r = await run({
       market: market([{ id: 'A', spot: 100, vol }]),
-      book: { instruments: futures('A'), accounts: [{ id: 'x', collateral: 0, positions: [{ instrument: 'A-PERP', quantity: 1 }] }] },
+      book: {
+        instruments: futures('A'),
+        accounts: [{ id: 'x', collateral: 0, positions: [{ instrument: 'A-PERP', quantity: 1 }] }],
+      },
       suite: suite([{ name: 'mc', type: 'montecarlo', count: N, distribution: 'normal' }]),
       workers: 2,
     });
@@ -50,10 +53,28 @@ describe('Monte Carlo against closed forms', () => {
     const vols = [0.005, 0.008];
     const rho = 0.6;
     const r = await run({
-      market: market([{ id: 'A', spot: 100, vol: vols[0] }, { id: 'B', spot: 200, vol: vols[1] }], [[1, rho], [rho, 1]]),
+      market: market(
+        [
+          { id: 'A', spot: 100, vol: vols[0] },
+          { id: 'B', spot: 200, vol: vols[1] },
+        ],
+        [
+          [1, rho],
+          [rho, 1],
+        ],
+      ),
       book: {
         instruments: futures('A', 'B'),
-        accounts: [{ id: 'x', collateral: 0, positions: [{ instrument: 'A-PERP', quantity: 10 }, { instrument: 'B-PERP', quantity: -4 }] }],
+        accounts: [
+          {
+            id: 'x',
+            collateral: 0,
+            positions: [
+              { instrument: 'A-PERP', quantity: 10 },
+              { instrument: 'B-PERP', quantity: -4 },
+            ],
+          },
+        ],
       },
       suite: suite([{ name: 'mc', type: 'montecarlo', count: N, distribution: 'normal' }]),
       workers: 2,
@@ -73,7 +94,10 @@ describe('Monte Carlo against closed forms', () => {
     const vol = 0.005;
     const r = await run({
       market: market([{ id: 'A', spot: 100, vol }]),
-      book: { instruments: futures('A'), accounts: [{ id: 'x', collateral: 0, positions: [{ instrument: 'A-PERP', quantity: 100 }] }] },
+      book: {
+        instruments: futures('A'),
+        accounts: [{ id: 'x', collateral: 0, positions: [{ instrument: 'A-PERP', quantity: 100 }] }],
+      },
       suite: suite([{ name: 't4', type: 'montecarlo', count: N, distribution: { type: 'student-t', dof: nu } }]),
       workers: 2,
     });

@@ -9,11 +9,18 @@ import { futures, market, suite } from '../helpers/inputs.js';
 
 describe('perfect correlation', () => {
   const inputs = (set: Record<string, unknown>) => ({
-    market: market([{ id: 'BTC', spot: 90000, vol: 0.5 }, { id: 'ETH', spot: 3000, vol: 0.7 }, { id: 'SOL', spot: 140, vol: 0.9 }], [
-      [1, 0.3, 0.2],
-      [0.3, 1, 0.25],
-      [0.2, 0.25, 1],
-    ]),
+    market: market(
+      [
+        { id: 'BTC', spot: 90000, vol: 0.5 },
+        { id: 'ETH', spot: 3000, vol: 0.7 },
+        { id: 'SOL', spot: 140, vol: 0.9 },
+      ],
+      [
+        [1, 0.3, 0.2],
+        [0.3, 1, 0.25],
+        [0.2, 0.25, 1],
+      ],
+    ),
     book: {
       instruments: futures('BTC', 'ETH', 'SOL'),
       accounts: [
@@ -29,7 +36,9 @@ describe('perfect correlation', () => {
 
   it('runs a rank-one correlation (breakdown weight 1) and gives the one-factor answer', async () => {
     const N = 100_000;
-    const r = await run(inputs({ name: 'break', type: 'montecarlo', count: N, distribution: 'normal', correlation: { target: 1, weight: 1 } }));
+    const r = await run(
+      inputs({ name: 'break', type: 'montecarlo', count: N, distribution: 'normal', correlation: { target: 1, weight: 1 } }),
+    );
     expect(r.sets[0].correlationRank).toBe(1);
     const p = r.portfolios[0];
     const accounts = p.segregated.accounts;
@@ -42,7 +51,8 @@ describe('perfect correlation', () => {
     // q S (1 - e^{s z}); the sample VaR is within a few standard errors of it.
     const z = normInv(0.01);
     const h = Math.sqrt(1 / 365);
-    const exact = 2 * 90000 * (1 - Math.exp(0.5 * h * z)) + 30 * 3000 * (1 - Math.exp(0.7 * h * z)) + 500 * 140 * (1 - Math.exp(0.9 * h * z));
+    const exact =
+      2 * 90000 * (1 - Math.exp(0.5 * h * z)) + 30 * 3000 * (1 - Math.exp(0.7 * h * z)) + 500 * 140 * (1 - Math.exp(0.9 * h * z));
     expect(Math.abs(p.cross.sets.break.var - exact) / exact).toBeLessThan(0.02);
     // Each scenario's worst is the same scenario for every account: one factor drives them all.
     const worst = accounts.map((a) => a.sets.break.worstScenario);
@@ -52,7 +62,11 @@ describe('perfect correlation', () => {
 
   it('accepts a market correlation matrix of all ones', async () => {
     const x = inputs({ name: 'ones', type: 'montecarlo', count: 5000, distribution: { type: 'student-t', dof: 5 } });
-    (x.market as { correlation: number[][] }).correlation = [[1, 1, 1], [1, 1, 1], [1, 1, 1]];
+    (x.market as { correlation: number[][] }).correlation = [
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 1, 1],
+    ];
     const r = await run(x);
     expect(r.sets[0].correlationRank).toBe(1);
     expect(r.portfolios[0].capitalEfficiency).toBeCloseTo(0, 12);

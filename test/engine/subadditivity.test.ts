@@ -7,7 +7,7 @@ import { market, suite } from '../helpers/inputs.js';
 
 function lcg(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('cross against segregated', () => {
@@ -18,17 +18,42 @@ describe('cross against segregated', () => {
       const instruments = [
         ...ids.map((u) => ({ id: `${u}-F`, type: 'future', underlying: u })),
         ...ids.flatMap((u) =>
-          ['call', 'put'].map((right) => ({ id: `${u}-${right}`, type: 'option', underlying: u, right, strike: 80 + 40 * rnd(), expiry: '2027-01-15', iv: 0.3 + 0.4 * rnd() })),
+          ['call', 'put'].map((right) => ({
+            id: `${u}-${right}`,
+            type: 'option',
+            underlying: u,
+            right,
+            strike: 80 + 40 * rnd(),
+            expiry: '2027-01-15',
+            iv: 0.3 + 0.4 * rnd(),
+          })),
         ),
       ];
       const accounts = Array.from({ length: 6 }, (_, a) => ({
         id: `acc${a}`,
         collateral: Math.round(1000 * rnd()),
-        positions: Array.from({ length: 3 }, () => ({ instrument: instruments[Math.floor(rnd() * instruments.length)].id, quantity: Math.round(20 * rnd() - 10) })),
+        positions: Array.from({ length: 3 }, () => ({
+          instrument: instruments[Math.floor(rnd() * instruments.length)].id,
+          quantity: Math.round(20 * rnd() - 10),
+        })),
       }));
       const r = await run({
-        market: market(ids.map((id) => ({ id, spot: 100, vol: 0.6 })), [[1, 0.5, 0.2], [0.5, 1, 0.4], [0.2, 0.4, 1]]),
-        book: { instruments, accounts, portfolios: [{ id: 'p1', accounts: ['acc0', 'acc1', 'acc2'] }, { id: 'p2', accounts: ['acc3', 'acc4', 'acc5'] }] },
+        market: market(
+          ids.map((id) => ({ id, spot: 100, vol: 0.6 })),
+          [
+            [1, 0.5, 0.2],
+            [0.5, 1, 0.4],
+            [0.2, 0.4, 1],
+          ],
+        ),
+        book: {
+          instruments,
+          accounts,
+          portfolios: [
+            { id: 'p1', accounts: ['acc0', 'acc1', 'acc2'] },
+            { id: 'p2', accounts: ['acc3', 'acc4', 'acc5'] },
+          ],
+        },
         suite: suite([
           { name: 'mc', type: 'montecarlo', count: 5000, distribution: { type: 'student-t', dof: 4 } },
           { name: 'grid', type: 'grid', priceMoves: [-0.3, -0.1, 0, 0.1, 0.3], ivMoves: [-0.1, 0, 0.2] },

@@ -6,7 +6,7 @@ import { packTails } from '../../src/engine/task.js';
 
 function lcg(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** A worker's pack: the exact top `k` of the scenarios it saw, in scrambled slot order, after a thread-id slot. */
@@ -15,7 +15,10 @@ function pack(nSeries: number, k: number, losses: number[][], scenarios: number[
   const val = new Float64Array(nSeries * k);
   const idx = new Float64Array(nSeries * k);
   losses.forEach((row, r) => {
-    const top = scenarios.map((i) => [row[i], i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k);
+    const top = scenarios
+      .map((i) => [row[i], i])
+      .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+      .slice(0, k);
     top.sort(() => rnd() - 0.5);
     size[r] = top.length;
     top.forEach(([v, i], j) => {
@@ -37,8 +40,17 @@ describe('tailMeasures', () => {
     // Rounded losses: many ties, at the VaR level too, which the index order must break.
     const losses = Array.from({ length: nSeries }, () => Array.from({ length: n }, () => Math.round(30 * (rnd() - 0.3))));
     const expected = losses.map((row) => {
-      const top = row.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k);
-      return { var: top[k - 1][0], worst: top[0][0], worstScenario: top[0][1], varScenario: top[k - 1][1], es: top.reduce((s, [v]) => s + v, 0) / k };
+      const top = row
+        .map((v, i) => [v, i])
+        .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+        .slice(0, k);
+      return {
+        var: top[k - 1][0],
+        worst: top[0][0],
+        worstScenario: top[0][1],
+        varScenario: top[k - 1][1],
+        es: top.reduce((s, [v]) => s + v, 0) / k,
+      };
     });
     const all = Array.from({ length: n }, (_, i) => i);
     const splits = [

@@ -13,14 +13,25 @@ const inputs = {
     seed: 5,
     confidence: 0.99,
     scenarioSets: [
-      { name: 't', type: 'montecarlo', count: 20000, distribution: { type: 'student-t', dof: 4 }, correlation: { target: 1, weight: 0.4 }, ivMove: 0.05 },
-      { name: 'crash', type: 'shocks', shocks: [{ moves: { BTC: -0.3, ETH: -0.4 }, ivMove: 0.25 }, { moves: { BTC: -0.1, ETH: 0.15 } }] },
+      {
+        name: 't',
+        type: 'montecarlo',
+        count: 20000,
+        distribution: { type: 'student-t', dof: 4 },
+        correlation: { target: 1, weight: 0.4 },
+        ivMove: 0.05,
+      },
+      {
+        name: 'crash',
+        type: 'shocks',
+        shocks: [{ moves: { BTC: -0.3, ETH: -0.4 }, ivMove: 0.25 }, { moves: { BTC: -0.1, ETH: 0.15 } }],
+      },
     ],
   },
 };
 
 describe('explain', () => {
-  it('regenerates the worst Monte Carlo scenario of every series with the report\'s loss', async () => {
+  it("regenerates the worst Monte Carlo scenario of every series with the report's loss", async () => {
     const report = await run({ ...inputs, workers: 2 });
     const plan = prepare(inputs);
     for (const p of report.portfolios) {

@@ -1,14 +1,21 @@
 // The contract's report comparison (same rules as shared/tools/compare-report.mjs): every field of
 // the expected report must be in the actual one, numbers within a relative tolerance, arrays of
 // objects with an id or name matched by that key.
-export function compareReports(expected: unknown, actual: unknown, rtol = 1e-6, atol = 1e-6): { checked: number; problems: string[] } {
+export function compareReports(
+  expected: unknown,
+  actual: unknown,
+  rtol = 1e-6,
+  atol = 1e-6,
+): { checked: number; problems: string[] } {
   const problems: string[] = [];
   let checked = 0;
-  const keyOf = (x: unknown) => (x && typeof x === 'object' ? ((x as Record<string, unknown>).id ?? (x as Record<string, unknown>).name) : undefined);
+  const keyOf = (x: unknown) =>
+    x && typeof x === 'object' ? ((x as Record<string, unknown>).id ?? (x as Record<string, unknown>).name) : undefined;
   const walk = (e: unknown, a: unknown, path: string): void => {
     if (typeof e === 'number') {
       checked++;
-      if (typeof a !== 'number' || !(Math.abs(a - e) <= atol + rtol * Math.abs(e))) problems.push(`${path}: expected ${e}, got ${JSON.stringify(a)}`);
+      if (typeof a !== 'number' || !(Math.abs(a - e) <= atol + rtol * Math.abs(e)))
+        problems.push(`${path}: expected ${e}, got ${JSON.stringify(a)}`);
     } else if (e === null || typeof e !== 'object') {
       checked++;
       if (a !== e) problems.push(`${path}: expected ${JSON.stringify(e)}, got ${JSON.stringify(a)}`);

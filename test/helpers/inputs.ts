@@ -1,5 +1,9 @@
 // Small in-memory markets, books and suites for engine tests.
-export function market(underlyings: { id: string; spot: number; vol: number }[], correlation?: number[][], extra: Record<string, unknown> = {}) {
+export function market(
+  underlyings: { id: string; spot: number; vol: number }[],
+  correlation?: number[][],
+  extra: Record<string, unknown> = {},
+) {
   return { asOf: '2026-11-20', currency: 'USD', rate: 0, underlyings, ...(correlation ? { correlation } : {}), ...extra };
 }
 

@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { expd, expGauss, expSplit } from "../../src/kernels/exp.js";
-import { logd } from "../../src/kernels/log.js";
-import { kernels, rng } from "./helpers.js";
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expd, expGauss, expSplit } from '../../src/kernels/exp.js';
+import { logd } from '../../src/kernels/log.js';
+import { kernels, rng } from './helpers.js';
 
 // mpmath references, correctly rounded; see fixtures/gen_exp.py.
-const REF = JSON.parse(readFileSync(new URL("./fixtures/exp-mpmath.json", import.meta.url), "utf8")) as {
+const REF = JSON.parse(readFileSync(new URL('./fixtures/exp-mpmath.json', import.meta.url), 'utf8')) as {
   exp: Array<[number, number]>;
   split: Array<[number, number, number]>;
   log: Array<[number, number]>;
@@ -18,7 +18,7 @@ function ulps(got: number, want: number): number {
   return Math.abs(got - want) / 2 ** (e - 52);
 }
 
-describe("exp (Cody–Waite, shared by mcShocks, the option kernels and normCdf)", () => {
+describe('exp (Cody–Waite, shared by mcShocks, the option kernels and normCdf)', () => {
   const k = kernels();
   const wasmV = (xs: ArrayLike<number>): Float64Array => {
     k.reset();
@@ -46,7 +46,7 @@ describe("exp (Cody–Waite, shared by mcShocks, the option kernels and normCdf)
     expect(worst).toBeLessThanOrEqual(1);
   });
 
-  it("twin, wasm scalar and wasm f64x2 give the same bits everywhere, odd lengths included", () => {
+  it('twin, wasm scalar and wasm f64x2 give the same bits everywhere, odd lengths included', () => {
     const next = rng(2718);
     const xs = Float64Array.from({ length: 20001 }, (_, i) =>
       i % 3 === 0 ? -760 + 1480 * next() : i % 3 === 1 ? -40 + 80 * next() : (next() - 0.5) * 2 ** -Math.floor(60 * next()),
@@ -60,7 +60,7 @@ describe("exp (Cody–Waite, shared by mcShocks, the option kernels and normCdf)
     }
   });
 
-  it("edges: overflow to Infinity, underflow through the subnormals to 0, NaN and infinities", () => {
+  it('edges: overflow to Infinity, underflow through the subnormals to 0, NaN and infinities', () => {
     const xs = [0, -0, 709.78, 709.79, 710, 1e10, Infinity, -745.1, -745.2, -1e10, -Infinity, NaN, -740, -720];
     const lanes = wasmV(xs);
     const want = [1, 1, 1.7928227943945155e308, Infinity, Infinity, Infinity, Infinity, 5e-324, 0, 0, 0, NaN];
@@ -113,7 +113,8 @@ describe("log (fdlibm e_log, shared by normInv's tails and the Student-t draws)"
   it("the f64x2 path gives the scalar's bits on positive normal arguments, odd lengths included", () => {
     const next = rng(1693);
     const xs = Float64Array.from({ length: 10001 }, (_, i) =>
-      i % 2 ? (0.5 + 1.5 * next()) * 2 ** (Math.floor(2040 * next()) - 1020) : 0.075 * next() + 2 ** -54);
+      i % 2 ? (0.5 + 1.5 * next()) * 2 ** (Math.floor(2040 * next()) - 1020) : 0.075 * next() + 2 ** -54,
+    );
     k.reset();
     const xp = k.putF64(xs);
     const op = k.alloc(xs.length * 8);
@@ -124,7 +125,7 @@ describe("log (fdlibm e_log, shared by normInv's tails and the Student-t draws)"
     }
   });
 
-  it("edges: log 1 = 0, -Infinity at 0, NaN below 0 and for NaN, Infinity at Infinity", () => {
+  it('edges: log 1 = 0, -Infinity at 0, NaN below 0 and for NaN, Infinity at Infinity', () => {
     for (const f of [logd, k.exports.logd]) {
       expect(f(1)).toBe(0);
       expect(f(0)).toBe(-Infinity);

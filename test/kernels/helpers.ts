@@ -1,6 +1,6 @@
 // Shared fixtures for the kernel tests: one WASM instance per test file and a small
 // deterministic PRNG for random inputs (independent of the Philox under test).
-import { instantiateKernels, type WasmKernels } from "../../src/kernels/wasm.js";
+import { instantiateKernels, type WasmKernels } from '../../src/kernels/wasm.js';
 
 export function kernels(): WasmKernels {
   return instantiateKernels();

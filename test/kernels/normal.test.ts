@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { normCdf, normInv } from "../../src/kernels/normal.js";
-import { kernels, rng } from "./helpers.js";
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { normCdf, normInv } from '../../src/kernels/normal.js';
+import { kernels, rng } from './helpers.js';
 
 // Dense grids over every interval of both algorithms; see fixtures/gen_normal.py.
-const GRID = JSON.parse(readFileSync(new URL("./fixtures/normal-mpmath.json", import.meta.url), "utf8")) as {
+const GRID = JSON.parse(readFileSync(new URL('./fixtures/normal-mpmath.json', import.meta.url), 'utf8')) as {
   cdf: Array<[number, number]>;
   inv: Array<[number, number]>;
 };
@@ -31,9 +31,9 @@ const CDF_REF: Array<[number, number]> = [
   [-10, 7.619853024160525e-24],
   [-8, 6.220960574271784e-16],
   [-6, 9.86587645037698e-10],
-  [-5.7, 5.990371401063528e-09],
-  [-5.6, 1.071759025831093e-08],
-  [-5, 2.866515718791939e-07],
+  [-5.7, 5.990371401063528e-9],
+  [-5.6, 1.071759025831093e-8],
+  [-5, 2.866515718791939e-7],
   [-3, 0.0013498980316300946],
   [-2, 0.02275013194817921],
   [-1.2345, 0.10850832336267018],
@@ -81,14 +81,14 @@ function relErr(got: number, want: number): number {
   return want === 0 ? Math.abs(got) : Math.abs(got - want) / Math.abs(want);
 }
 
-describe("normCdf (Cody ANORM)", () => {
+describe('normCdf (Cody ANORM)', () => {
   const k = kernels();
 
-  it.each(CDF_REF)("twin Phi(%d) within 2e-15 relative", (x, want) => {
+  it.each(CDF_REF)('twin Phi(%d) within 2e-15 relative', (x, want) => {
     expect(relErr(normCdf(x), want)).toBeLessThanOrEqual(2e-15);
   });
 
-  it.each(CDF_REF)("wasm Phi(%d) within 2e-15 relative", (x, want) => {
+  it.each(CDF_REF)('wasm Phi(%d) within 2e-15 relative', (x, want) => {
     expect(relErr(k.exports.normCdf(x), want)).toBeLessThanOrEqual(2e-15);
   });
 
@@ -99,7 +99,7 @@ describe("normCdf (Cody ANORM)", () => {
     }
   });
 
-  it("saturates: 0 below -38.5, 1 above 8.572, monotone through the interval joins", () => {
+  it('saturates: 0 below -38.5, 1 above 8.572, monotone through the interval joins', () => {
     for (const f of [normCdf, k.exports.normCdf]) {
       expect(f(-38.6)).toBe(0);
       expect(f(-1e6)).toBe(0);
@@ -118,13 +118,13 @@ describe("normCdf (Cody ANORM)", () => {
     }
   });
 
-  it("symmetry Phi(-x) + Phi(x) = 1 in the centre", () => {
+  it('symmetry Phi(-x) + Phi(x) = 1 in the centre', () => {
     for (let x = 0; x < 5; x += 0.0137) {
       expect(Math.abs(normCdf(-x) + normCdf(x) - 1)).toBeLessThan(4e-16);
     }
   });
 
-  it("wasm and twin agree bit for bit on random arguments (one portable exp, no libm)", () => {
+  it('wasm and twin agree bit for bit on random arguments (one portable exp, no libm)', () => {
     const next = rng(715);
     for (let t = 0; t < 20000; t++) {
       const x = -40 + 50 * next();
@@ -135,14 +135,14 @@ describe("normCdf (Cody ANORM)", () => {
   });
 });
 
-describe("normInv (Wichura AS241 PPND16)", () => {
+describe('normInv (Wichura AS241 PPND16)', () => {
   const k = kernels();
 
-  it.each(INV_REF)("twin Phi^-1(%d) within 1e-14 relative", (p, want) => {
+  it.each(INV_REF)('twin Phi^-1(%d) within 1e-14 relative', (p, want) => {
     expect(relErr(normInv(p), want)).toBeLessThanOrEqual(1e-14);
   });
 
-  it.each(INV_REF)("wasm Phi^-1(%d) within 1e-14 relative", (p, want) => {
+  it.each(INV_REF)('wasm Phi^-1(%d) within 1e-14 relative', (p, want) => {
     expect(relErr(k.exports.normInv(p), want)).toBeLessThanOrEqual(1e-14);
   });
 
@@ -153,7 +153,7 @@ describe("normInv (Wichura AS241 PPND16)", () => {
     }
   });
 
-  it("edges: -Infinity at 0, +Infinity at 1, NaN outside [0, 1]", () => {
+  it('edges: -Infinity at 0, +Infinity at 1, NaN outside [0, 1]', () => {
     for (const f of [normInv, k.exports.normInv]) {
       expect(f(0)).toBe(-Infinity);
       expect(f(1)).toBe(Infinity);
@@ -167,7 +167,12 @@ describe("normInv (Wichura AS241 PPND16)", () => {
     const next = rng(2410);
     // 53-bit uniforms as mcShocks draws them, plus far tails (r > 5) and the extremes.
     const ps = Float64Array.from({ length: 30001 }, (_, i) =>
-      i % 10 === 0 ? Math.exp(-40 * next()) : i % 10 === 1 ? 1 - Math.exp(-36 * next()) : (Math.floor(next() * 2 ** 53) + 0.5) / 2 ** 53);
+      i % 10 === 0
+        ? Math.exp(-40 * next())
+        : i % 10 === 1
+          ? 1 - Math.exp(-36 * next())
+          : (Math.floor(next() * 2 ** 53) + 0.5) / 2 ** 53,
+    );
     ps[0] = 2 ** -54;
     ps[2] = 1 - 2 ** -53;
     ps[4] = 1e-300;
@@ -184,7 +189,7 @@ describe("normInv (Wichura AS241 PPND16)", () => {
     }
   });
 
-  it("round-trips through normCdf and agrees with the wasm build", () => {
+  it('round-trips through normCdf and agrees with the wasm build', () => {
     const next = rng(241);
     for (let t = 0; t < 20000; t++) {
       const p = next() < 0.5 ? next() : Math.exp(-700 * next());

@@ -1,34 +1,43 @@
-import { describe, expect, it } from "vitest";
-import { philox4x32, uniform53 } from "../../src/kernels/philox.js";
-import { kernels, rng } from "./helpers.js";
+import { describe, expect, it } from 'vitest';
+import { philox4x32, uniform53 } from '../../src/kernels/philox.js';
+import { kernels, rng } from './helpers.js';
 
 // Known-answer vectors for philox4x32 with 10 rounds, from Random123's tests/kat_vectors
 // (github.com/DEShawResearch/random123): counter (4 words), key (2 words), expected output.
 const KAT: Array<[number[], number[], number[]]> = [
-  [[0x00000000, 0x00000000, 0x00000000, 0x00000000], [0x00000000, 0x00000000],
-    [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
-  [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff],
-    [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
-  [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0],
-    [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
+  [
+    [0x00000000, 0x00000000, 0x00000000, 0x00000000],
+    [0x00000000, 0x00000000],
+    [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+  ],
+  [
+    [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+    [0xffffffff, 0xffffffff],
+    [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+  ],
+  [
+    [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+    [0xa4093822, 0x299f31d0],
+    [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+  ],
 ];
 
-describe("philox4x32-10", () => {
+describe('philox4x32-10', () => {
   const k = kernels();
   const outPtr = k.alloc(16);
 
-  it.each(KAT.map((v, i) => [i, ...v] as const))("twin matches Random123 KAT %i", (_i, ctr, key, want) => {
+  it.each(KAT.map((v, i) => [i, ...v] as const))('twin matches Random123 KAT %i', (_i, ctr, key, want) => {
     const out = new Uint32Array(4);
     philox4x32(ctr[0], ctr[1], ctr[2], ctr[3], key[0], key[1], out);
     expect(Array.from(out)).toEqual(want);
   });
 
-  it.each(KAT.map((v, i) => [i, ...v] as const))("wasm matches Random123 KAT %i", (_i, ctr, key, want) => {
+  it.each(KAT.map((v, i) => [i, ...v] as const))('wasm matches Random123 KAT %i', (_i, ctr, key, want) => {
     k.exports.philox4x32(ctr[0], ctr[1], ctr[2], ctr[3], key[0], key[1], outPtr);
     expect(Array.from(k.u32(outPtr, 4))).toEqual(want);
   });
 
-  it("wasm and twin agree bit for bit on random counters and keys", () => {
+  it('wasm and twin agree bit for bit on random counters and keys', () => {
     const next = rng(20261120);
     const word = () => Math.floor(next() * 4294967296) >>> 0;
     const out = new Uint32Array(4);
@@ -39,7 +48,7 @@ describe("philox4x32-10", () => {
       k.exports.philox4x32(c[0], c[1], c[2], c[3], key[0], key[1], outPtr);
       const got = k.u32(outPtr, 4);
       for (let w = 0; w < 4; w++) {
-        if (got[w] !== out[w]) throw new Error(`mismatch at ${c.join(",")} / ${key.join(",")}`);
+        if (got[w] !== out[w]) throw new Error(`mismatch at ${c.join(',')} / ${key.join(',')}`);
       }
     }
   });
@@ -61,7 +70,7 @@ describe("philox4x32-10", () => {
     }
   });
 
-  it("uniform53 stays strictly inside (0, 1) at the extreme words", () => {
+  it('uniform53 stays strictly inside (0, 1) at the extreme words', () => {
     expect(uniform53(0, 0)).toBe(2 ** -54);
     expect(uniform53(0xffffffff, 0xffffffff)).toBeLessThan(1);
     expect(uniform53(0xffffffff, 0xffffffff)).toBe(1 - 2 ** -53);

@@ -1,13 +1,18 @@
-import { describe, expect, it } from "vitest";
-import { tailsMerge, tailsPush, tailsSorted } from "../../src/kernels/tails.js";
-import { kernels, rng } from "./helpers.js";
+import { describe, expect, it } from 'vitest';
+import { tailsMerge, tailsPush, tailsSorted } from '../../src/kernels/tails.js';
+import { kernels, rng } from './helpers.js';
 
 type K = ReturnType<typeof kernels>;
 
 /** Twin-side tail state for nSeries series of capacity cap. */
 class TwinTails {
-  val: Float64Array; idx: Float64Array; size: Int32Array;
-  constructor(readonly nSeries: number, readonly cap: number) {
+  val: Float64Array;
+  idx: Float64Array;
+  size: Int32Array;
+  constructor(
+    readonly nSeries: number,
+    readonly cap: number,
+  ) {
     this.val = new Float64Array(nSeries * cap);
     this.idx = new Float64Array(nSeries * cap);
     this.size = new Int32Array(nSeries);
@@ -16,8 +21,18 @@ class TwinTails {
 
 /** The same state inside a WASM instance; pointers stay valid, views are taken fresh. */
 class WasmTails {
-  valPtr: number; idxPtr: number; sizePtr: number; thPtr: number; rowsPtr: number;
-  constructor(private k: K, readonly nSeries: number, readonly cap: number, maxC: number, threshold: Float64Array) {
+  valPtr: number;
+  idxPtr: number;
+  sizePtr: number;
+  thPtr: number;
+  rowsPtr: number;
+  constructor(
+    private k: K,
+    readonly nSeries: number,
+    readonly cap: number,
+    maxC: number,
+    threshold: Float64Array,
+  ) {
     this.valPtr = k.alloc(nSeries * cap * 8);
     this.idxPtr = k.alloc(nSeries * cap * 8);
     this.sizePtr = k.alloc(nSeries * 4);
@@ -27,8 +42,18 @@ class WasmTails {
   }
   push(rows: Float64Array, C: number, start: number, sign: number): number {
     this.k.f64(this.rowsPtr, rows.length).set(rows);
-    return this.k.exports.tailsPush(this.nSeries, this.rowsPtr, C, start, sign, this.cap,
-      this.valPtr, this.idxPtr, this.sizePtr, this.thPtr);
+    return this.k.exports.tailsPush(
+      this.nSeries,
+      this.rowsPtr,
+      C,
+      start,
+      sign,
+      this.cap,
+      this.valPtr,
+      this.idxPtr,
+      this.sizePtr,
+      this.thPtr,
+    );
   }
   state(): TwinTails {
     const t = new TwinTails(this.nSeries, this.cap);
@@ -67,7 +92,7 @@ function sameState(a: TwinTails, b: TwinTails): void {
   }
 }
 
-describe("tailsPush / tailsMerge", () => {
+describe('tailsPush / tailsMerge', () => {
   const k = kernels();
   const S = 1000;
   const nSeries = 4;
@@ -77,7 +102,11 @@ describe("tailsPush / tailsMerge", () => {
     const v = Math.floor(next() * 25) - 12;
     return v === 0 && next() < 0.5 ? -0 : v;
   });
-  const chunkings = [[0, S], [0, 1, 300, 301, 777, S], [0, 128, 256, 384, 512, 640, 768, 896, S]];
+  const chunkings = [
+    [0, S],
+    [0, 1, 300, 301, 777, S],
+    [0, 128, 256, 384, 512, 640, 768, 896, S],
+  ];
   const caps = [1, 5, 37, 200, 1500];
   const thresholds = [
     new Float64Array(nSeries).fill(-Infinity),
@@ -112,7 +141,13 @@ describe("tailsPush / tailsMerge", () => {
   it.each(caps)("merging two workers' heaps (cap %i) gives the single-pass tail, wasm = twin", (cap) => {
     const th = new Float64Array(nSeries).fill(-Infinity);
     // Worker A sees scenarios [0, 400) and [700, 1000), worker B [400, 700).
-    const workers = [[[0, 400], [700, S]], [[400, 700]]];
+    const workers = [
+      [
+        [0, 400],
+        [700, S],
+      ],
+      [[400, 700]],
+    ];
     const parts = workers.map((ranges) => {
       const t = new TwinTails(nSeries, cap);
       for (const [a, b] of ranges) tailsPush(nSeries, block(pnl, nSeries, S, a, b), b - a, a, -1, cap, t.val, t.idx, t.size, th);
@@ -155,8 +190,13 @@ describe("tailsPush / tailsMerge", () => {
   // offers, pooled quickselect + heapify, several batches per row (rows longer than a batch),
   // and capacities too large to pool (always one by one).
   it.each([
-    [1, 9000, 7], [40, 9000, 7], [500, 9000, 3], [3000, 9000, 3], [13000, 30000, 2], [64, 100, 5],
-  ])("cap %i, %i scenarios in chunks of ~S/%i: wasm = twin slot for slot = brute force", (cap, S2, parts) => {
+    [1, 9000, 7],
+    [40, 9000, 7],
+    [500, 9000, 3],
+    [3000, 9000, 3],
+    [13000, 30000, 2],
+    [64, 100, 5],
+  ])('cap %i, %i scenarios in chunks of ~S/%i: wasm = twin slot for slot = brute force', (cap, S2, parts) => {
     const next2 = rng(cap + S2);
     const ns = 3;
     // Continuous losses, a few ties, rising drift so late scenarios keep entering the heap.
@@ -217,7 +257,7 @@ describe("tailsPush / tailsMerge", () => {
     }
   });
 
-  it("sign: with sign +1 the rows themselves are the losses", () => {
+  it('sign: with sign +1 the rows themselves are the losses', () => {
     const cap = 3;
     const rows = new Float64Array([5, -2, 9, 9, 1]);
     const t = new TwinTails(1, cap);
@@ -228,8 +268,11 @@ describe("tailsPush / tailsMerge", () => {
   });
 
   it.each([
-    [NaN, 2, 5], [Infinity, 1, 0], [-Infinity, 3, 7], [NaN, 0, 9],
-  ])("non-finite %d in series %i (column %i) is reported before any threshold test", (bad, series, col) => {
+    [NaN, 2, 5],
+    [Infinity, 1, 0],
+    [-Infinity, 3, 7],
+    [NaN, 0, 9],
+  ])('non-finite %d in series %i (column %i) is reported before any threshold test', (bad, series, col) => {
     const C = 10;
     const rows = new Float64Array(nSeries * C).fill(1);
     rows[series * C + col] = bad;
@@ -244,7 +287,7 @@ describe("tailsPush / tailsMerge", () => {
     expect(w.push(rows, C, 0, -1)).toBe(series);
   });
 
-  it("tailsSorted orders by loss descending then index ascending", () => {
+  it('tailsSorted orders by loss descending then index ascending', () => {
     const val = new Float64Array([1, 3, 3, 2, 99]);
     const idx = new Float64Array([4, 9, 2, 7, 99]);
     const got = tailsSorted(val, idx, 4, 0, 5);

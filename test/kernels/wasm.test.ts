@@ -1,21 +1,21 @@
-import { existsSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { compileKernels, instantiateKernels, wasmPath } from "../../src/kernels/wasm.js";
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileKernels, instantiateKernels, wasmPath } from '../../src/kernels/wasm.js';
 
-describe("wasm loader", () => {
-  it("finds build/xmargin.wasm at the package root", () => {
+describe('wasm loader', () => {
+  it('finds build/xmargin.wasm at the package root', () => {
     const path = wasmPath();
-    expect(path.replaceAll("\\", "/")).toMatch(/\/build\/xmargin\.wasm$/);
+    expect(path.replaceAll('\\', '/')).toMatch(/\/build\/xmargin\.wasm$/);
     expect(existsSync(path)).toBe(true);
   });
 
-  it("compiles once and needs only env.abort", () => {
+  it('compiles once and needs only env.abort', () => {
     const m = compileKernels();
     expect(compileKernels()).toBe(m);
-    expect(WebAssembly.Module.imports(m)).toEqual([{ module: "env", name: "abort", kind: "function" }]);
+    expect(WebAssembly.Module.imports(m)).toEqual([{ module: 'env', name: 'abort', kind: 'function' }]);
   });
 
-  it("instances own separate memories; alloc is 16-byte aligned; reset rewinds the heap", () => {
+  it('instances own separate memories; alloc is 16-byte aligned; reset rewinds the heap', () => {
     const a = instantiateKernels();
     const b = instantiateKernels();
     expect(a.memory).not.toBe(b.memory);
@@ -30,7 +30,7 @@ describe("wasm loader", () => {
     expect(a.alloc(8)).toBe(p);
   });
 
-  it("views taken after growth see the grown memory", () => {
+  it('views taken after growth see the grown memory', () => {
     const k = instantiateKernels();
     const before = k.memory.buffer.byteLength;
     const stale = k.f64(k.alloc(8), 1);
@@ -42,7 +42,7 @@ describe("wasm loader", () => {
     expect(Array.from(k.f64(big, 4))).toEqual([1, 2, 3, 4]);
   });
 
-  it("an abort inside WASM surfaces as an Error with the AssemblyScript message", () => {
+  it('an abort inside WASM surfaces as an Error with the AssemblyScript message', () => {
     const k = instantiateKernels();
     expect(() => k.alloc(2 ** 31)).toThrow(/xmargin wasm abort: Allocation too large/);
   });

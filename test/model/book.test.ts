@@ -64,7 +64,10 @@ describe('good books', () => {
     const b = parseBook(
       {
         instruments: [{ id: 'ETH', type: 'spot', underlying: 'ETH', multiplier: 10 }],
-        accounts: [{ id: 'X', collateral: 0, positions: [] }, { id: 'Y', collateral: [], positions: [{ instrument: 'ETH', quantity: 2 }] }],
+        accounts: [
+          { id: 'X', collateral: 0, positions: [] },
+          { id: 'Y', collateral: [], positions: [{ instrument: 'ETH', quantity: 2 }] },
+        ],
       },
       F,
       market,
@@ -97,7 +100,13 @@ describe('bad instruments', () => {
     delete b.instruments[2].iv;
     expectIssue(() => parseBook(b, F, market), F, 'instruments[2].right', 'expected "call" or "put"', 'found "Call"');
     expectIssue(() => parseBook(b, F, market), F, 'instruments[2].strike', 'expected a strike > 0', 'found 0');
-    expectIssue(() => parseBook(b, F, market), F, 'instruments[2].expiry', 'expected a real calendar date YYYY-MM-DD', 'found "2026-12-32"');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'instruments[2].expiry',
+      'expected a real calendar date YYYY-MM-DD',
+      'found "2026-12-32"',
+    );
     expectIssue(() => parseBook(b, F, market), F, 'instruments[2].iv', 'expected an implied volatility > 0', 'but it is missing');
   });
 
@@ -110,20 +119,38 @@ describe('bad instruments', () => {
   test('option fields on a future are unknown fields', () => {
     const b = book();
     b.instruments[0].strike = 100;
-    expectIssue(() => parseBook(b, F, market), F, 'instruments[0].strike', 'unknown field', 'expected only id, type, underlying, multiplier');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'instruments[0].strike',
+      'unknown field',
+      'expected only id, type, underlying, multiplier',
+    );
   });
 
   test('the underlying must be a market underlying', () => {
     const b = book();
     b.instruments[1].underlying = 'DOGE';
-    expectIssue(() => parseBook(b, F, market), F, 'instruments[1].underlying', "expected one of the market's underlyings (BTC, ETH)", 'found "DOGE"');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'instruments[1].underlying',
+      "expected one of the market's underlyings (BTC, ETH)",
+      'found "DOGE"',
+    );
   });
 
   test('duplicate instrument ids', () => {
     const b = book();
     b.instruments[3].id = 'BTC-PERP';
     b.accounts[1].positions[1].instrument = 'BTC-PERP';
-    expectIssue(() => parseBook(b, F, market), F, 'instruments[3].id', 'expected a unique instrument id', 'found "BTC-PERP" again (first at index 0)');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'instruments[3].id',
+      'expected a unique instrument id',
+      'found "BTC-PERP" again (first at index 0)',
+    );
   });
 });
 
@@ -131,7 +158,14 @@ describe('bad accounts', () => {
   test('a position must name a book instrument', () => {
     const b = fourAccounts();
     b.accounts[3].positions[0].instrument = 'SOL-PERP';
-    expectIssue(() => parseBook(b, F, market), F, 'accounts[3].positions[0].instrument', "expected one of the book's instruments", 'BTC-PERP', 'found "SOL-PERP"');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'accounts[3].positions[0].instrument',
+      "expected one of the book's instruments",
+      'BTC-PERP',
+      'found "SOL-PERP"',
+    );
   });
 
   test('quantity must be a finite number', () => {
@@ -139,7 +173,13 @@ describe('bad accounts', () => {
     b.accounts[3].positions[0].quantity = '2';
     expectIssue(() => parseBook(b, F, market), F, 'accounts[3].positions[0].quantity', 'expected a finite quantity', 'found "2"');
     b.accounts[3].positions[0].quantity = -Infinity;
-    expectIssue(() => parseBook(b, F, market), F, 'accounts[3].positions[0].quantity', 'expected a finite quantity', 'found -Infinity');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'accounts[3].positions[0].quantity',
+      'expected a finite quantity',
+      'found -Infinity',
+    );
     delete b.accounts[3].positions[0].quantity;
     expectIssue(() => parseBook(b, F, market), F, 'accounts[3].positions[0].quantity', 'expected a finite quantity', 'missing');
   });
@@ -147,7 +187,13 @@ describe('bad accounts', () => {
   test('collateral: a number >= 0 or a list of assets', () => {
     const b = book();
     b.accounts[0].collateral = 'lots';
-    expectIssue(() => parseBook(b, F, market), F, 'accounts[0].collateral', 'expected a cash amount (a number >= 0) or a list of {asset, amount, haircut}', 'found "lots"');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'accounts[0].collateral',
+      'expected a cash amount (a number >= 0) or a list of {asset, amount, haircut}',
+      'found "lots"',
+    );
     b.accounts[0].collateral = -5;
     expectIssue(() => parseBook(b, F, market), F, 'accounts[0].collateral', 'expected a cash amount >= 0', 'found -5');
   });
@@ -157,7 +203,13 @@ describe('bad accounts', () => {
     b.accounts[1].collateral[1].haircut = 1;
     expectIssue(() => parseBook(b, F, market), F, 'accounts[1].collateral[1].haircut', 'expected a haircut in [0, 1)', 'found 1');
     b.accounts[1].collateral[1].haircut = -0.1;
-    expectIssue(() => parseBook(b, F, market), F, 'accounts[1].collateral[1].haircut', 'expected a haircut in [0, 1)', 'found -0.1');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'accounts[1].collateral[1].haircut',
+      'expected a haircut in [0, 1)',
+      'found -0.1',
+    );
     b.accounts[1].collateral[1].haircut = 0.1;
     b.accounts[1].collateral[0].amount = 'many';
     expectIssue(() => parseBook(b, F, market), F, 'accounts[1].collateral[0].amount', 'expected an amount >= 0', 'found "many"');
@@ -166,7 +218,13 @@ describe('bad accounts', () => {
     expectIssue(() => parseBook(b, F, market), F, 'accounts[1].collateral[0].hair', 'unknown field', 'did you mean "haircut"?');
     delete b.accounts[1].collateral[0].hair;
     b.accounts[1].collateral[1].asset = 'DOGE';
-    expectIssue(() => parseBook(b, F, market), F, 'accounts[1].collateral[1].asset', 'expected the market currency or an underlying id (USD, BTC, ETH)', 'found "DOGE"');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'accounts[1].collateral[1].asset',
+      'expected the market currency or an underlying id (USD, BTC, ETH)',
+      'found "DOGE"',
+    );
   });
 
   test('duplicate account ids', () => {
@@ -176,7 +234,13 @@ describe('bad accounts', () => {
   });
 
   test('a book needs accounts', () => {
-    expectIssue(() => parseBook(book({ accounts: [] }), F, market), F, 'accounts', 'expected a list of accounts with at least one item', 'found an empty list');
+    expectIssue(
+      () => parseBook(book({ accounts: [] }), F, market),
+      F,
+      'accounts',
+      'expected a list of accounts with at least one item',
+      'found an empty list',
+    );
     const b = book();
     delete b.instruments;
     expectIssue(() => parseBook(b, F, market), F, 'instruments', 'expected a list of instruments', 'missing');
@@ -186,11 +250,22 @@ describe('bad accounts', () => {
 describe('bad portfolios', () => {
   test('an unknown account', () => {
     const b = book({ portfolios: [{ id: 'fund', accounts: ['desk-a', 'desk-z'] }] });
-    expectIssue(() => parseBook(b, F, market), F, 'portfolios[0].accounts[1]', 'expected the id of an account in the book', 'found "desk-z"');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'portfolios[0].accounts[1]',
+      'expected the id of an account in the book',
+      'found "desk-z"',
+    );
   });
 
   test('an account in two portfolios', () => {
-    const b = book({ portfolios: [{ id: 'fund', accounts: ['desk-a', 'desk-b'] }, { id: 'other', accounts: ['solo', 'desk-b'] }] });
+    const b = book({
+      portfolios: [
+        { id: 'fund', accounts: ['desk-a', 'desk-b'] },
+        { id: 'other', accounts: ['solo', 'desk-b'] },
+      ],
+    });
     expectIssue(
       () => parseBook(b, F, market),
       F,
@@ -202,23 +277,51 @@ describe('bad portfolios', () => {
 
   test('an account twice in one portfolio', () => {
     const b = book({ portfolios: [{ id: 'fund', accounts: ['desk-a', 'desk-a'] }] });
-    expectIssue(() => parseBook(b, F, market), F, 'portfolios[0].accounts[1]', 'expected each account once', '"desk-a" listed twice');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'portfolios[0].accounts[1]',
+      'expected each account once',
+      '"desk-a" listed twice',
+    );
   });
 
   test('a portfolio id equal to an account margined on its own is ambiguous', () => {
     const b = book({ portfolios: [{ id: 'solo', accounts: ['desk-a', 'desk-b'] }] });
-    expectIssue(() => parseBook(b, F, market), F, 'portfolios[0].id', 'different from the ids of accounts margined on their own', 'found "solo"');
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'portfolios[0].id',
+      'different from the ids of accounts margined on their own',
+      'found "solo"',
+    );
   });
 
   test('duplicate portfolio ids, empty portfolios', () => {
-    const b = book({ portfolios: [{ id: 'fund', accounts: ['desk-a'] }, { id: 'fund', accounts: ['desk-b'] }] });
+    const b = book({
+      portfolios: [
+        { id: 'fund', accounts: ['desk-a'] },
+        { id: 'fund', accounts: ['desk-b'] },
+      ],
+    });
     expectIssue(() => parseBook(b, F, market), F, 'portfolios[1].id', 'expected a unique portfolio id', 'found "fund" again');
     const e = book({ portfolios: [{ id: 'fund', accounts: [] }] });
-    expectIssue(() => parseBook(e, F, market), F, 'portfolios[0].accounts', 'expected a list of account ids with at least one item', 'found an empty list');
+    expectIssue(
+      () => parseBook(e, F, market),
+      F,
+      'portfolios[0].accounts',
+      'expected a list of account ids with at least one item',
+      'found an empty list',
+    );
   });
 
   test('every cross-check problem is listed', () => {
-    const b = book({ portfolios: [{ id: 'fund', accounts: ['desk-a', 'nobody'] }, { id: 'solo', accounts: ['desk-a'] }] });
+    const b = book({
+      portfolios: [
+        { id: 'fund', accounts: ['desk-a', 'nobody'] },
+        { id: 'solo', accounts: ['desk-a'] },
+      ],
+    });
     b.instruments[0].underlying = 'SOL';
     const err = inputError(() => parseBook(b, F, market));
     expect(err.message.split('\n')).toEqual([

@@ -53,8 +53,19 @@ describe('good markets', () => {
   });
 
   test('a singular PSD matrix (perfect correlation) is valid', () => {
-    const m = parseMarket(market({ correlation: [[1, 1], [1, 1]] }), F);
-    expect(m.correlation).toEqual([[1, 1], [1, 1]]);
+    const m = parseMarket(
+      market({
+        correlation: [
+          [1, 1],
+          [1, 1],
+        ],
+      }),
+      F,
+    );
+    expect(m.correlation).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
   });
 
   test('rounding noise below the tolerances is accepted', () => {
@@ -65,7 +76,11 @@ describe('good markets', () => {
     ];
     expect(parseMarket({ asOf: '2026-01-02', underlyings: three, correlation: c }, F).correlation[0][1]).toBeCloseTo(0.5, 12);
     // Rank 1 (all correlations 1): the smallest eigenvalue is zero up to rounding.
-    const ones = [[1, 1, 1], [1, 1, 1], [1, 1, 1]];
+    const ones = [
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 1, 1],
+    ];
     expect(parseMarket({ asOf: '2026-01-02', underlyings: three, correlation: ones }, F).correlation).toEqual(ones);
   });
 });
@@ -78,7 +93,13 @@ describe('bad fields', () => {
   });
 
   test('dates must exist on the calendar and be written YYYY-MM-DD', () => {
-    expectIssue(() => parseMarket(market({ asOf: '2026-02-30' }), F), F, 'asOf', 'expected a real calendar date YYYY-MM-DD', 'found "2026-02-30"');
+    expectIssue(
+      () => parseMarket(market({ asOf: '2026-02-30' }), F),
+      F,
+      'asOf',
+      'expected a real calendar date YYYY-MM-DD',
+      'found "2026-02-30"',
+    );
     expectIssue(() => parseMarket(market({ asOf: '2026-2-3' }), F), F, 'asOf', 'YYYY-MM-DD', 'found "2026-2-3"');
     expectIssue(() => parseMarket(market({ asOf: 20261120 }), F), F, 'asOf', 'expected a date YYYY-MM-DD', 'found 20261120');
     expect(parseMarket(market({ asOf: '2028-02-29' }), F).asOf).toBe('2028-02-29');
@@ -96,30 +117,78 @@ describe('bad fields', () => {
   });
 
   test('currency must be a non-empty id', () => {
-    expectIssue(() => parseMarket(market({ currency: '' }), F), F, 'currency', 'expected a currency code (a non-empty string)', 'found ""');
+    expectIssue(
+      () => parseMarket(market({ currency: '' }), F),
+      F,
+      'currency',
+      'expected a currency code (a non-empty string)',
+      'found ""',
+    );
   });
 
   test('underlyings: non-empty, spot > 0, vol >= 0, ids trimmed', () => {
-    expectIssue(() => parseMarket(market({ underlyings: [] }), F), F, 'underlyings', 'expected a list of underlyings with at least one item', 'found an empty list');
-    expectIssue(() => parseMarket(market({ underlyings: 'BTC' }), F), F, 'underlyings', 'expected a list of underlyings', 'found "BTC"');
+    expectIssue(
+      () => parseMarket(market({ underlyings: [] }), F),
+      F,
+      'underlyings',
+      'expected a list of underlyings with at least one item',
+      'found an empty list',
+    );
+    expectIssue(
+      () => parseMarket(market({ underlyings: 'BTC' }), F),
+      F,
+      'underlyings',
+      'expected a list of underlyings',
+      'found "BTC"',
+    );
     const bad = structuredClone(example.underlyings);
     bad[1].spot = 0;
-    expectIssue(() => parseMarket(market({ underlyings: bad }), F), F, 'underlyings[1].spot', 'expected a spot price > 0', 'found 0');
+    expectIssue(
+      () => parseMarket(market({ underlyings: bad }), F),
+      F,
+      'underlyings[1].spot',
+      'expected a spot price > 0',
+      'found 0',
+    );
     const neg = structuredClone(example.underlyings);
     neg[0].vol = -0.1;
     expectIssue(() => parseMarket(market({ underlyings: neg }), F), F, 'underlyings[0].vol', 'volatility >= 0', 'found -0.1');
     const spaced = structuredClone(example.underlyings);
     spaced[0].id = ' BTC';
-    expectIssue(() => parseMarket(market({ underlyings: spaced, correlation: undefined }), F), F, 'underlyings[0].id', 'without leading or trailing spaces', 'found " BTC"');
-    expectIssue(() => parseMarket(market({ underlyings: [{ id: 'X', spot: 1, vol: 0.1 }, 7], correlation: undefined }), F), F, 'underlyings[1]', 'expected an underlying {id, spot, vol}', 'found 7');
+    expectIssue(
+      () => parseMarket(market({ underlyings: spaced, correlation: undefined }), F),
+      F,
+      'underlyings[0].id',
+      'without leading or trailing spaces',
+      'found " BTC"',
+    );
+    expectIssue(
+      () => parseMarket(market({ underlyings: [{ id: 'X', spot: 1, vol: 0.1 }, 7], correlation: undefined }), F),
+      F,
+      'underlyings[1]',
+      'expected an underlying {id, spot, vol}',
+      'found 7',
+    );
   });
 
   test('unknown fields are errors, with a suggestion for a typo', () => {
-    const line = expectIssue(() => parseMarket(market({ dayPerYear: 360 }), F), F, 'dayPerYear', 'unknown field', 'did you mean "daysPerYear"?');
+    const line = expectIssue(
+      () => parseMarket(market({ dayPerYear: 360 }), F),
+      F,
+      'dayPerYear',
+      'unknown field',
+      'did you mean "daysPerYear"?',
+    );
     expect(line).toContain('expected only asOf, currency, rate, daysPerYear, underlyings, correlation, calibration');
     const u = structuredClone(example.underlyings);
     u[0].volatility = 0.5;
-    expectIssue(() => parseMarket(market({ underlyings: u }), F), F, 'underlyings[0].volatility', 'unknown field', 'expected only id, spot, vol');
+    expectIssue(
+      () => parseMarket(market({ underlyings: u }), F),
+      F,
+      'underlyings[0].volatility',
+      'unknown field',
+      'expected only id, spot, vol',
+    );
   });
 
   test('the document must be an object', () => {
@@ -145,25 +214,119 @@ describe('bad fields', () => {
 describe('cross-checks', () => {
   test('duplicate underlying ids', () => {
     const u = [...structuredClone(example.underlyings), { id: 'BTC', spot: 1, vol: 0.1 }];
-    expectIssue(() => parseMarket(market({ underlyings: u, correlation: undefined }), F), F, 'underlyings[2].id', 'expected a unique underlying id', 'found "BTC" again (first at index 0)');
+    expectIssue(
+      () => parseMarket(market({ underlyings: u, correlation: undefined }), F),
+      F,
+      'underlyings[2].id',
+      'expected a unique underlying id',
+      'found "BTC" again (first at index 0)',
+    );
   });
 
   test('the currency must not be an underlying id', () => {
-    expectIssue(() => parseMarket(market({ currency: 'ETH' }), F), F, 'currency', 'different from every underlying id', 'found "ETH"');
+    expectIssue(
+      () => parseMarket(market({ currency: 'ETH' }), F),
+      F,
+      'currency',
+      'different from every underlying id',
+      'found "ETH"',
+    );
   });
 
   test('correlation must be n x n in underlyings order', () => {
-    expectIssue(() => parseMarket(market({ correlation: [[1]] }), F), F, 'correlation', 'expected a 2 x 2 matrix', 'BTC, ETH', 'found 1 row');
-    expectIssue(() => parseMarket(market({ correlation: [[1, 0.5], [0.5, 1, 0]] }), F), F, 'correlation[1]', 'expected 2 entries', 'found 3');
-    expectIssue(() => parseMarket(market({ correlation: [[1, 0.5], 'x'] }), F), F, 'correlation[1]', 'expected a row of numbers', 'found "x"');
-    expectIssue(() => parseMarket(market({ correlation: [[1, '0.5'], [0.5, 1]] }), F), F, 'correlation[0][1]', 'expected a finite number', 'found "0.5"');
+    expectIssue(
+      () => parseMarket(market({ correlation: [[1]] }), F),
+      F,
+      'correlation',
+      'expected a 2 x 2 matrix',
+      'BTC, ETH',
+      'found 1 row',
+    );
+    expectIssue(
+      () =>
+        parseMarket(
+          market({
+            correlation: [
+              [1, 0.5],
+              [0.5, 1, 0],
+            ],
+          }),
+          F,
+        ),
+      F,
+      'correlation[1]',
+      'expected 2 entries',
+      'found 3',
+    );
+    expectIssue(
+      () => parseMarket(market({ correlation: [[1, 0.5], 'x'] }), F),
+      F,
+      'correlation[1]',
+      'expected a row of numbers',
+      'found "x"',
+    );
+    expectIssue(
+      () =>
+        parseMarket(
+          market({
+            correlation: [
+              [1, '0.5'],
+              [0.5, 1],
+            ],
+          }),
+          F,
+        ),
+      F,
+      'correlation[0][1]',
+      'expected a finite number',
+      'found "0.5"',
+    );
   });
 
   test('entries in [-1, 1], unit diagonal, symmetric', () => {
-    expectIssue(() => parseMarket(market({ correlation: [[1, 1.2], [1.2, 1]] }), F), F, 'correlation[0][1]', 'expected a correlation in [-1, 1]', 'found 1.2');
-    expectIssue(() => parseMarket(market({ correlation: [[1, 0.5], [0.5, 0.99]] }), F), F, 'correlation[1][1]', 'expected 1 on the diagonal', 'found 0.99');
     expectIssue(
-      () => parseMarket(market({ correlation: [[1, 0.5], [0.5 + 1e-9, 1]] }), F),
+      () =>
+        parseMarket(
+          market({
+            correlation: [
+              [1, 1.2],
+              [1.2, 1],
+            ],
+          }),
+          F,
+        ),
+      F,
+      'correlation[0][1]',
+      'expected a correlation in [-1, 1]',
+      'found 1.2',
+    );
+    expectIssue(
+      () =>
+        parseMarket(
+          market({
+            correlation: [
+              [1, 0.5],
+              [0.5, 0.99],
+            ],
+          }),
+          F,
+        ),
+      F,
+      'correlation[1][1]',
+      'expected 1 on the diagonal',
+      'found 0.99',
+    );
+    expectIssue(
+      () =>
+        parseMarket(
+          market({
+            correlation: [
+              [1, 0.5],
+              [0.5 + 1e-9, 1],
+            ],
+          }),
+          F,
+        ),
       F,
       'correlation[1][0]',
       'expected a symmetric matrix',
@@ -177,7 +340,13 @@ describe('cross-checks', () => {
       [0.9, 1, -0.9],
       [0.9, -0.9, 1],
     ];
-    const line = expectIssue(() => parseMarket({ asOf: '2026-01-02', underlyings: three, correlation: c }, F), F, 'correlation', 'not', 'positive semi-definite');
+    const line = expectIssue(
+      () => parseMarket({ asOf: '2026-01-02', underlyings: three, correlation: c }, F),
+      F,
+      'correlation',
+      'not',
+      'positive semi-definite',
+    );
     expect(line).toContain('xmargin nearcorr --matrix FILE');
     expect(line).toMatch(/smallest eigenvalue -0\.8/);
   });

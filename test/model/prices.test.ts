@@ -42,7 +42,9 @@ describe('good price files', () => {
   test('the display name is used in the table and in errors', () => {
     const file = tempFile('p.csv', 'date,A\n2026-01-01,0\n');
     const err = inputError(() => loadPriceTable(file, 'data/p.csv'));
-    expect(err.message).toBe('data/p.csv: line 2, column "A": expected a price > 0 (or an empty cell, NA, N/A, #N/A, NaN or null for a gap), found "0"');
+    expect(err.message).toBe(
+      'data/p.csv: line 2, column "A": expected a price > 0 (or an empty cell, NA, N/A, #N/A, NaN or null for a gap), found "0"',
+    );
   });
 });
 
@@ -56,22 +58,48 @@ describe('bad price files', () => {
   test('an empty file, a header alone', () => {
     expect(inputError(() => parse('')).message).toContain(`${F}: the file is empty; expected a header row with a "date" column`);
     expect(inputError(() => parse('\n\n')).message).toContain(`${F}: the file is empty`);
-    expect(inputError(() => parse('date,BTC\n')).message).toBe(`${F}: expected at least one row of prices after the header, found none`);
+    expect(inputError(() => parse('date,BTC\n')).message).toBe(
+      `${F}: expected at least one row of prices after the header, found none`,
+    );
   });
 
   test('the header needs a "date" column (case-sensitive) and a price column', () => {
     expectIssue(() => parse('day,BTC\n2026-01-01,1\n'), F, 'line 1', 'expected a "date" column', 'found "day", "BTC"');
-    expectIssue(() => parse('Date,BTC\n2026-01-01,1\n'), F, 'line 1', 'expected a "date" column', 'case-sensitive: "date", not "Date"');
+    expectIssue(
+      () => parse('Date,BTC\n2026-01-01,1\n'),
+      F,
+      'line 1',
+      'expected a "date" column',
+      'case-sensitive: "date", not "Date"',
+    );
     expectIssue(() => parse('date\n2026-01-01\n'), F, 'line 1', 'expected at least one price column besides "date"');
-    expectIssue(() => parse('date,BTC,BTC\n2026-01-01,1,2\n'), F, 'line 1', 'expected unique column names', '"BTC" in columns 2 and 3');
+    expectIssue(
+      () => parse('date,BTC,BTC\n2026-01-01,1,2\n'),
+      F,
+      'line 1',
+      'expected unique column names',
+      '"BTC" in columns 2 and 3',
+    );
     expectIssue(() => parse('date,,BTC\n2026-01-01,1,2\n'), F, 'line 1', 'expected a name for every column', 'column 2');
   });
 
   test('each date a real ISO date, once', () => {
-    expectIssue(() => parse('date,BTC\n2026-01-01,1\n2026-02-30,2\n'), F, 'line 3, column "date"', 'expected a real calendar date YYYY-MM-DD', 'found "2026-02-30"');
+    expectIssue(
+      () => parse('date,BTC\n2026-01-01,1\n2026-02-30,2\n'),
+      F,
+      'line 3, column "date"',
+      'expected a real calendar date YYYY-MM-DD',
+      'found "2026-02-30"',
+    );
     expectIssue(() => parse('date,BTC\n01/02/2026,1\n'), F, 'line 2, column "date"', 'YYYY-MM-DD', 'found "01/02/2026"');
     expectIssue(() => parse('date,BTC\n,1\n'), F, 'line 2, column "date"', 'YYYY-MM-DD', 'found ""');
-    expectIssue(() => parse('date,BTC\n2026-01-02,1\n2026-01-01,1\n\n2026-01-02,2\n'), F, 'line 5, column "date"', 'expected one row per date', 'found 2026-01-02 again (first on line 2)');
+    expectIssue(
+      () => parse('date,BTC\n2026-01-02,1\n2026-01-01,1\n\n2026-01-02,2\n'),
+      F,
+      'line 5, column "date"',
+      'expected one row per date',
+      'found 2026-01-02 again (first on line 2)',
+    );
   });
 
   test('vendor gap markers (empty, NA, N/A, #N/A, NaN, null) are gaps', () => {
@@ -81,7 +109,13 @@ describe('bad price files', () => {
   });
 
   test('prices: numbers > 0, with the line and the column', () => {
-    expectIssue(() => parse('date,BTC,ETH\n2026-01-01,1,2\n2026-01-02,1,abc\n'), F, 'line 3, column "ETH"', 'expected a price > 0 (or an empty cell, NA', 'found "abc"');
+    expectIssue(
+      () => parse('date,BTC,ETH\n2026-01-01,1,2\n2026-01-02,1,abc\n'),
+      F,
+      'line 3, column "ETH"',
+      'expected a price > 0 (or an empty cell, NA',
+      'found "abc"',
+    );
     expectIssue(() => parse('date,BTC\n2026-01-01,-5\n'), F, 'line 2, column "BTC"', 'expected a price > 0', 'found "-5"');
     expectIssue(() => parse('date,BTC\n2026-01-01,0\n'), F, 'line 2, column "BTC"', 'expected a price > 0', 'found "0"');
     expectIssue(() => parse('date,BTC\n2026-01-01,n.a.\n'), F, 'line 2, column "BTC"', 'for a gap', 'found "n.a."');

@@ -12,7 +12,10 @@ describe('reading documents', () => {
   });
 
   test('YAML for .yaml and .yml; dates stay strings', () => {
-    expect(readDocument(tempFile('d.yaml', 'from: 2008-09-01\nlist: [1, -0.5]\n'))).toEqual({ from: '2008-09-01', list: [1, -0.5] });
+    expect(readDocument(tempFile('d.yaml', 'from: 2008-09-01\nlist: [1, -0.5]\n'))).toEqual({
+      from: '2008-09-01',
+      list: [1, -0.5],
+    });
     expect(readDocument(tempFile('d.yml', '# a comment\na: { b: c }\n'))).toEqual({ a: { b: 'c' } });
     expect(readDocument(tempFile('D.YAML', 'a: 1\n'))).toEqual({ a: 1 });
   });
@@ -47,16 +50,24 @@ describe('syntax errors carry the line and column', () => {
 
   test('JSON: a bad literal (Node gives no position for this one)', () => {
     const file = tempFile('m.json', '{\n  "a": tru\n}');
-    expect(inputError(() => readDocument(file)).message).toBe(`${file}: not valid JSON at line 2, column 8: expected a value, found "t"`);
+    expect(inputError(() => readDocument(file)).message).toBe(
+      `${file}: not valid JSON at line 2, column 8: expected a value, found "t"`,
+    );
   });
 
   test('JSON: a missing comma, an unterminated document, trailing text', () => {
     const a = tempFile('a.json', '{"a": 1\n "b": 2}');
-    expect(inputError(() => readDocument(a)).message).toBe(`${a}: not valid JSON at line 2, column 2: expected ',' or '}' after a field, found "\\""`);
+    expect(inputError(() => readDocument(a)).message).toBe(
+      `${a}: not valid JSON at line 2, column 2: expected ',' or '}' after a field, found "\\""`,
+    );
     const b = tempFile('b.json', '[1, 2');
-    expect(inputError(() => readDocument(b)).message).toBe(`${b}: not valid JSON at line 1, column 6: expected ',' or ']' after a list item, found the end of the file`);
+    expect(inputError(() => readDocument(b)).message).toBe(
+      `${b}: not valid JSON at line 1, column 6: expected ',' or ']' after a list item, found the end of the file`,
+    );
     const c = tempFile('c.json', '{}\n{}');
-    expect(inputError(() => readDocument(c)).message).toBe(`${c}: not valid JSON at line 2, column 1: unexpected "{" after the end of the document`);
+    expect(inputError(() => readDocument(c)).message).toBe(
+      `${c}: not valid JSON at line 2, column 1: unexpected "{" after the end of the document`,
+    );
   });
 
   test('JSON: a repeated field is an error, with its path', () => {
@@ -70,6 +81,8 @@ describe('syntax errors carry the line and column', () => {
       `${bad}: not valid YAML at line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]`,
     );
     const dup = tempFile('s.yml', 'seed: 7\nseed: 8\n');
-    expect(inputError(() => readDocument(dup)).message).toBe(`${dup}: not valid YAML at line 2, column 1: Map keys must be unique`);
+    expect(inputError(() => readDocument(dup)).message).toBe(
+      `${dup}: not valid YAML at line 2, column 1: Map keys must be unique`,
+    );
   });
 });

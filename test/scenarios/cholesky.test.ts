@@ -8,19 +8,32 @@ const close = (a: number[][], b: number[][], tol: number) =>
 
 describe('pivoted Cholesky', () => {
   it('factors a full-rank correlation exactly', () => {
-    const c = [[1, 0.8, 0.3], [0.8, 1, 0.5], [0.3, 0.5, 1]];
+    const c = [
+      [1, 0.8, 0.3],
+      [0.8, 1, 0.5],
+      [0.3, 0.5, 1],
+    ];
     const { factor, rank } = pivotedCholesky(c);
     expect(rank).toBe(3);
     close(multiplyTransposed(factor), c, 1e-14);
   });
 
   it('factors singular PSD matrices and reveals their rank', () => {
-    const ones = [[1, 1, 1], [1, 1, 1], [1, 1, 1]];
+    const ones = [
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 1, 1],
+    ];
     const r1 = pivotedCholesky(ones);
     expect(r1.rank).toBe(1);
     close(multiplyTransposed(r1.factor), ones, 1e-14);
     // Rank 2: C = V V^T for two unit-length factor rows.
-    const v = [[1, 0], [0.6, 0.8], [0, 1], [0.8, 0.6]];
+    const v = [
+      [1, 0],
+      [0.6, 0.8],
+      [0, 1],
+      [0.8, 0.6],
+    ];
     const c = multiplyTransposed(v);
     const r2 = pivotedCholesky(c);
     expect(r2.rank).toBe(2);
@@ -29,12 +42,27 @@ describe('pivoted Cholesky', () => {
 
   it('eigenvalues by Jacobi match a closed form', () => {
     // [[2,1],[1,2]] has eigenvalues 1 and 3; the all-rho 3x3 matrix has 1 - rho (twice) and 1 + 2 rho.
-    expect(symmetricEigen([[2, 1], [1, 2]]).values.map((x) => +x.toFixed(14))).toEqual([1, 3]);
+    expect(
+      symmetricEigen([
+        [2, 1],
+        [1, 2],
+      ]).values.map((x) => +x.toFixed(14)),
+    ).toEqual([1, 3]);
     const rho = 0.4;
-    const vals = symmetricEigen([[1, rho, rho], [rho, 1, rho], [rho, rho, 1]]).values;
+    const vals = symmetricEigen([
+      [1, rho, rho],
+      [rho, 1, rho],
+      [rho, rho, 1],
+    ]).values;
     expect(vals[0]).toBeCloseTo(1 - rho, 13);
     expect(vals[1]).toBeCloseTo(1 - rho, 13);
     expect(vals[2]).toBeCloseTo(1 + 2 * rho, 13);
-    expect(minEigenvalue([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]])).toBeCloseTo(-0.8, 12);
+    expect(
+      minEigenvalue([
+        [1, 0.9, -0.9],
+        [0.9, 1, 0.9],
+        [-0.9, 0.9, 1],
+      ]),
+    ).toBeCloseTo(-0.8, 12);
   });
 });

@@ -29,7 +29,10 @@ writeFileSync(
 
 const plan = (set: Record<string, unknown>, horizonDays: number) =>
   prepare({
-    market: market([{ id: 'A', spot: 50, vol: 0.1 }, { id: 'B', spot: 10, vol: 0.1 }]),
+    market: market([
+      { id: 'A', spot: 50, vol: 0.1 },
+      { id: 'B', spot: 10, vol: 0.1 },
+    ]),
     book: { instruments: futures('A', 'B'), accounts: [{ id: 'x', collateral: 0, positions: [] }] },
     suite: suite([{ name: 'h', type: 'historical', prices: 'p.csv', ...set }], { horizonDays }),
     baseDir: dir,
@@ -42,7 +45,12 @@ describe('historical windows', () => {
     // t=1 (end 3), t=3 (start 3), t=5 (end 7) are skipped; t=0,2,4,6 are kept (t=2 spans row 3 with no harm).
     expect(s.scenarios).toBe(4);
     expect(s.skipped).toBe(3);
-    expect(s.labels).toEqual(['2026-01-01..2026-01-03', '2026-01-03..2026-01-05', '2026-01-05..2026-01-07', '2026-01-07..2026-01-09']);
+    expect(s.labels).toEqual([
+      '2026-01-01..2026-01-03',
+      '2026-01-03..2026-01-05',
+      '2026-01-05..2026-01-07',
+      '2026-01-07..2026-01-09',
+    ]);
     const src = s.source as ExplicitSource;
     // A's return over the window 01-05..01-07 applied to spot 50.
     expect(src.ret[0 * 4 + 2]).toBeCloseTo(Math.log(106 / 104), 15);
@@ -62,7 +70,10 @@ describe('historical windows', () => {
     expect(() => plan({ from: '2026-02-01' }, 1)).toThrow(/no complete 1-day window/);
     expect(() =>
       prepare({
-        market: market([{ id: 'A', spot: 50, vol: 0.1 }, { id: 'C', spot: 10, vol: 0.1 }]),
+        market: market([
+          { id: 'A', spot: 50, vol: 0.1 },
+          { id: 'C', spot: 10, vol: 0.1 },
+        ]),
         book: { instruments: futures('A'), accounts: [{ id: 'x', collateral: 0, positions: [] }] },
         suite: suite([{ name: 'h', type: 'historical', prices: 'p.csv' }]),
         baseDir: dir,

@@ -12,7 +12,12 @@ import { futures, market, suite } from '../helpers/inputs.js';
 
 // N. J. Higham (2002), section 4: A = tridiag(-1, 2, -1) of order 4; the nearest correlation
 // matrix is at Frobenius distance 2.1337 and is printed to four decimals in the paper.
-const higham = [[2, -1, 0, 0], [-1, 2, -1, 0], [0, -1, 2, -1], [0, 0, -1, 2]];
+const higham = [
+  [2, -1, 0, 0],
+  [-1, 2, -1, 0],
+  [0, -1, 2, -1],
+  [0, 0, -1, 2],
+];
 const highamNearest = [
   [1.0, -0.8084, 0.1916, 0.1068],
   [-0.8084, 1.0, -0.6562, 0.1916],
@@ -30,7 +35,11 @@ describe('nearest correlation matrix', () => {
   });
 
   it('returns a valid correlation matrix unchanged', () => {
-    const c = [[1, 0.5, 0.2], [0.5, 1, 0.3], [0.2, 0.3, 1]];
+    const c = [
+      [1, 0.5, 0.2],
+      [0.5, 1, 0.3],
+      [0.2, 0.3, 1],
+    ];
     const r = nearestCorrelation(c);
     expect(r.distance).toBeLessThan(1e-10);
   });
@@ -45,18 +54,37 @@ describe('nearest correlation matrix', () => {
     expect(Object.keys(out).sort()).toEqual(['correlation', 'distance', 'iterations']);
     expect(out.distance).toBeCloseTo(2.1337, 4);
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ correlation: [[1, 0.5], [0.5, 1, 0.2]] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        correlation: [
+          [1, 0.5],
+          [0.5, 1, 0.2],
+        ],
+      }),
+    );
     const e = xmargin(['nearcorr', '--matrix', bad]);
     expect(e.code).toBe(2);
     expect(e.stderr).toContain('correlation[1]');
   });
 
   it('repairs a non-PSD set matrix only when the set says repair: true', async () => {
-    const notPsd = [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]];
+    const notPsd = [
+      [1, 0.9, -0.9],
+      [0.9, 1, 0.9],
+      [-0.9, 0.9, 1],
+    ];
     expect(minEigenvalue(notPsd)).toBeLessThan(-0.5);
     const base = {
-      market: market([{ id: 'A', spot: 100, vol: 0.5 }, { id: 'B', spot: 100, vol: 0.5 }, { id: 'C', spot: 100, vol: 0.5 }]),
-      book: { instruments: futures('A', 'B', 'C'), accounts: [{ id: 'x', collateral: 0, positions: [{ instrument: 'A-PERP', quantity: 1 }] }] },
+      market: market([
+        { id: 'A', spot: 100, vol: 0.5 },
+        { id: 'B', spot: 100, vol: 0.5 },
+        { id: 'C', spot: 100, vol: 0.5 },
+      ]),
+      book: {
+        instruments: futures('A', 'B', 'C'),
+        accounts: [{ id: 'x', collateral: 0, positions: [{ instrument: 'A-PERP', quantity: 1 }] }],
+      },
       workers: 1,
     };
     const set = { name: 'm', type: 'montecarlo', count: 1000, distribution: 'normal', correlation: { matrix: notPsd } };

@@ -11,7 +11,16 @@ import { futures, market, suite } from '../helpers/inputs.js';
 // A hedged pair: long A in one account, short B in the other. Its cross margin depends on the
 // A-B correlation, which the breakdown weight drives toward 1 (the hedge gets better).
 const inputs = {
-  market: market([{ id: 'A', spot: 100, vol: 0.6 }, { id: 'B', spot: 100, vol: 0.6 }], [[1, 0.2], [0.2, 1]]),
+  market: market(
+    [
+      { id: 'A', spot: 100, vol: 0.6 },
+      { id: 'B', spot: 100, vol: 0.6 },
+    ],
+    [
+      [1, 0.2],
+      [0.2, 1],
+    ],
+  ),
   book: {
     instruments: futures('A', 'B'),
     accounts: [
@@ -34,7 +43,7 @@ describe('sweep', () => {
     expect(() => parseAxis('0:2:0.5', '--w', (v) => v <= 1, 'in [0, 1]')).toThrow(/in \[0, 1\], got 1.5/);
   });
 
-  it('uses common random numbers: the point at the set\'s own weight reproduces the run', async () => {
+  it("uses common random numbers: the point at the set's own weight reproduces the run", async () => {
     const plan = prepare(inputs);
     const r = await sweep(plan, 'mc', { parameter: 'weight', values: [0, 0.5, 1], target: 1 }, 'set', { workers: 2 });
     const full = await run({ ...inputs, workers: 1 });
@@ -72,7 +81,15 @@ describe('sweep', () => {
 
   it('runs from the CLI, writes sweep.json and sweep.csv, and refuses bad requests with exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'xm-sweep-'));
-    const args = ['sweep', '--market', 'examples/crypto/market.json', '--book', 'examples/crypto/book.json', '--suite', 'scenarios/overnight.yaml'];
+    const args = [
+      'sweep',
+      '--market',
+      'examples/crypto/market.json',
+      '--book',
+      'examples/crypto/book.json',
+      '--suite',
+      'scenarios/overnight.yaml',
+    ];
     const r = xmargin([...args, '--set', 'mc-t4-breakdown', '--weights', '0:1:0.5', '--out', dir, '--workers', '2']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/alpha-fund/);

@@ -104,7 +104,8 @@ describe.each(SYNTH_SIZES)('synthesize: size %s matches the spec', (size) => {
     const problems: string[] = [];
     for (const a of book.accounts) {
       if (a.positions.length !== spec.positionsPerAccount) problems.push(`${a.id}: ${a.positions.length} positions`);
-      if (new Set(a.positions.map((p) => p.instrument)).size !== a.positions.length) problems.push(`${a.id}: an instrument held twice`);
+      if (new Set(a.positions.map((p) => p.instrument)).size !== a.positions.length)
+        problems.push(`${a.id}: an instrument held twice`);
       for (const p of a.positions) {
         if (!ids.has(p.instrument)) problems.push(`${a.id}: unknown instrument ${p.instrument}`);
         if (!(Number.isFinite(p.quantity) && p.quantity !== 0)) problems.push(`${a.id}: quantity ${p.quantity}`);
@@ -147,11 +148,16 @@ describe.each(SYNTH_SIZES)('synthesize: size %s matches the spec', (size) => {
     expect(minEigenvalue(c.map((r, i) => r.map((v, j) => (i === j ? 1 : 0.5 * v + 0.5))))).toBeGreaterThan(0);
   });
 
-  it('has two Monte Carlo sets of the size\'s count and a 7 x 3 grid', () => {
+  it("has two Monte Carlo sets of the size's count and a 7 x 3 grid", () => {
     expect(suite.scenarioSets.map((s) => s.name)).toEqual(['mc-normal', 'mc-t4-breakdown', 'price-vol-grid']);
     const [normal, t, grid] = suite.scenarioSets;
     expect(normal).toEqual({ name: 'mc-normal', type: 'montecarlo', count: spec.mcCount, distribution: 'normal' });
-    expect(t).toMatchObject({ type: 'montecarlo', count: spec.mcCount, distribution: { type: 'student-t', dof: 4 }, correlation: { target: 1, weight: 0.5 } });
+    expect(t).toMatchObject({
+      type: 'montecarlo',
+      count: spec.mcCount,
+      distribution: { type: 'student-t', dof: 4 },
+      correlation: { target: 1, weight: 0.5 },
+    });
     expect(t).toHaveProperty('volMultiplier');
     expect(t).toHaveProperty('ivMove');
     expect(grid.type).toBe('grid');
@@ -211,7 +217,8 @@ describe('xmargin synth', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/10 underlyings, 100 instruments \(40 options\), 200 accounts x 8 positions/);
     }
-    for (const f of ['market.json', 'book.json', 'suite.yaml']) expect(readFileSync(join(b, f))).toEqual(readFileSync(join(a, f)));
+    for (const f of ['market.json', 'book.json', 'suite.yaml'])
+      expect(readFileSync(join(b, f))).toEqual(readFileSync(join(a, f)));
     const w = synthesize('S', 3);
     expect(JSON.parse(readFileSync(join(a, 'book.json'), 'utf8'))).toEqual(w.book);
     expect(JSON.parse(readFileSync(join(a, 'market.json'), 'utf8'))).toEqual(w.market);
@@ -221,7 +228,18 @@ describe('xmargin synth', () => {
   it('honours --mc-count, and the files run through xmargin run', () => {
     const dir = join(tmp, 'small');
     expect(xmargin(['synth', '--size', 'S', '--out', dir, '--mc-count', '2000']).code).toBe(0);
-    const r = xmargin(['run', '--market', join(dir, 'market.json'), '--book', join(dir, 'book.json'), '--suite', join(dir, 'suite.yaml'), '--json', '--workers', '1']);
+    const r = xmargin([
+      'run',
+      '--market',
+      join(dir, 'market.json'),
+      '--book',
+      join(dir, 'book.json'),
+      '--suite',
+      join(dir, 'suite.yaml'),
+      '--json',
+      '--workers',
+      '1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.sets.map((s: { scenarios: number }) => s.scenarios)).toEqual([2000, 2000, 21]);
