@@ -4,7 +4,8 @@
 // calls them; nothing here depends on how they are implemented.
 import { Bench } from 'tinybench';
 import { chunkFor, engineDefaults } from '../../src/engine/defaults.js';
-import type { RunPlan } from '../../src/engine/plan.js';
+import { workerPlan, type RunPlan } from '../../src/engine/plan.js';
+import { layoutWorker } from '../../src/engine/layout.js';
 import { aggregateRows, mcShocks, revalueLinear, revalueOptions, tailsPush } from '../../src/kernels/index.js';
 import { instantiateKernels, type WasmKernels } from '../../src/kernels/wasm.js';
 import { prepare } from '../../src/run.js';
@@ -130,65 +131,14 @@ export function kernelPairs(wl: Workload): Pair[] {
   const nRows = ins.nLinear + ins.nOptions;
   const nSeries = h.nSeries;
   const k: WasmKernels = instantiateKernels();
-  const f64 = (len: number) => k.alloc(Math.max(len, 1) * 8);
-  const i32 = (len: number) => k.alloc(Math.max(len, 1) * 4);
-  const p = {
-    spot0: f64(n),
-    factor: f64(src.factor.length),
-    scale: f64(n),
-    linUnd: i32(ins.nLinear),
-    linMult: f64(ins.nLinear),
-    optUnd: i32(ins.nOptions),
-    optIsCall: i32(ins.nOptions),
-    optStrike: f64(ins.nOptions),
-    optLnSK: f64(ins.nOptions),
-    optIv: f64(ins.nOptions),
-    optTau: f64(ins.nOptions),
-    optValue0: f64(ins.nOptions),
-    optMult: f64(ins.nOptions),
-    accOffsets: i32(h.accountOffsets.length),
-    accRows: i32(h.accountRows.length),
-    accQty: f64(h.accountQty.length),
-    grpOffsets: i32(h.groupOffsets.length),
-    grpMembers: i32(h.groupMembers.length),
-    grpWeight: f64(h.groupWeight.length),
-    ret: f64(n * C),
-    spot: f64(n * C),
-    ivShift: f64(C),
-    rows: f64(nRows * C),
-    series: f64(nSeries * C),
-    heapVal: f64(nSeries * cap),
-    heapIdx: f64(nSeries * cap),
-    heapSize: i32(nSeries),
-    threshold: f64(nSeries),
-  };
-  // Views only after the last allocation (growth detaches views).
-  const put = <T extends Float64Array | Int32Array>(ptr: number, v: T) =>
-    (v instanceof Int32Array ? k.i32(ptr, v.length) : k.f64(ptr, v.length)).set(v);
-  put(p.spot0, ins.spot0);
-  put(p.factor, src.factor);
-  put(p.scale, src.scale);
-  put(p.linUnd, ins.linUnd);
-  put(p.linMult, ins.linMult);
-  put(p.optUnd, ins.optUnd);
-  put(p.optIsCall, ins.optIsCall);
-  put(p.optStrike, ins.optStrike);
-  put(p.optLnSK, ins.optLnSK);
-  put(p.optIv, ins.optIv);
-  put(p.optTau, ins.optTau);
-  put(p.optValue0, ins.optValue0);
-  put(p.optMult, ins.optMult);
-  put(p.accOffsets, h.accountOffsets);
-  put(p.accRows, h.accountRows);
-  put(p.accQty, h.accountQty);
-  put(p.grpOffsets, h.groupOffsets);
-  put(p.grpMembers, h.groupMembers);
-  put(p.grpWeight, h.groupWeight);
+  // The engine's own worker layout (set 0 is the Monte Carlo set), with this workload's chunk and tail capacity.
+  const wp = workerPlan(plan, C, cap);
+  const l = layoutWorker(k, wp);
+  const p = { ...l, factor: l.factors[0], scale: l.scales[0] };
   k.f64(p.ivShift, C).fill(src.ivShift);
 
   const x = k.exports;
-  const seedLo = (plan.suite.seed % 0x1_0000_0000) >>> 0;
-  const seedHi = Math.floor(plan.suite.seed / 0x1_0000_0000) >>> 0;
+  const { seedLo, seedHi } = wp;
   const start = 0;
   const wShocks = () =>
     x.mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, p.factor, p.scale, src.dof, p.spot0, p.ret, p.spot);

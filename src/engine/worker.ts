@@ -8,37 +8,7 @@ import type { WorkerPlan } from './plan.js';
 import type { FlushTask, ScenarioTask, TaskResult, WorkerTask } from './task.js';
 import { packTails } from './task.js';
 import { SharedBars } from './shared-bars.js';
-
-interface Layout {
-  spot0: number;
-  linUnd: number;
-  linMult: number;
-  optUnd: number;
-  optIsCall: number;
-  optStrike: number;
-  optLnSK: number;
-  optIv: number;
-  optTau: number;
-  optValue0: number;
-  optMult: number;
-  accOffsets: number;
-  accRows: number;
-  accQty: number;
-  grpOffsets: number;
-  grpMembers: number;
-  grpWeight: number;
-  factors: number[];
-  scales: number[];
-  ret: number;
-  spot: number;
-  ivShift: number;
-  rows: number;
-  series: number;
-  heapVal: number;
-  heapIdx: number;
-  heapSize: number;
-  threshold: number;
-}
+import { layoutWorker } from './layout.js';
 
 const {
   module,
@@ -47,72 +17,9 @@ const {
 } = workerData as { module: WebAssembly.Module; plan: WorkerPlan; bars: SharedArrayBuffer };
 const bars = new SharedBars(barsBuffer, plan.holdings.nSeries);
 const k: WasmKernels = instantiateKernels(module);
-const layout = allocate(k, plan);
+const layout = layoutWorker(k, plan);
 /** The set whose tails the buffers hold (-1: none). They persist across that set's tasks. */
 let heldSet = -1;
-
-function allocate(k: WasmKernels, p: WorkerPlan): Layout {
-  const ins = p.instruments;
-  const h = p.holdings;
-  const C = p.chunk;
-  const nRows = ins.nLinear + ins.nOptions;
-  const f64 = (n: number) => k.alloc(Math.max(n, 1) * 8);
-  const i32 = (n: number) => k.alloc(Math.max(n, 1) * 4);
-  const l: Layout = {
-    spot0: f64(ins.n),
-    linUnd: i32(ins.nLinear),
-    linMult: f64(ins.nLinear),
-    optUnd: i32(ins.nOptions),
-    optIsCall: i32(ins.nOptions),
-    optStrike: f64(ins.nOptions),
-    optLnSK: f64(ins.nOptions),
-    optIv: f64(ins.nOptions),
-    optTau: f64(ins.nOptions),
-    optValue0: f64(ins.nOptions),
-    optMult: f64(ins.nOptions),
-    accOffsets: i32(h.accountOffsets.length),
-    accRows: i32(h.accountRows.length),
-    accQty: f64(h.accountQty.length),
-    grpOffsets: i32(h.groupOffsets.length),
-    grpMembers: i32(h.groupMembers.length),
-    grpWeight: f64(h.groupWeight.length),
-    factors: p.sets.map((s) => (s.source.kind === 'montecarlo' ? f64(s.source.factor.length) : 0)),
-    scales: p.sets.map((s) => (s.source.kind === 'montecarlo' ? f64(s.source.scale.length) : 0)),
-    ret: f64(ins.n * C),
-    spot: f64(ins.n * C),
-    ivShift: f64(C),
-    rows: f64(nRows * C),
-    series: f64(h.nSeries * C),
-    heapVal: f64(h.nSeries * p.maxCap),
-    heapIdx: f64(h.nSeries * p.maxCap),
-    heapSize: i32(h.nSeries),
-    threshold: f64(h.nSeries),
-  };
-  // Views only after the last allocation: growing memory detaches every earlier view.
-  k.f64(l.spot0, ins.n).set(ins.spot0);
-  k.i32(l.linUnd, ins.nLinear).set(ins.linUnd);
-  k.f64(l.linMult, ins.nLinear).set(ins.linMult);
-  k.i32(l.optUnd, ins.nOptions).set(ins.optUnd);
-  k.i32(l.optIsCall, ins.nOptions).set(ins.optIsCall);
-  k.f64(l.optStrike, ins.nOptions).set(ins.optStrike);
-  k.f64(l.optLnSK, ins.nOptions).set(ins.optLnSK);
-  k.f64(l.optIv, ins.nOptions).set(ins.optIv);
-  k.f64(l.optTau, ins.nOptions).set(ins.optTau);
-  k.f64(l.optValue0, ins.nOptions).set(ins.optValue0);
-  k.f64(l.optMult, ins.nOptions).set(ins.optMult);
-  k.i32(l.accOffsets, h.accountOffsets.length).set(h.accountOffsets);
-  k.i32(l.accRows, h.accountRows.length).set(h.accountRows);
-  k.f64(l.accQty, h.accountQty.length).set(h.accountQty);
-  k.i32(l.grpOffsets, h.groupOffsets.length).set(h.groupOffsets);
-  k.i32(l.grpMembers, h.groupMembers.length).set(h.groupMembers);
-  k.f64(l.grpWeight, h.groupWeight.length).set(h.groupWeight);
-  p.sets.forEach((s, i) => {
-    if (s.source.kind !== 'montecarlo') return;
-    k.f64(l.factors[i], s.source.factor.length).set(s.source.factor);
-    k.f64(l.scales[i], s.source.scale.length).set(s.source.scale);
-  });
-  return l;
-}
 
 export default function runTask(task: WorkerTask): TaskResult {
   return task.kind === 'flush' ? flush(task) : runScenarios(task);
