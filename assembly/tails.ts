@@ -7,7 +7,7 @@
 // slot 0 holds the worst kept entry, the bar a new loss must clear.
 // src/kernels/tails.ts keeps the same slots, so WASM and twin agree slot for slot.
 //
-// Offers come in batches (a row of C scenarios, or one series' entries of a worker result):
+// Offers come in batches (a row of C scenarios):
 //  1. Screening. Only a candidate can change the kept set: not L < threshold, and once the
 //     buffer is full not L < its worst loss (a smaller loss ranks after the worst, and the
 //     worst only moves up). tailsPush screens 8 cells per step in f64x2 against that bar and
@@ -390,38 +390,4 @@ function pushRows(
     }
   }
   return -1;
-}
-
-/** Offers given (loss, index) entries, series after series, counts[r] entries for series r. */
-export function tailsMerge(
-  nSeries: i32, countsPtr: usize, valsPtr: usize, idxsPtr: usize, cap: i32,
-  heapValPtr: usize, heapIdxPtr: usize, heapSizePtr: usize,
-): void {
-  const limit = batchLimit(cap);
-  let e = 0;
-  for (let r = 0; r < nSeries; r++) {
-    const vals = heapValPtr + (<usize>(r * cap) << 3);
-    const idxs = heapIdxPtr + (<usize>(r * cap) << 3);
-    const sizePtr = heapSizePtr + (<usize>r << 2);
-    const end = e + load<i32>(countsPtr + (<usize>r << 2));
-    let size = load<i32>(sizePtr);
-    while (e < end) {
-      const full = cap > 0 && size >= cap;
-      const root = full ? load<f64>(vals) : -Infinity;
-      const rootI = full ? load<f64>(idxs) : 0.0;
-      let n = 0;
-      for (; e < end && n < limit; e++) {
-        const L = load<f64>(valsPtr + (<usize>e << 3));
-        const I = load<f64>(idxsPtr + (<usize>e << 3));
-        if (full && !ranksBefore(L, I, root, rootI)) continue;
-        store<f64>(rec(n), L);
-        store<f64>(rec(n), I, 8);
-        n++;
-      }
-      if (n > 0) {
-        size = resolve(vals, idxs, cap, size, n);
-        store<i32>(sizePtr, size);
-      }
-    }
-  }
 }

@@ -215,37 +215,6 @@ export function tailsPush(
   return -1;
 }
 
-/** Offers given (loss, index) entries, series after series, counts[r] entries for series r. */
-export function tailsMerge(
-  nSeries: number, counts: Int32Array, vals: Float64Array, idxs: Float64Array, cap: number,
-  heapVal: Float64Array, heapIdx: Float64Array, heapSize: Int32Array,
-): void {
-  const limit = batchLimit(cap);
-  let e = 0;
-  for (let r = 0; r < nSeries; r++) {
-    const end = e + counts[r];
-    let size = heapSize[r];
-    while (e < end) {
-      const full = cap > 0 && size >= cap;
-      const root = full ? heapVal[r * cap] : -Infinity;
-      const rootI = full ? heapIdx[r * cap] : 0;
-      let n = 0;
-      for (; e < end && n < limit; e++) {
-        const L = vals[e];
-        const I = idxs[e];
-        if (full && !ranksBefore(L, I, root, rootI)) continue;
-        poolVal[n] = L;
-        poolIdx[n] = I;
-        n++;
-      }
-      if (n > 0) {
-        size = resolve(heapVal, heapIdx, r, cap, size, n);
-        heapSize[r] = size;
-      }
-    }
-  }
-}
-
 /**
  * Series r's kept entries sorted by (loss descending, index ascending): values[0] is the
  * worst loss, values[k-1] the k-th largest. `size` is the heapSize array or series r's size.

@@ -53,10 +53,6 @@ export interface KernelExports {
     nSeries: number, rowsPtr: number, C: number, start: number, sign: number, cap: number,
     heapValPtr: number, heapIdxPtr: number, heapSizePtr: number, thresholdPtr: number,
   ): number;
-  tailsMerge(
-    nSeries: number, countsPtr: number, valsPtr: number, idxsPtr: number, cap: number,
-    heapValPtr: number, heapIdxPtr: number, heapSizePtr: number,
-  ): void;
 }
 
 export interface WasmKernels {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tailsMerge, tailsPush, tailsSorted } from '../../src/kernels/tails.js';
+import { tailsPush, tailsSorted } from '../../src/kernels/tails.js';
 import { kernels, rng } from './helpers.js';
 
 type K = ReturnType<typeof kernels>;
@@ -92,7 +92,7 @@ function sameState(a: TwinTails, b: TwinTails): void {
   }
 }
 
-describe('tailsPush / tailsMerge', () => {
+describe('tailsPush', () => {
   const k = kernels();
   const S = 1000;
   const nSeries = 4;
@@ -138,54 +138,6 @@ describe('tailsPush / tailsMerge', () => {
     }
   }
 
-  it.each(caps)("merging two workers' heaps (cap %i) gives the single-pass tail, wasm = twin", (cap) => {
-    const th = new Float64Array(nSeries).fill(-Infinity);
-    // Worker A sees scenarios [0, 400) and [700, 1000), worker B [400, 700).
-    const workers = [
-      [
-        [0, 400],
-        [700, S],
-      ],
-      [[400, 700]],
-    ];
-    const parts = workers.map((ranges) => {
-      const t = new TwinTails(nSeries, cap);
-      for (const [a, b] of ranges) tailsPush(nSeries, block(pnl, nSeries, S, a, b), b - a, a, -1, cap, t.val, t.idx, t.size, th);
-      return t;
-    });
-    // Entries of each worker, series after series, in raw heap order.
-    const merged = new TwinTails(nSeries, cap);
-    k.reset();
-    const wVal = k.alloc(nSeries * cap * 8);
-    const wIdx = k.alloc(nSeries * cap * 8);
-    const wSize = k.alloc(nSeries * 4);
-    k.i32(wSize, nSeries).fill(0);
-    for (const p of parts) {
-      const counts = new Int32Array(p.size);
-      const vals: number[] = [];
-      const idxs: number[] = [];
-      for (let r = 0; r < nSeries; r++) {
-        for (let q = 0; q < p.size[r]; q++) {
-          vals.push(p.val[r * cap + q]);
-          idxs.push(p.idx[r * cap + q]);
-        }
-      }
-      tailsMerge(nSeries, counts, Float64Array.from(vals), Float64Array.from(idxs), cap, merged.val, merged.idx, merged.size);
-      k.exports.tailsMerge(nSeries, k.putI32(counts), k.putF64(vals), k.putF64(idxs), cap, wVal, wIdx, wSize);
-    }
-    const wasmState = new TwinTails(nSeries, cap);
-    wasmState.val.set(k.f64(wVal, nSeries * cap));
-    wasmState.idx.set(k.f64(wIdx, nSeries * cap));
-    wasmState.size.set(k.i32(wSize, nSeries));
-    sameState(wasmState, merged);
-    for (let r = 0; r < nSeries; r++) {
-      const want = bruteForce(pnl, nSeries, S, r, -1, cap, -Infinity);
-      const got = tailsSorted(merged.val, merged.idx, merged.size[r], r, cap);
-      expect(Array.from(got.values)).toEqual(want.values);
-      expect(Array.from(got.indices)).toEqual(want.indices);
-    }
-  });
-
   // Long rows and large capacities exercise every path of the batch resolution: one-by-one
   // offers, pooled quickselect + heapify, several batches per row (rows longer than a batch),
   // and capacities too large to pool (always one by one).
@@ -223,37 +175,6 @@ describe('tailsPush / tailsMerge', () => {
       const got = tailsSorted(twin.val, twin.idx, twin.size, r, cap);
       expect(Array.from(got.values)).toEqual(want.values);
       expect(Array.from(got.indices)).toEqual(want.indices);
-    }
-    // And a merge of the kept set into a book that already holds part of it.
-    const book = new TwinTails(ns, cap);
-    const bookW = new TwinTails(ns, cap);
-    const wVal = k.alloc(ns * cap * 8);
-    const wIdx = k.alloc(ns * cap * 8);
-    const wSize = k.alloc(ns * 4);
-    k.i32(wSize, ns).fill(0);
-    for (const half of [0, 1]) {
-      const counts = new Int32Array(ns);
-      const vals: number[] = [];
-      const idxs: number[] = [];
-      for (let r = 0; r < ns; r++) {
-        for (let q = 0; q < twin.size[r]; q++) {
-          if ((q & 1) !== half) continue;
-          vals.push(twin.val[r * cap + q]);
-          idxs.push(twin.idx[r * cap + q]);
-          counts[r]++;
-        }
-      }
-      tailsMerge(ns, counts, Float64Array.from(vals), Float64Array.from(idxs), cap, book.val, book.idx, book.size);
-      k.exports.tailsMerge(ns, k.putI32(counts), k.putF64(vals), k.putF64(idxs), cap, wVal, wIdx, wSize);
-    }
-    bookW.val.set(k.f64(wVal, ns * cap));
-    bookW.idx.set(k.f64(wIdx, ns * cap));
-    bookW.size.set(k.i32(wSize, ns));
-    sameState(bookW, book);
-    for (let r = 0; r < ns; r++) {
-      const a = tailsSorted(book.val, book.idx, book.size, r, cap);
-      const b = tailsSorted(twin.val, twin.idx, twin.size, r, cap);
-      expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
     }
   });
 
