@@ -23,6 +23,8 @@ export function progressBar(enabled: boolean): { onProgress?: (e: ProgressEvent)
         bar.start(e.allTotal, 0, { set: e.set });
         started = true;
       }
+      // The total grows when a set must be run again (engine/pilot.ts).
+      if (e.allTotal !== bar.getTotal()) bar.setTotal(e.allTotal);
       bar.update(e.allDone, { set: e.set });
     },
     stop: () => {

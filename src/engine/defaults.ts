@@ -15,6 +15,12 @@ export const engineDefaults = {
   idleTimeoutMs: 60_000,
   /** Flush rounds before giving up on collecting a set's tails (one is the norm). */
   maxFlushRounds: 100,
+  /**
+   * The pilot pass of a large set (see pilot.ts): only for tails of at least `minTail`; about
+   * `expectedAbove` pilot losses above the final VaR, the pilot at most `maxFraction` of the set;
+   * its bar `sigmas` standard deviations (plus as many losses) below that estimate.
+   */
+  pilot: { minTail: 256, expectedAbove: 64, maxFraction: 1 / 8, sigmas: 5 },
 } as const;
 
 /** Scenarios per kernel pass: as many as fit the scratch budget, a multiple of 16 for SIMD. */

@@ -5,8 +5,9 @@ import type { RunPlan } from './plan.js';
 import { workerPlan } from './plan.js';
 import { createPool } from './pool.js';
 import { SharedBars } from './shared-bars.js';
+import { coverage, pilotBars, pilotFor, type PilotSpec } from './pilot.js';
 import { tailMeasures, type PackedTails, type TailMeasures } from './tail-book.js';
-import type { FlushTask, ScenarioTask, TaskResult, WorkerTask } from './task.js';
+import { passesPerSet, passKey, type FlushTask, type PassStage, type ScenarioTask, type TaskResult, type WorkerTask } from './task.js';
 import type { Piscina } from 'piscina';
 
 export interface EngineOptions {
@@ -15,24 +16,45 @@ export interface EngineOptions {
   chunk?: number;
   /** Scenarios per task (results do not depend on it either). */
   taskSize?: number;
+  /**
+   * The pilot pass of each Monte Carlo set (pilot.ts): by default `pilotFor` decides; false
+   * turns it off; a spec forces one (tests). Results never depend on it, only speed does.
+   */
+  pilot?: false | PilotSpec;
   onProgress?: (event: ProgressEvent) => void;
+  /** After each pass over a set: which pass, over how many scenarios. */
+  onPass?: (event: PassEvent) => void;
 }
 
 export interface ProgressEvent {
   set: string;
   done: number;
   total: number;
-  /** Scenarios done over all sets, and the total. */
+  /** Scenarios done over all sets, and the total. Totals grow when scenarios must be run again (pilot.ts). */
   allDone: number;
   allTotal: number;
+}
+
+export interface PassEvent {
+  set: string;
+  stage: PassStage;
+  scenarios: number;
+  /** Tail buffer capacity per series. */
+  cap: number;
+  /**
+   * After a main pass that followed a pilot: how many series the kept losses failed to cover
+   * (pilot.ts `coverage`): `tied` ones need the pilot's scenarios again, `short` ones the set.
+   */
+  coverage?: { tied: number; short: number };
 }
 
 /** Tail measures per set, per series (accounts, then groups of two or more accounts). */
 export type SetTails = TailMeasures[];
 
-export function taskSizes(count: number, taskSize: number): { start: number; count: number }[] {
+/** Scenarios [from, to) cut into tasks of at most taskSize. */
+export function taskSizes(from: number, to: number, taskSize: number): { start: number; count: number }[] {
   const out: { start: number; count: number }[] = [];
-  for (let start = 0; start < count; start += taskSize) out.push({ start, count: Math.min(taskSize, count - start) });
+  for (let start = from; start < to; start += taskSize) out.push({ start, count: Math.min(taskSize, to - start) });
   return out;
 }
 
@@ -40,8 +62,9 @@ export function taskSizes(count: number, taskSize: number): { start: number; cou
  * Runs every scenario set of the plan through the worker pool and returns exact tail measures.
  * Sets run one after another. A set is cut into tasks that the workers take as they free up;
  * each worker keeps the exact top k of every series over all the scenarios it ran, so a task
- * returns only its thread id. At the end of the set every worker that ran a task is flushed:
- * it sends its tails once and the main thread merges them into the set's exact top k.
+ * returns only its thread id. At the end of a pass every worker that ran a task is flushed:
+ * it sends its tails once and the main thread merges them into the set's exact top k. A large
+ * Monte Carlo set runs as a pilot and a main pass (pilot.ts).
  */
 export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}): Promise<SetTails[]> {
   const workers = Math.max(1, Math.floor(options.workers ?? engineDefaults.workers()));
@@ -52,30 +75,84 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
   const maxCap = Math.max(1, ...plan.sets.map((s) => s.tailSize));
 
   const module = compileKernels();
-  const pool = createPool(module, workerPlan(plan, chunk, maxCap), workers, SharedBars.create(plan.sets.length, nSeries));
-  const allTotal = plan.sets.reduce((a, s) => a + s.scenarios, 0);
+  const barsBuffer = SharedBars.create(plan.sets.length * passesPerSet, nSeries);
+  const sharedBars = new SharedBars(barsBuffer, nSeries);
+  const pool = createPool(module, workerPlan(plan, chunk, maxCap), workers, barsBuffer);
+  let allTotal = plan.sets.reduce((a, s) => a + s.scenarios, 0);
   let allDone = 0;
-  try {
-    const results: SetTails[] = [];
-    // A set's measures are computed while the next set's first tasks run, so the workers do
-    // not wait on the main thread at set boundaries.
-    let finishPrevious: (() => void) | undefined;
-    for (let si = 0; si < plan.sets.length; si++) {
-      const set = plan.sets[si];
+
+  /** The tails of one set, exact; `whileRunning` is called once its longest pass is under way. */
+  async function runSet(si: number, whileRunning: () => void): Promise<PackedTails[]> {
+    const set = plan.sets[si];
+    const k = set.tailSize;
+    let done = 0;
+    let total = set.scenarios;
+
+    async function pass(stage: PassStage, from: number, to: number, cap: number, during?: () => void) {
+      const key = passKey(si, stage);
       const worked = new Set<number>();
-      let done = 0;
-      const running = runAll(pool, workers, taskSizes(set.scenarios, sizeOf(set.scenarios)), set.name, (part) => ({
-        task: { kind: 'scenarios', set: si, ...part } satisfies ScenarioTask,
+      const running = runAll(pool, workers, taskSizes(from, to, sizeOf(to - from)), set.name, (part) => ({
+        task: { kind: 'scenarios', set: si, pass: key, cap, shareBars: stage !== 'pilot', ...part } satisfies ScenarioTask,
         onResult: (r: TaskResult) => {
           worked.add(r[0]);
           done += part.count;
           allDone += part.count;
-          options.onProgress?.({ set: set.name, done, total: set.scenarios, allDone, allTotal });
+          options.onProgress?.({ set: set.name, done, total, allDone, allTotal });
         },
       }));
-      finishPrevious?.();
+      during?.();
       await running;
-      const packs = await flushAll(pool, workers, si, worked, set.name);
+      return flushAll(pool, workers, key, cap, worked, set.name);
+    }
+
+    // Only a Monte Carlo set's first scenarios are a random sample of it.
+    const pilot = set.source.kind !== 'montecarlo' || options.pilot === false ? undefined : (options.pilot ?? pilotFor(set.scenarios, k));
+    if (pilot === undefined || pilot.rank > k || pilot.scenarios >= set.scenarios) {
+      const packs = await pass('main', 0, set.scenarios, k, whileRunning);
+      options.onPass?.({ set: set.name, stage: 'main', scenarios: set.scenarios, cap: k });
+      return packs;
+    }
+    const pilotPacks = await pass('pilot', 0, pilot.scenarios, pilot.rank);
+    options.onPass?.({ set: set.name, stage: 'pilot', scenarios: pilot.scenarios, cap: pilot.rank });
+    const floor = pilotBars(pilotPacks, nSeries, pilot.rank);
+    const mainKey = passKey(si, 'main');
+    for (let r = 0; r < nSeries; r++) sharedBars.raise(mainKey, r, floor[r]);
+    const mainPacks = await pass('main', pilot.scenarios, set.scenarios, k, whileRunning);
+    const { tied, short } = coverage([...pilotPacks, ...mainPacks], nSeries, floor, k);
+    options.onPass?.({
+      set: set.name,
+      stage: 'main',
+      scenarios: set.scenarios - pilot.scenarios,
+      cap: k,
+      coverage: { tied: tied.length, short: short.length },
+    });
+    if (tied.length === 0 && short.length === 0) return [...pilotPacks, ...mainPacks];
+    if (short.length === 0) {
+      // Ties at a bar: the main pass is complete, the pilot's scenarios need their full top k.
+      allTotal += pilot.scenarios;
+      total += pilot.scenarios;
+      const pilotFull = await pass('pilot-full', 0, pilot.scenarios, k);
+      options.onPass?.({ set: set.name, stage: 'pilot-full', scenarios: pilot.scenarios, cap: k });
+      return [...pilotFull, ...mainPacks];
+    }
+    // A bar above the set's k-th largest loss: run the whole set again without a pilot.
+    allTotal += set.scenarios;
+    total += set.scenarios;
+    const rerun = await pass('rerun', 0, set.scenarios, k);
+    options.onPass?.({ set: set.name, stage: 'rerun', scenarios: set.scenarios, cap: k });
+    return rerun;
+  }
+
+  try {
+    const results: SetTails[] = [];
+    // A set's measures are computed while the next set's tasks run, so the workers do not wait
+    // on the main thread at set boundaries.
+    let finishPrevious: (() => void) | undefined;
+    for (let si = 0; si < plan.sets.length; si++) {
+      const set = plan.sets[si];
+      const previous = finishPrevious;
+      finishPrevious = undefined;
+      const packs = await runSet(si, () => previous?.());
       finishPrevious = () => results.push(tailMeasures(packs, nSeries, set.tailSize));
     }
     finishPrevious?.();
@@ -125,7 +202,8 @@ async function runAll<T>(
 async function flushAll(
   pool: Piscina,
   workers: number,
-  set: number,
+  pass: number,
+  cap: number,
   worked: Set<number>,
   setName: string,
 ): Promise<PackedTails[]> {
@@ -141,7 +219,7 @@ async function flushAll(
       Array.from({ length: workers }, () => null),
       setName,
       () => ({
-        task: { kind: 'flush', set } satisfies FlushTask,
+        task: { kind: 'flush', pass, cap } satisfies FlushTask,
         onResult: (r: TaskResult) => {
           if (r.length > 1 && pending.delete(r[0])) packs.push({ data: r, start: 1 });
         },

@@ -2,18 +2,43 @@
 // set it is working on across tasks and sends them once, when the main thread flushes it at
 // the end of the set: one Float64Array whose buffer is transferred, never cloned.
 
-/** Scenarios [start, start + count) of a set, pushed into the worker's tail buffers. */
+/**
+ * A pass over (part of) a set: the pilot, the main pass, and when the pilot's bar fails its
+ * check the pilot's scenarios in full or the whole set again (pilot.ts). Each pass has its own
+ * tail buffers in the workers and its own shared bars, keyed by `passKey`.
+ */
+export type PassStage = 'pilot' | 'main' | 'pilot-full' | 'rerun';
+
+const STAGES: readonly PassStage[] = ['pilot', 'main', 'pilot-full', 'rerun'];
+
+/** A key per (set, stage): which buffers a worker holds, and which shared bars a pass uses. */
+export function passKey(set: number, stage: PassStage): number {
+  return set * STAGES.length + STAGES.indexOf(stage);
+}
+
+export const passesPerSet = STAGES.length;
+
+/** Scenarios [start, start + count) of a set, pushed into the worker's tail buffers of a pass. */
 export interface ScenarioTask {
   kind: 'scenarios';
   set: number;
+  pass: number;
+  /** Tail buffer capacity of the pass: the set's tail size, or the pilot's rank. */
+  cap: number;
+  /**
+   * Whether the pass reads and raises the shared bars. A pilot does not: its buffers keep fewer
+   * than k losses, so their worst is no lower bound on the set's k-th largest.
+   */
+  shareBars: boolean;
   start: number;
   count: number;
 }
 
-/** Hand over (and forget) the tail buffers of a set. */
+/** Hand over (and forget) the tail buffers of a pass. */
 export interface FlushTask {
   kind: 'flush';
-  set: number;
+  pass: number;
+  cap: number;
 }
 
 export type WorkerTask = ScenarioTask | FlushTask;

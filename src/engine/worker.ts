@@ -18,8 +18,8 @@ const {
 const bars = new SharedBars(barsBuffer, plan.holdings.nSeries);
 const k: WasmKernels = instantiateKernels(module);
 const layout = layoutWorker(k, plan);
-/** The set whose tails the buffers hold (-1: none). They persist across that set's tasks. */
-let heldSet = -1;
+/** The pass (passKey) whose tails the buffers hold (-1: none). They persist across its tasks. */
+let heldPass = -1;
 
 export default function runTask(task: WorkerTask): TaskResult {
   return task.kind === 'flush' ? flush(task) : runScenarios(task);
@@ -27,7 +27,7 @@ export default function runTask(task: WorkerTask): TaskResult {
 
 /**
  * Runs scenarios [start, start + count) of one set into this worker's tail buffers, which keep
- * the exact top k (k = the set's tail size) of every scenario this worker has seen of the set.
+ * the exact top k (k = the pass's capacity) of every scenario this worker has seen in the pass.
  * Keeping them across tasks is what makes the tails cheap: a full buffer's own bar screens out
  * almost every loss, and the main thread merges one buffer per worker per set, not one per task.
  */
@@ -40,12 +40,12 @@ function runScenarios(task: ScenarioTask): TaskResult {
   const set = p.sets[task.set];
   const src = set.source;
   const nSeries = h.nSeries;
-  const cap = set.tailSize;
+  const cap = task.cap;
   if (cap > p.maxCap) throw new Error(`internal: tail capacity ${cap} exceeds the worker's ${p.maxCap}`);
-  if (heldSet !== task.set) {
-    if (heldSet !== -1) throw new Error(`internal: set ${task.set} started before set ${heldSet} was flushed`);
+  if (heldPass !== task.pass) {
+    if (heldPass !== -1) throw new Error(`internal: pass ${task.pass} started before pass ${heldPass} was flushed`);
     k.i32(l.heapSize, nSeries).fill(0);
-    heldSet = task.set;
+    heldPass = task.pass;
   }
 
   injectFault();
@@ -131,21 +131,24 @@ function runScenarios(task: ScenarioTask): TaskResult {
     }
     // The other workers' bars, then this worker's own once its buffer is full (slot 0 holds its
     // worst kept loss): exact, see shared-bars.ts.
-    bars.read(task.set, k.f64(l.threshold, nSeries));
+    if (task.shareBars) bars.read(task.pass, k.f64(l.threshold, nSeries));
+    else k.f64(l.threshold, nSeries).fill(-Infinity);
     const bad = x.tailsPush(nSeries, l.series, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
     if (bad >= 0) throw nonFinite(task.set, c0, c);
-    const size = k.i32(l.heapSize, nSeries);
-    const kept = k.f64(l.heapVal, nSeries * cap);
-    for (let r = 0; r < nSeries; r++) if (size[r] === cap) bars.raise(task.set, r, kept[r * cap]);
+    if (task.shareBars) {
+      const size = k.i32(l.heapSize, nSeries);
+      const kept = k.f64(l.heapVal, nSeries * cap);
+      for (let r = 0; r < nSeries; r++) if (size[r] === cap) bars.raise(task.pass, r, kept[r * cap]);
+    }
   }
   return Float64Array.of(threadId);
 }
 
-/** Hands the set's tails to the main thread and forgets them; nothing if this worker holds none. */
+/** Hands the pass's tails to the main thread and forgets them; nothing if this worker holds none. */
 function flush(task: FlushTask): TaskResult {
-  if (heldSet !== task.set) return Float64Array.of(threadId);
+  if (heldPass !== task.pass) return Float64Array.of(threadId);
   const nSeries = plan.holdings.nSeries;
-  const cap = plan.sets[task.set].tailSize;
+  const cap = task.cap;
   const packed = packTails(
     nSeries,
     cap,
@@ -155,7 +158,7 @@ function flush(task: FlushTask): TaskResult {
     1,
   );
   packed[0] = threadId;
-  heldSet = -1;
+  heldPass = -1;
   // Transfer, not clone: the buffer is fresh and the main thread only reads it.
   return move(packed) as unknown as Float64Array;
 }
