@@ -9,7 +9,7 @@ export { logd, logBlock } from "./log";
 export { mcShocks } from "./shocks";
 export { revalueLinear, revalueOptions, revalueOptionsFixedIv } from "./revalue";
 export { aggregateRows } from "./aggregate";
-export { tailsPush } from "./tails";
+export { tailsPush, tailsSort } from "./tails";
 
 /** 16-byte aligned block from the stub runtime's bump allocator (grows memory as needed). */
 export function alloc(bytes: usize): usize {

@@ -391,3 +391,26 @@ function pushRows(
   }
   return -1;
 }
+
+/**
+ * Sorts every series' kept entries, slots [0, size), by rank (loss descending, then index
+ * ascending), in place: the form in which a worker hands its tails over, so that the main
+ * thread merges the workers' lists in O(k) per series instead of sorting their union. Heapsort
+ * on the buffer's own heap (a full buffer already is one; a partial one is heapified first):
+ * each step moves the worst remaining entry to the end. The buffer is no longer a heap after.
+ */
+export function tailsSort(nSeries: i32, cap: i32, heapValPtr: usize, heapIdxPtr: usize, heapSizePtr: usize): void {
+  for (let r = 0; r < nSeries; r++) {
+    const vals = heapValPtr + (<usize>(r * cap) << 3);
+    const idxs = heapIdxPtr + (<usize>(r * cap) << 3);
+    const size = load<i32>(heapSizePtr + (<usize>r << 2));
+    if (size < cap) heapify(vals, idxs, size);
+    for (let end = size - 1; end > 0; end--) {
+      const L = load<f64>(vals + (<usize>end << 3));
+      const I = load<f64>(idxs + (<usize>end << 3));
+      store<f64>(vals + (<usize>end << 3), load<f64>(vals));
+      store<f64>(idxs + (<usize>end << 3), load<f64>(idxs));
+      siftDown(vals, idxs, end, 0, L, I);
+    }
+  }
+}

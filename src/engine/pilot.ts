@@ -22,7 +22,7 @@
 // of the set. If fewer than k: the whole set is run again without a pilot. The outcome never
 // depends on the number of workers or on which branch was taken; only the speed does.
 import { engineDefaults } from './defaults.js';
-import type { PackedTails } from './tail-book.js';
+import { SortedLists, type PackedTails } from './tail-book.js';
 
 /** The pilot of one set: scenarios [0, scenarios), keeping the top `rank` losses per series. */
 export interface PilotSpec {
@@ -45,21 +45,15 @@ export function pilotFor(scenarios: number, k: number): PilotSpec | undefined {
   return { scenarios: p, rank };
 }
 
-/** Per series, the rank-th largest loss over the pilot's packs (each a worker's top `rank`). */
+/** Per series, the rank-th largest loss over the pilot's packs (each a worker's top `rank`, sorted). */
 export function pilotBars(packs: PackedTails[], nSeries: number, rank: number): Float64Array {
   const bars = new Float64Array(nSeries);
-  const cursors = cursorsOf(packs, nSeries);
-  const losses = new Float64Array(packs.length * rank);
+  const lists = new SortedLists(packs, nSeries);
   for (let r = 0; r < nSeries; r++) {
-    let n = 0;
-    for (const c of cursors) {
-      const m = c.data[c.start + r];
-      losses.set(c.data.subarray(c.values, c.values + m), n);
-      n += m;
-      c.values += m;
-    }
+    const n = lists.open(r);
     if (n < rank) throw new Error(`internal: ${n} pilot losses for rank ${rank} in series ${r}`);
-    bars[r] = losses.subarray(0, n).sort()[n - rank];
+    for (let t = 0; t < rank; t++) bars[r] = lists.take();
+    lists.close();
   }
   return bars;
 }

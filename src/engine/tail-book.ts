@@ -16,68 +16,130 @@ export interface PackedTails {
 
 /**
  * The set's measures from the workers' tails. Each worker holds the exact top k of the scenarios
- * it ran, so the set's top k is the top k of their union: per series, the k largest of at most
- * W x k losses. No merge structure is needed, and nothing beyond the workers' own results is
- * held: with 10^6 scenarios and 10^3 series that saves the ~170 MB a merged copy would take.
+ * it ran, so the set's top k is the top k of their union: per series, the first k of the
+ * workers' lists merged. Each list arrives sorted by rank (the worker sorts it in WASM before it
+ * packs it, task.ts), so the merge costs O(k) per series and nothing is copied: with 10^6
+ * scenarios and 10^3 series a merged copy would take ~170 MB.
  *
  * Results do not depend on how scenarios were cut into tasks or spread over workers. The top k
- * under the order (loss desc, scenario index asc) is unique; its multiset of losses does not
- * even depend on the tie rule, so ES is summed over the sorted losses (same bits whatever the
- * arrival order), and the tie rule only decides which scenario is named for the worst loss (the
- * lowest index among the largest) and for VaR (the k-th in that order).
+ * under the order (loss desc, scenario index asc) is unique. ES is summed over the top k in that
+ * order, which is the order of the losses themselves (equal losses add the same bits in any
+ * order), so its bits do not depend on the arrival order either. The first entry names the worst
+ * scenario (the lowest index among the largest losses) and the k-th the VaR scenario.
  */
 export function tailMeasures(packs: PackedTails[], nSeries: number, k: number): TailMeasures[] {
-  // Per pack: where series r's values and indices start.
-  const cursors = packs.map(({ data, start }) => {
-    let total = 0;
-    for (let r = 0; r < nSeries; r++) total += data[start + r];
-    return { data, start, values: start + nSeries, indices: start + nSeries + total };
-  });
+  const lists = new SortedLists(packs, nSeries);
   const out: TailMeasures[] = [];
   for (let r = 0; r < nSeries; r++) {
-    let n = 0;
-    for (const c of cursors) n += c.data[c.start + r];
-    const vals = new Float64Array(n);
-    const idxs = new Float64Array(n);
-    let o = 0;
-    for (const c of cursors) {
-      const m = c.data[c.start + r];
-      vals.set(c.data.subarray(c.values, c.values + m), o);
-      idxs.set(c.data.subarray(c.indices, c.indices + m), o);
-      c.values += m;
-      c.indices += m;
-      o += m;
-    }
+    const n = lists.open(r);
     if (n < k) throw new Error(`internal: ${n} tail losses for a tail of ${k} in series ${r}`);
-    out.push(measuresOf(vals, idxs, k));
+    // Neumaier summation, largest loss first: k can be 10^4 losses of mixed sign and size.
+    let sum = 0;
+    let comp = 0;
+    let worst = 0;
+    let worstScenario = 0;
+    for (let t = 0; t < k; t++) {
+      const v = lists.take();
+      if (t === 0) {
+        worst = v;
+        worstScenario = lists.index;
+      }
+      const s2 = sum + v;
+      comp += Math.abs(sum) >= Math.abs(v) ? sum - s2 + v : v - s2 + sum;
+      sum = s2;
+    }
+    out.push({ var: lists.value, es: (sum + comp) / k, worst, worstScenario, varScenario: lists.index });
+    lists.close();
   }
   return out;
 }
 
-function measuresOf(vals: Float64Array, idxs: Float64Array, k: number): TailMeasures {
-  const sorted = vals.slice().sort();
-  const n = sorted.length;
-  const worst = sorted[n - 1];
-  const kth = sorted[n - k];
-  // Neumaier summation, largest loss first: k can be 10^4 losses of mixed sign and size.
-  let sum = 0;
-  let comp = 0;
-  for (let i = n - 1; i >= n - k; i--) {
-    const v = sorted[i];
-    const t = sum + v;
-    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
+/**
+ * A merge over the packs' lists of one series at a time, each sorted by rank. `take` returns
+ * the next loss in rank order (and sets `value` and `index`). It checks each list's order as far
+ * as it reads, since a list out of order would silently give a wrong tail.
+ */
+export class SortedLists {
+  private readonly data: Float64Array[];
+  private readonly sizeAt: number[];
+  /** Per pack: where the next series' values and indices start. */
+  private readonly valueAt: number[];
+  private readonly indexAt: number[];
+  /** Per pack, for the open series: next position and end (values), offset to indices. */
+  private readonly pos: number[];
+  private readonly end: number[];
+  private readonly toIndex: number[];
+  private series = -1;
+  value = NaN;
+  index = NaN;
+
+  constructor(
+    packs: PackedTails[],
+    private readonly nSeries: number,
+  ) {
+    this.data = packs.map((p) => p.data);
+    this.sizeAt = packs.map((p) => p.start);
+    this.valueAt = packs.map((p) => p.start + nSeries);
+    this.indexAt = packs.map(({ data, start }) => {
+      let total = 0;
+      for (let r = 0; r < nSeries; r++) total += data[start + r];
+      return start + nSeries + total;
+    });
+    this.pos = packs.map(() => 0);
+    this.end = packs.map(() => 0);
+    this.toIndex = packs.map(() => 0);
   }
-  // Losses equal to the k-th: the first `need` of them by index are in the top k, and the last
-  // of those is the k-th in order.
-  let above = 0;
-  let worstScenario = Infinity;
-  const ties: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (vals[i] > kth) above++;
-    else if (vals[i] === kth) ties.push(idxs[i]);
-    if (vals[i] === worst && idxs[i] < worstScenario) worstScenario = idxs[i];
+
+  /** Opens series r (the next one: series are read in order); returns its number of losses. */
+  open(r: number): number {
+    if (r !== this.series + 1 || r >= this.nSeries) throw new Error(`internal: series ${r} read out of order`);
+    this.series = r;
+    let n = 0;
+    for (let p = 0; p < this.data.length; p++) {
+      const m = this.data[p][this.sizeAt[p] + r];
+      this.pos[p] = this.valueAt[p];
+      this.end[p] = this.valueAt[p] + m;
+      this.toIndex[p] = this.indexAt[p] - this.valueAt[p];
+      n += m;
+    }
+    return n;
   }
-  ties.sort((a, b) => a - b);
-  return { var: kth, es: (sum + comp) / k, worst, worstScenario, varScenario: ties[k - above - 1] };
+
+  /** The next loss of the open series in rank order. */
+  take(): number {
+    let best = -1;
+    let bv = 0;
+    let bi = 0;
+    for (let p = 0; p < this.data.length; p++) {
+      const q = this.pos[p];
+      if (q === this.end[p]) continue;
+      const v = this.data[p][q];
+      const i = this.data[p][q + this.toIndex[p]];
+      if (best < 0 || v > bv || (v === bv && i < bi)) {
+        best = p;
+        bv = v;
+        bi = i;
+      }
+    }
+    if (best < 0) throw new Error(`internal: series ${this.series} has no loss left`);
+    const q = ++this.pos[best];
+    if (q < this.end[best]) {
+      const v = this.data[best][q];
+      if (v > bv || (v === bv && this.data[best][q + this.toIndex[best]] < bi) || v !== v) {
+        throw new Error(`internal: a worker's tail list of series ${this.series} is not sorted`);
+      }
+    }
+    this.value = bv;
+    this.index = bi;
+    return bv;
+  }
+
+  /** Moves past the open series. */
+  close(): void {
+    for (let p = 0; p < this.data.length; p++) {
+      const m = this.data[p][this.sizeAt[p] + this.series];
+      this.valueAt[p] += m;
+      this.indexAt[p] += m;
+    }
+  }
 }

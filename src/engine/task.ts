@@ -52,7 +52,9 @@ export type TaskResult = Float64Array;
 
 /**
  * Layout: [size_0 .. size_{n-1}, values of series 0, 1, ..., indices of series 0, 1, ...],
- * after `head` leading slots the caller fills (the thread id).
+ * after `head` leading slots the caller fills (the thread id). A worker sorts each series by
+ * rank (loss descending, then index ascending) before packing (tailsSort): tailMeasures and
+ * pilotBars merge the packs and rely on it.
  */
 export function packTails(
   nSeries: number,

@@ -149,6 +149,8 @@ function flush(task: FlushTask): TaskResult {
   if (heldPass !== task.pass) return Float64Array.of(threadId);
   const nSeries = plan.holdings.nSeries;
   const cap = task.cap;
+  // Sorted here, in parallel and in WASM, the main thread only has to merge the workers' lists.
+  k.exports.tailsSort(nSeries, cap, layout.heapVal, layout.heapIdx, layout.heapSize);
   const packed = packTails(
     nSeries,
     cap,

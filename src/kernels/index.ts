@@ -6,7 +6,7 @@ export { logd } from "./log.js";
 export { mcShocks } from "./shocks.js";
 export { revalueLinear, revalueOptions, revalueOptionsFixedIv } from "./revalue.js";
 export { aggregateRows } from "./aggregate.js";
-export { tailsPush, tailsSorted } from "./tails.js";
+export { tailsPush, tailsSort, tailsSorted } from "./tails.js";
 export {
   wasmPath, compileKernels, instantiateKernels, type KernelExports, type WasmKernels,
 } from "./wasm.js";

@@ -216,6 +216,28 @@ export function tailsPush(
 }
 
 /**
+ * Sorts every series' kept entries, slots [0, size), by rank (loss descending, then index
+ * ascending), in place: heapsort on the buffer's own heap (a partial buffer is heapified
+ * first), each step moving the worst remaining entry to the end. Twin of the WASM tailsSort.
+ */
+export function tailsSort(
+  nSeries: number, cap: number, heapVal: Float64Array, heapIdx: Float64Array, heapSize: Int32Array,
+): void {
+  for (let r = 0; r < nSeries; r++) {
+    const base = r * cap;
+    const size = heapSize[r];
+    if (size < cap) heapify(heapVal, heapIdx, base, size);
+    for (let end = size - 1; end > 0; end--) {
+      const L = heapVal[base + end];
+      const I = heapIdx[base + end];
+      heapVal[base + end] = heapVal[base];
+      heapIdx[base + end] = heapIdx[base];
+      siftDown(heapVal, heapIdx, base, end, 0, L, I);
+    }
+  }
+}
+
+/**
  * Series r's kept entries sorted by (loss descending, index ascending): values[0] is the
  * worst loss, values[k-1] the k-th largest. `size` is the heapSize array or series r's size.
  */

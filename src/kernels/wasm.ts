@@ -53,6 +53,7 @@ export interface KernelExports {
     nSeries: number, rowsPtr: number, C: number, start: number, sign: number, cap: number,
     heapValPtr: number, heapIdxPtr: number, heapSizePtr: number, thresholdPtr: number,
   ): number;
+  tailsSort(nSeries: number, cap: number, heapValPtr: number, heapIdxPtr: number, heapSizePtr: number): void;
 }
 
 export interface WasmKernels {

@@ -9,8 +9,8 @@ function lcg(seed: number) {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-/** A worker's pack: the exact top `k` of the scenarios it saw, in scrambled slot order, after a thread-id slot. */
-function pack(nSeries: number, k: number, losses: number[][], scenarios: number[], rnd: () => number): Float64Array {
+/** A worker's pack: the exact top `k` of the scenarios it saw, sorted by rank as tailsSort leaves it, after a thread-id slot. */
+function pack(nSeries: number, k: number, losses: number[][], scenarios: number[]): Float64Array {
   const size = new Int32Array(nSeries);
   const val = new Float64Array(nSeries * k);
   const idx = new Float64Array(nSeries * k);
@@ -19,7 +19,6 @@ function pack(nSeries: number, k: number, losses: number[][], scenarios: number[
       .map((i) => [row[i], i])
       .sort((a, b) => b[0] - a[0] || a[1] - b[1])
       .slice(0, k);
-    top.sort(() => rnd() - 0.5);
     size[r] = top.length;
     top.forEach(([v, i], j) => {
       val[r * k + j] = v;
@@ -60,7 +59,7 @@ describe('tailMeasures', () => {
     ];
     let first: ReturnType<typeof tailMeasures> | undefined;
     for (const split of splits) {
-      const packs = split.map((scenarios) => ({ data: pack(nSeries, k, losses, scenarios, rnd), start: 1 }));
+      const packs = split.map((scenarios) => ({ data: pack(nSeries, k, losses, scenarios), start: 1 }));
       const m = tailMeasures(packs.reverse(), nSeries, k);
       m.forEach((x, r) => {
         expect(x.var).toBe(expected[r].var);
@@ -73,5 +72,16 @@ describe('tailMeasures', () => {
       if (first) expect(m).toEqual(first);
       first = m;
     }
+  });
+
+  it('refuses a list that is not sorted by rank, rather than give a wrong tail', () => {
+    const losses = [[5, 9, 7, 1]];
+    const sorted = pack(1, 4, losses, [0, 1, 2, 3]);
+    expect(tailMeasures([{ data: sorted, start: 1 }], 1, 3)).toEqual([{ var: 5, es: 7, worst: 9, worstScenario: 1, varScenario: 0 }]);
+    // Swap the first two losses (and their indices): 5 before 9.
+    const bad = sorted.slice();
+    [bad[2], bad[3]] = [bad[3], bad[2]];
+    [bad[6], bad[7]] = [bad[7], bad[6]];
+    expect(() => tailMeasures([{ data: bad, start: 1 }], 1, 3)).toThrow(/not sorted/);
   });
 });

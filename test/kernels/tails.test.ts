@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tailsPush, tailsSorted } from '../../src/kernels/tails.js';
+import { tailsPush, tailsSort, tailsSorted } from '../../src/kernels/tails.js';
 import { kernels, rng } from './helpers.js';
 
 type K = ReturnType<typeof kernels>;
@@ -214,5 +214,47 @@ describe('tailsPush', () => {
     const got = tailsSorted(val, idx, 4, 0, 5);
     expect(Array.from(got.values)).toEqual([3, 3, 2, 1]);
     expect(Array.from(got.indices)).toEqual([2, 9, 7, 4]);
+  });
+});
+
+describe('tailsSort', () => {
+  const k = kernels();
+
+  // Full buffers (heaps), partial ones (arrival order), empty ones and a capacity of 1, with
+  // heavy ties: the sort must order each series' slots by rank, in place, as the twin does.
+  it.each([
+    [1, 50],
+    [7, 200],
+    [64, 1000],
+    [300, 1000],
+    [2000, 1500],
+  ])('cap %i over %i scenarios: wasm = twin slot for slot = the reference order', (cap, S) => {
+    const ns = 5;
+    const next = rng(cap * 7 + S);
+    const pnl = Float64Array.from({ length: ns * S }, () => (next() < 0.3 ? -Math.floor(next() * 10) : -next() * 100));
+    // Series 3 keeps nothing (its threshold is above every loss). Series 4's later P&L are
+    // large gains, losses below its threshold: it keeps only its first cap / 2 scenarios, so
+    // its buffer stays partial, in arrival order.
+    const th = new Float64Array([-Infinity, -Infinity, 50, 1e9, -1e8]);
+    k.reset();
+    const twin = new TwinTails(ns, cap);
+    const wasm = new WasmTails(k, ns, cap, S, th);
+    const rows = pnl.slice();
+    for (let i = Math.max(1, cap >> 1); i < S; i++) rows[4 * S + i] = 1e9;
+    expect(tailsPush(ns, rows, S, 0, -1, cap, twin.val, twin.idx, twin.size, th)).toBe(-1);
+    expect(wasm.push(rows, S, 0, -1)).toBe(-1);
+    const before = wasm.state();
+    const want = Array.from({ length: ns }, (_, r) => tailsSorted(before.val, before.idx, before.size, r, cap));
+    tailsSort(ns, cap, twin.val, twin.idx, twin.size);
+    k.exports.tailsSort(ns, cap, wasm.valPtr, wasm.idxPtr, wasm.sizePtr);
+    const after = wasm.state();
+    sameState(after, twin);
+    for (let r = 0; r < ns; r++) {
+      const n = after.size[r];
+      expect(Array.from(after.val.subarray(r * cap, r * cap + n))).toEqual(Array.from(want[r].values));
+      expect(Array.from(after.idx.subarray(r * cap, r * cap + n))).toEqual(Array.from(want[r].indices));
+    }
+    expect(after.size[3]).toBe(0);
+    expect(after.size[4]).toBe(Math.max(1, cap >> 1));
   });
 });
