@@ -393,17 +393,68 @@ function pushRows(
 }
 
 /**
+ * Sorts pool[lo, hi] by rank, best first: quicksort with the median-of-three pivot and the
+ * branch-free Lomuto partition of selectBest, recursing into the smaller side; insertion sort
+ * below 16 entries.
+ */
+function sortRecords(lo: i32, hi: i32): void {
+  while (hi - lo >= 16) {
+    const mid = lo + ((hi - lo) >> 1);
+    if (recBefore(v128.load(rec(mid)), v128.load(rec(lo)))) swapRec(mid, lo);
+    if (recBefore(v128.load(rec(hi)), v128.load(rec(lo)))) swapRec(hi, lo);
+    if (recBefore(v128.load(rec(mid)), v128.load(rec(hi)))) swapRec(mid, hi);
+    const pv = v128.load(rec(hi));
+    const pl = f64x2.extract_lane(pv, 0);
+    const pi = f64x2.extract_lane(pv, 1);
+    let st = lo;
+    for (let i = lo; i < hi; i++) {
+      const x = v128.load(rec(i));
+      v128.store(rec(i), v128.load(rec(st)));
+      v128.store(rec(st), x);
+      const xl = f64x2.extract_lane(x, 0);
+      const xi = f64x2.extract_lane(x, 1);
+      st += <i32>(xl > pl) | (<i32>(xl == pl) & <i32>(xi < pi));
+    }
+    swapRec(st, hi);
+    if (st - lo < hi - st) {
+      sortRecords(lo, st - 1);
+      lo = st + 1;
+    } else {
+      sortRecords(st + 1, hi);
+      hi = st - 1;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const x = v128.load(rec(i));
+    let j = i;
+    for (; j > lo && recBefore(x, v128.load(rec(j - 1))); j--) v128.store(rec(j), v128.load(rec(j - 1)));
+    v128.store(rec(j), x);
+  }
+}
+
+/**
  * Sorts every series' kept entries, slots [0, size), by rank (loss descending, then index
  * ascending), in place: the form in which a worker hands its tails over, so that the main
- * thread merges the workers' lists in O(k) per series instead of sorting their union. Heapsort
- * on the buffer's own heap (a full buffer already is one; a partial one is heapified first):
- * each step moves the worst remaining entry to the end. The buffer is no longer a heap after.
+ * thread merges the workers' lists in O(k) per series instead of sorting their union. The
+ * order is unique (indices differ), so any correct sort gives the same slots; the twin uses a
+ * heapsort. Here the entries are sorted as 16-byte records in the pool (quicksort, sequential
+ * and branch-free where it counts); a buffer too large for the pool is heapsorted in place.
  */
 export function tailsSort(nSeries: i32, cap: i32, heapValPtr: usize, heapIdxPtr: usize, heapSizePtr: usize): void {
   for (let r = 0; r < nSeries; r++) {
     const vals = heapValPtr + (<usize>(r * cap) << 3);
     const idxs = heapIdxPtr + (<usize>(r * cap) << 3);
     const size = load<i32>(heapSizePtr + (<usize>r << 2));
+    if (size <= POOL_MAX) {
+      for (let i = 0; i < size; i++) {
+        v128.store(rec(i), v128.load64_lane(idxs + (<usize>i << 3), v128.load64_zero(vals + (<usize>i << 3)), 1));
+      }
+      sortRecords(0, size - 1);
+      recordsToSlots(vals, idxs, 0, 0, size);
+      continue;
+    }
+    // Heapsort on the buffer's own heap (a full buffer already is one): each step moves the
+    // worst remaining entry to the end.
     if (size < cap) heapify(vals, idxs, size);
     for (let end = size - 1; end > 0; end--) {
       const L = load<f64>(vals + (<usize>end << 3));

@@ -66,9 +66,9 @@ export class SortedLists {
   private readonly valueAt: number[];
   private readonly indexAt: number[];
   /** Per pack, for the open series: next position and end (values), offset to indices. */
-  private readonly pos: number[];
-  private readonly end: number[];
-  private readonly toIndex: number[];
+  private readonly pos: Int32Array;
+  private readonly end: Int32Array;
+  private readonly toIndex: Int32Array;
   private series = -1;
   value = NaN;
   index = NaN;
@@ -85,9 +85,9 @@ export class SortedLists {
       for (let r = 0; r < nSeries; r++) total += data[start + r];
       return start + nSeries + total;
     });
-    this.pos = packs.map(() => 0);
-    this.end = packs.map(() => 0);
-    this.toIndex = packs.map(() => 0);
+    this.pos = new Int32Array(packs.length);
+    this.end = new Int32Array(packs.length);
+    this.toIndex = new Int32Array(packs.length);
   }
 
   /** Opens series r (the next one: series are read in order); returns its number of losses. */
@@ -107,25 +107,30 @@ export class SortedLists {
 
   /** The next loss of the open series in rank order. */
   take(): number {
+    const data = this.data;
+    const pos = this.pos;
+    const end = this.end;
+    const toIndex = this.toIndex;
     let best = -1;
     let bv = 0;
     let bi = 0;
-    for (let p = 0; p < this.data.length; p++) {
-      const q = this.pos[p];
-      if (q === this.end[p]) continue;
-      const v = this.data[p][q];
-      const i = this.data[p][q + this.toIndex[p]];
-      if (best < 0 || v > bv || (v === bv && i < bi)) {
+    for (let p = 0; p < data.length; p++) {
+      const q = pos[p];
+      if (q === end[p]) continue;
+      const d = data[p];
+      const v = d[q];
+      if (best < 0 || v > bv || (v === bv && d[q + toIndex[p]] < bi)) {
         best = p;
         bv = v;
-        bi = i;
+        bi = d[q + toIndex[p]];
       }
     }
     if (best < 0) throw new Error(`internal: series ${this.series} has no loss left`);
-    const q = ++this.pos[best];
-    if (q < this.end[best]) {
-      const v = this.data[best][q];
-      if (v > bv || (v === bv && this.data[best][q + this.toIndex[best]] < bi) || v !== v) {
+    const d = data[best];
+    const q = ++pos[best];
+    if (q < end[best]) {
+      const v = d[q];
+      if (v > bv || (v === bv && d[q + toIndex[best]] < bi) || v !== v) {
         throw new Error(`internal: a worker's tail list of series ${this.series} is not sorted`);
       }
     }

@@ -218,7 +218,8 @@ export function tailsPush(
 /**
  * Sorts every series' kept entries, slots [0, size), by rank (loss descending, then index
  * ascending), in place: heapsort on the buffer's own heap (a partial buffer is heapified
- * first), each step moving the worst remaining entry to the end. Twin of the WASM tailsSort.
+ * first), each step moving the worst remaining entry to the end. Twin of the WASM tailsSort,
+ * which quicksorts in its pool where the buffer fits: the order is unique, so the slots agree.
  */
 export function tailsSort(
   nSeries: number, cap: number, heapVal: Float64Array, heapIdx: Float64Array, heapSize: Int32Array,

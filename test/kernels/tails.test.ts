@@ -228,6 +228,8 @@ describe('tailsSort', () => {
     [64, 1000],
     [300, 1000],
     [2000, 1500],
+    // Beyond the WASM kernel's pool (16,384 records): its heapsort path.
+    [17000, 20000],
   ])('cap %i over %i scenarios: wasm = twin slot for slot = the reference order', (cap, S) => {
     const ns = 5;
     const next = rng(cap * 7 + S);
