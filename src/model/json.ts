@@ -29,21 +29,25 @@ export function scanJson(text: string): JsonProblem | null {
   const found = (): string => (i >= text.length ? 'the end of the file' : JSON.stringify(text[i]));
   const ws = (): void => {
     while (i < text.length) {
-      const c = text[i];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
       else break;
     }
   };
+  // Returns the string's value: field names are compared, so escapes must be decoded (a string
+  // without a backslash is its own text, the common case, and needs no JSON.parse).
   const string = (): string => {
     const start = i;
+    let escaped = false;
     i++; // opening quote
     while (i < text.length) {
       const c = text.charCodeAt(i);
       if (c === 0x22) {
         i++;
-        return JSON.parse(text.slice(start, i)) as string;
+        return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
       }
       if (c === 0x5c) {
+        escaped = true;
         const e = text[i + 1];
         if (e === 'u') {
           if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('bad \\u escape in a string');
@@ -56,10 +60,11 @@ export function scanJson(text: string): JsonProblem | null {
     }
     return fail('unterminated string', start);
   };
+  const numberAt = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   const number = (): void => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m) fail(`expected a value, found ${found()}`);
-    i += m![0].length;
+    numberAt.lastIndex = i;
+    if (!numberAt.test(text)) fail(`expected a value, found ${found()}`);
+    i = numberAt.lastIndex;
   };
   const value = (): void => {
     ws();

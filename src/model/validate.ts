@@ -2,7 +2,7 @@
 // the properties of correlation matrices. Each function returns every problem it finds as path +
 // message (what was expected, and what was found); load.ts turns them into one InputError.
 
-import { PSD_TOLERANCE, minEigenvalue } from '../scenarios/linalg.js';
+import { isPsd, PSD_TOLERANCE, minEigenvalue } from '../scenarios/linalg.js';
 import { formatPath } from './errors.js';
 import { describe, listIds, type Issue, type PathPart } from './issues.js';
 import type { BookDoc, MarketDoc, SuiteDoc } from './schema.js';
@@ -83,15 +83,13 @@ export function checkCorrelation(
     }
   }
   if (issues.length > before || options.allowNonPsd) return;
-  const lambda = minEigenvalue(m);
-  if (lambda < -PSD_TOLERANCE) {
-    issues.push({
-      path: at,
-      message:
-        `expected a positive semi-definite correlation matrix, found one that is not (smallest eigenvalue ${lambda.toPrecision(4)}): ` +
-        `the correlations are inconsistent with each other; ${options.psdHint ?? NEARCORR_HINT}`,
-    });
-  }
+  if (isPsd(m, PSD_TOLERANCE)) return;
+  issues.push({
+    path: at,
+    message:
+      `expected a positive semi-definite correlation matrix, found one that is not (smallest eigenvalue ${minEigenvalue(m).toPrecision(4)}): ` +
+      `the correlations are inconsistent with each other; ${options.psdHint ?? NEARCORR_HINT}`,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

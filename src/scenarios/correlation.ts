@@ -1,6 +1,6 @@
 import { InputError } from '../model/errors.js';
 import type { Market, MonteCarloSet } from '../model/types.js';
-import { minEigenvalue, pivotedCholesky, PSD_TOLERANCE, type Matrix } from './linalg.js';
+import { isPsd, pivotedCholesky, PSD_TOLERANCE, type Matrix } from './linalg.js';
 import { nearestCorrelation } from './nearcorr.js';
 
 /**
@@ -20,7 +20,7 @@ export function setCorrelation(
   const c = set.correlation;
   if (!c) return { matrix: market.correlation };
   if ('matrix' in c) {
-    if (c.repair && minEigenvalue(c.matrix) < -PSD_TOLERANCE) {
+    if (c.repair && !isPsd(c.matrix, PSD_TOLERANCE)) {
       const near = nearestCorrelation(c.matrix);
       return { matrix: near.correlation, repairedDistance: near.distance };
     }
@@ -29,7 +29,7 @@ export function setCorrelation(
   const { target, weight } = c;
   const matrix = market.correlation.map((row, i) => row.map((v, j) => (i === j ? 1 : (1 - weight) * v + weight * target)));
   // Both ends are PSD only when the target is >= -1/(n-1); a negative target can break it.
-  if (minEigenvalue(matrix) < -PSD_TOLERANCE) {
+  if (!isPsd(matrix, PSD_TOLERANCE)) {
     throw new InputError(
       `moving the market correlation toward target ${target} with weight ${weight} gives a matrix that is not positive semi-definite; ` +
         `with ${matrix.length} underlyings the target must be at least ${(-1 / Math.max(matrix.length - 1, 1)).toFixed(4)}`,
