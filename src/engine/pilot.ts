@@ -49,11 +49,14 @@ export function pilotFor(scenarios: number, k: number): PilotSpec | undefined {
 export function pilotBars(packs: PackedTails[], nSeries: number, rank: number): Float64Array {
   const bars = new Float64Array(nSeries);
   const lists = new SortedLists(packs, nSeries);
+  const vals = new Float64Array(rank);
+  const idxs = new Float64Array(rank);
   for (let r = 0; r < nSeries; r++) {
     const n = lists.open(r);
     if (n < rank) throw new Error(`internal: ${n} pilot losses for rank ${rank} in series ${r}`);
-    for (let t = 0; t < rank; t++) bars[r] = lists.take();
+    lists.merge(rank, vals, idxs);
     lists.close();
+    bars[r] = vals[rank - 1];
   }
   return bars;
 }

@@ -29,35 +29,32 @@ export interface PackedTails {
  */
 export function tailMeasures(packs: PackedTails[], nSeries: number, k: number): TailMeasures[] {
   const lists = new SortedLists(packs, nSeries);
+  const vals = new Float64Array(k);
+  const idxs = new Float64Array(k);
   const out: TailMeasures[] = [];
   for (let r = 0; r < nSeries; r++) {
     const n = lists.open(r);
     if (n < k) throw new Error(`internal: ${n} tail losses for a tail of ${k} in series ${r}`);
+    lists.merge(k, vals, idxs);
+    lists.close();
     // Neumaier summation, largest loss first: k can be 10^4 losses of mixed sign and size.
     let sum = 0;
     let comp = 0;
-    let worst = 0;
-    let worstScenario = 0;
     for (let t = 0; t < k; t++) {
-      const v = lists.take();
-      if (t === 0) {
-        worst = v;
-        worstScenario = lists.index;
-      }
+      const v = vals[t];
       const s2 = sum + v;
       comp += Math.abs(sum) >= Math.abs(v) ? sum - s2 + v : v - s2 + sum;
       sum = s2;
     }
-    out.push({ var: lists.value, es: (sum + comp) / k, worst, worstScenario, varScenario: lists.index });
-    lists.close();
+    out.push({ var: vals[k - 1], es: (sum + comp) / k, worst: vals[0], worstScenario: idxs[0], varScenario: idxs[k - 1] });
   }
   return out;
 }
 
 /**
- * A merge over the packs' lists of one series at a time, each sorted by rank. `take` returns
- * the next loss in rank order (and sets `value` and `index`). It checks each list's order as far
- * as it reads, since a list out of order would silently give a wrong tail.
+ * A merge over the packs' lists of one series at a time, each sorted by rank (`merge`). It
+ * checks the lists' order as far as it reads, since a list out of order would silently give a
+ * wrong tail.
  */
 export class SortedLists {
   private readonly data: Float64Array[];
@@ -70,8 +67,6 @@ export class SortedLists {
   private readonly end: Int32Array;
   private readonly toIndex: Int32Array;
   private series = -1;
-  value = NaN;
-  index = NaN;
 
   constructor(
     packs: PackedTails[],
@@ -105,38 +100,61 @@ export class SortedLists {
     return n;
   }
 
-  /** The next loss of the open series in rank order. */
-  take(): number {
-    const data = this.data;
-    const pos = this.pos;
-    const end = this.end;
-    const toIndex = this.toIndex;
-    let best = -1;
-    let bv = 0;
-    let bi = 0;
-    for (let p = 0; p < data.length; p++) {
-      const q = pos[p];
-      if (q === end[p]) continue;
-      const d = data[p];
-      const v = d[q];
-      if (best < 0 || v > bv || (v === bv && d[q + toIndex[p]] < bi)) {
-        best = p;
-        bv = v;
-        bi = d[q + toIndex[p]];
+  /**
+   * Writes the first `count` losses of the open series in rank order to vals and idxs. The
+   * best list gives a run of losses while its head still ranks before every other list's head,
+   * so a scan over the lists is paid per run, not per loss. Each loss written must not rank
+   * before the one written just before it: that catches a list out of order as far as it is read.
+   */
+  merge(count: number, vals: Float64Array, idxs: Float64Array): void {
+    const { data, pos, end, toIndex } = this;
+    let t = 0;
+    while (t < count) {
+      let best = -1;
+      let bv = 0;
+      let bi = 0;
+      let second = false;
+      let sv = 0;
+      let si = 0;
+      for (let p = 0; p < data.length; p++) {
+        const q = pos[p];
+        if (q === end[p]) continue;
+        const d = data[p];
+        const v = d[q];
+        const i = d[q + toIndex[p]];
+        if (best < 0 || v > bv || (v === bv && i < bi)) {
+          if (best >= 0) {
+            second = true;
+            sv = bv;
+            si = bi;
+          }
+          best = p;
+          bv = v;
+          bi = i;
+        } else if (!second || v > sv || (v === sv && i < si)) {
+          second = true;
+          sv = v;
+          si = i;
+        }
       }
+      if (best < 0) throw new Error(`internal: series ${this.series} has no loss left`);
+      const d = data[best];
+      const off = toIndex[best];
+      const e = end[best];
+      let q = pos[best];
+      do {
+        const v = d[q];
+        const i = d[q + off];
+        if (v !== v || (t > 0 && (v > vals[t - 1] || (v === vals[t - 1] && i < idxs[t - 1])))) {
+          throw new Error(`internal: a worker's tail list of series ${this.series} is not sorted`);
+        }
+        vals[t] = v;
+        idxs[t] = i;
+        t++;
+        q++;
+      } while (t < count && q < e && (!second || d[q] > sv || (d[q] === sv && d[q + off] < si)));
+      pos[best] = q;
     }
-    if (best < 0) throw new Error(`internal: series ${this.series} has no loss left`);
-    const d = data[best];
-    const q = ++pos[best];
-    if (q < end[best]) {
-      const v = d[q];
-      if (v > bv || (v === bv && d[q + toIndex[best]] < bi) || v !== v) {
-        throw new Error(`internal: a worker's tail list of series ${this.series} is not sorted`);
-      }
-    }
-    this.value = bv;
-    this.index = bi;
-    return bv;
   }
 
   /** Moves past the open series. */
