@@ -72,7 +72,7 @@ const LIN_SCENARIOS = [25_000, 50_000, 100_000, 200_000];
 const LIN_POSITIONS = [5, 10, 20, 40];
 const LIN_OPTION_SHARE = [0.1, 0.3, 0.5, 0.7, 0.9];
 const LIN_FIXED_SCENARIOS = 100_000;
-const LIN_REPS = 3;
+const LIN_REPS = 5;
 const LIN_WORKERS = 1;
 const MEMORY_SCENARIOS = 1_000_000;
 
@@ -101,10 +101,10 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
       : [
           { id: 'S.w1', size: 'S', workers: 1, reps: 3 },
           { id: 'S.w2', size: 'S', workers: 2, reps: 3 },
-          { id: 'M.w1', size: 'M', workers: 1, reps: 3 },
-          { id: 'M.w2', size: 'M', workers: 2, reps: 3 },
-          { id: 'L.w1', size: 'L', workers: 1, reps: 1 },
-          { id: 'L.w2', size: 'L', workers: 2, reps: 1 },
+          { id: 'M.w1', size: 'M', workers: 1, reps: 5 },
+          { id: 'M.w2', size: 'M', workers: 2, reps: 5 },
+          { id: 'L.w1', size: 'L', workers: 1, reps: 3 },
+          { id: 'L.w2', size: 'L', workers: 2, reps: 3 },
         ];
     log('end to end (CLI in a child process)...');
     const endToEnd = await runEndToEnd(e2eConfigs, workloads, log);
