@@ -16,13 +16,7 @@ import { median, sig } from './stats.js';
 import { completedTasks } from './tinybench.js';
 
 export type KernelName =
-  | 'mcShocks'
-  | 'revalueLinear'
-  | 'revalueOptions'
-  | 'aggregateRows'
-  | 'tailsPush'
-  | 'tailsPushCold'
-  | 'tailsSort';
+  'mcShocks' | 'revalueLinear' | 'revalueOptions' | 'aggregateRows' | 'tailsPush' | 'tailsPushCold' | 'tailsSort';
 export const KERNELS: readonly KernelName[] = [
   'mcShocks',
   'revalueOptions',
@@ -291,7 +285,11 @@ export function kernelPairs(wl: Workload): Pair[] {
     let d = 0;
     for (let r = 0; r < nSeries; r++) {
       const [a, b] = [r * cap, r * cap + Math.min(size[r], t.heapSize[r])];
-      d = Math.max(d, relDiff(val.subarray(a, b), t.heapVal.subarray(a, b)), relDiff(idx.subarray(a, b), t.heapIdx.subarray(a, b)));
+      d = Math.max(
+        d,
+        relDiff(val.subarray(a, b), t.heapVal.subarray(a, b)),
+        relDiff(idx.subarray(a, b), t.heapIdx.subarray(a, b)),
+      );
     }
     return d;
   };

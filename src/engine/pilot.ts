@@ -68,7 +68,12 @@ export function pilotBars(packs: PackedTails[], nSeries: number, rank: number): 
  * equal to the bar, so the pilot's scenarios must be kept in full. `short`: fewer than k at or
  * above it: the bar was above the set's k-th largest, and the set must be run again.
  */
-export function coverage(packs: PackedTails[], nSeries: number, bars: Float64Array, k: number): { tied: number[]; short: number[] } {
+export function coverage(
+  packs: PackedTails[],
+  nSeries: number,
+  bars: Float64Array,
+  k: number,
+): { tied: number[]; short: number[] } {
   const above = new Int32Array(nSeries);
   const atOrAbove = new Int32Array(nSeries);
   for (const c of cursorsOf(packs, nSeries)) {

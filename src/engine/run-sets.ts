@@ -7,7 +7,15 @@ import { createPool } from './pool.js';
 import { SharedBars } from './shared-bars.js';
 import { coverage, pilotBars, pilotFor, type PilotSpec } from './pilot.js';
 import { tailMeasures, type PackedTails, type TailMeasures } from './tail-book.js';
-import { passesPerSet, passKey, type FlushTask, type PassStage, type ScenarioTask, type TaskResult, type WorkerTask } from './task.js';
+import {
+  passesPerSet,
+  passKey,
+  type FlushTask,
+  type PassStage,
+  type ScenarioTask,
+  type TaskResult,
+  type WorkerTask,
+} from './task.js';
 import type { Piscina } from 'piscina';
 
 export interface EngineOptions {
@@ -106,7 +114,8 @@ export async function runScenarioSets(plan: RunPlan, options: EngineOptions = {}
     }
 
     // Only a Monte Carlo set's first scenarios are a random sample of it.
-    const pilot = set.source.kind !== 'montecarlo' || options.pilot === false ? undefined : (options.pilot ?? pilotFor(set.scenarios, k));
+    const pilot =
+      set.source.kind !== 'montecarlo' || options.pilot === false ? undefined : (options.pilot ?? pilotFor(set.scenarios, k));
     if (pilot === undefined || pilot.rank > k || pilot.scenarios >= set.scenarios) {
       const packs = await pass('main', 0, set.scenarios, k, whileRunning);
       options.onPass?.({ set: set.name, stage: 'main', scenarios: set.scenarios, cap: k });

@@ -77,7 +77,9 @@ describe('tailMeasures', () => {
   it('refuses a list that is not sorted by rank, rather than give a wrong tail', () => {
     const losses = [[5, 9, 7, 1]];
     const sorted = pack(1, 4, losses, [0, 1, 2, 3]);
-    expect(tailMeasures([{ data: sorted, start: 1 }], 1, 3)).toEqual([{ var: 5, es: 7, worst: 9, worstScenario: 1, varScenario: 0 }]);
+    expect(tailMeasures([{ data: sorted, start: 1 }], 1, 3)).toEqual([
+      { var: 5, es: 7, worst: 9, worstScenario: 1, varScenario: 0 },
+    ]);
     // Swap the first two losses (and their indices): 5 before 9.
     const bad = sorted.slice();
     [bad[2], bad[3]] = [bad[3], bad[2]];
