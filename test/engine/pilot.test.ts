@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { coverage, pilotBars, pilotFor } from '../../src/engine/pilot.js';
 import type { PassEvent } from '../../src/engine/run-sets.js';
 import { packTails } from '../../src/engine/task.js';
-import { run } from '../../src/index.js';
+import { run, type ProgressEvent } from '../../src/index.js';
 import { fixture } from '../helpers/cli.js';
 import { suite } from '../helpers/inputs.js';
 
@@ -118,8 +118,15 @@ describe('the pilot in a run', () => {
 
   it('detects a pilot bar above the final VaR and runs the set again, with the same result', async () => {
     const passes: PassEvent[] = [];
+    const progress: ProgressEvent[] = [];
     // Rank 1: the bar is the pilot's largest loss, far above the 300th of 30,000.
-    const forced = await run({ ...inputs, workers: 2, pilot: { scenarios: 2_000, rank: 1 }, onPass: (e) => passes.push(e) });
+    const forced = await run({
+      ...inputs,
+      workers: 2,
+      pilot: { scenarios: 2_000, rank: 1 },
+      onPass: (e) => passes.push(e),
+      onProgress: (e) => progress.push(e),
+    });
     const without = await run({ ...inputs, workers: 2, pilot: false });
     expect(forced).toEqual(without);
     const normal = passes.filter((p) => p.set === 'normal');
@@ -128,6 +135,11 @@ describe('the pilot in a run', () => {
     expect(normal[2]).toEqual({ set: 'normal', stage: 'rerun', scenarios: 30_000, cap: 300 });
     // The grid set never has a pilot: its scenarios are not a random sample.
     expect(passes.filter((p) => p.set === 'grid').map((p) => p.stage)).toEqual(['main']);
+    // Both reruns (every Monte Carlo set fails with rank 1) grow the totals, and the bar ends full.
+    const last = progress[progress.length - 1];
+    expect(last.allTotal).toBe(30_000 + 36_000 + 6 + 30_000 + 36_000);
+    expect(last.allDone).toBe(last.allTotal);
+    for (const e of progress) expect(e.done).toBeLessThanOrEqual(e.total);
   });
 
   it('keeps a bar that covers the tail, with the pilot forced to a small rank', async () => {
