@@ -202,10 +202,10 @@ async function runAll<T>(
 }
 
 /**
- * Collects the set's tails from every worker that worked on it. Piscina cannot address a worker,
+ * Collects a pass's tails from every worker that worked on it. Piscina cannot address a worker,
  * but every worker is idle now, and one flush task per worker submitted in the same tick gives
  * each idle worker one (a busy worker takes no second task). A worker that holds nothing (it
- * never worked on the set, or already handed over) answers with its id alone. Rounds repeat, in
+ * never worked on the pass, or already handed over) answers with its id alone. Rounds repeat, in
  * case a worker was not idle yet, until every worker that worked has handed over its tails.
  */
 async function flushAll(

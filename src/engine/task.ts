@@ -1,6 +1,6 @@
 // What crosses the thread boundary, and how. Tasks are tiny. A worker keeps the tails of the
-// set it is working on across tasks and sends them once, when the main thread flushes it at
-// the end of the set: one Float64Array whose buffer is transferred, never cloned.
+// pass it is working on across tasks and sends them once, when the main thread flushes it at
+// the end of the pass: one Float64Array whose buffer is transferred, never cloned.
 
 /**
  * A pass over (part of) a set: the pilot, the main pass, and when the pilot's bar fails its

@@ -29,7 +29,7 @@ export default function runTask(task: WorkerTask): TaskResult {
  * Runs scenarios [start, start + count) of one set into this worker's tail buffers, which keep
  * the exact top k (k = the pass's capacity) of every scenario this worker has seen in the pass.
  * Keeping them across tasks is what makes the tails cheap: a full buffer's own bar screens out
- * almost every loss, and the main thread merges one buffer per worker per set, not one per task.
+ * almost every loss, and the main thread merges one buffer per worker per pass, not one per task.
  */
 function runScenarios(task: ScenarioTask): TaskResult {
   const x = k.exports;
@@ -149,7 +149,8 @@ function flush(task: FlushTask): TaskResult {
   if (heldPass !== task.pass) return Float64Array.of(threadId);
   const nSeries = plan.holdings.nSeries;
   const cap = task.cap;
-  // Sorted here, in parallel and in WASM, the main thread only has to merge the workers' lists.
+  // Sorted here, in WASM and in parallel with the other workers, so that the main thread only
+  // has to merge the workers' lists.
   k.exports.tailsSort(nSeries, cap, layout.heapVal, layout.heapIdx, layout.heapSize);
   const packed = packTails(
     nSeries,
