@@ -70,33 +70,42 @@ function swapRec(a: i32, b: i32): void {
   v128.store(rec(b), x);
 }
 
+/**
+ * Partitions pool[lo, hi] (lo < hi) around the median of three (by rank) of lo, mid and hi;
+ * returns the pivot's final slot st: pool[lo, st) rank before it, pool(st, hi] after it.
+ */
+// @ts-ignore: decorator
+@inline
+function partition(lo: i32, hi: i32): i32 {
+  const mid = lo + ((hi - lo) >> 1);
+  if (recBefore(v128.load(rec(mid)), v128.load(rec(lo)))) swapRec(mid, lo);
+  if (recBefore(v128.load(rec(hi)), v128.load(rec(lo)))) swapRec(hi, lo);
+  if (recBefore(v128.load(rec(mid)), v128.load(rec(hi)))) swapRec(mid, hi);
+  // Now lo <= hi <= mid in rank: the median sits at hi. Branch-free Lomuto partition:
+  // every element is swapped with slot st, and st advances only past elements that rank
+  // before the pivot ([lo, st) before it, [st, i] not), so random data costs no mispredicts.
+  const pv = v128.load(rec(hi));
+  const pl = f64x2.extract_lane(pv, 0);
+  const pi = f64x2.extract_lane(pv, 1);
+  let st = lo;
+  for (let i = lo; i < hi; i++) {
+    const x = v128.load(rec(i));
+    v128.store(rec(i), v128.load(rec(st)));
+    v128.store(rec(st), x);
+    const xl = f64x2.extract_lane(x, 0);
+    const xi = f64x2.extract_lane(x, 1);
+    st += <i32>(xl > pl) | (<i32>(xl == pl) & <i32>(xi < pi));
+  }
+  swapRec(st, hi);
+  return st;
+}
+
 /** Rearranges pool[0, m) so that its k best entries (by rank) come first, 0 < k < m. */
 function selectBest(m: i32, k: i32): void {
   let lo = 0;
   let hi = m - 1;
   while (lo < hi) {
-    // Median of three (by rank) of lo, mid, hi as the pivot, moved to hi.
-    const mid = lo + ((hi - lo) >> 1);
-    if (recBefore(v128.load(rec(mid)), v128.load(rec(lo)))) swapRec(mid, lo);
-    if (recBefore(v128.load(rec(hi)), v128.load(rec(lo)))) swapRec(hi, lo);
-    if (recBefore(v128.load(rec(mid)), v128.load(rec(hi)))) swapRec(mid, hi);
-    // Now lo <= hi <= mid in rank: the median sits at hi. Branch-free Lomuto partition:
-    // every element is swapped with slot st, and st advances only past elements that rank
-    // before the pivot ([lo, st) before it, [st, i] not), so random data costs no mispredicts.
-    const pv = v128.load(rec(hi));
-    const pl = f64x2.extract_lane(pv, 0);
-    const pi = f64x2.extract_lane(pv, 1);
-    let st = lo;
-    for (let i = lo; i < hi; i++) {
-      const x = v128.load(rec(i));
-      v128.store(rec(i), v128.load(rec(st)));
-      v128.store(rec(st), x);
-      const xl = f64x2.extract_lane(x, 0);
-      const xi = f64x2.extract_lane(x, 1);
-      st += <i32>(xl > pl) | (<i32>(xl == pl) & <i32>(xi < pi));
-    }
-    swapRec(st, hi);
-    // pool[lo, st) rank before the pivot at st, pool(st, hi] after it.
+    const st = partition(lo, hi);
     if (st == k - 1 || st == k) return;
     if (st < k) lo = st + 1;
     else hi = st - 1;
@@ -393,29 +402,12 @@ function pushRows(
 }
 
 /**
- * Sorts pool[lo, hi] by rank, best first: quicksort with the median-of-three pivot and the
- * branch-free Lomuto partition of selectBest, recursing into the smaller side; insertion sort
- * below 16 entries.
+ * Sorts pool[lo, hi] by rank, best first: quicksort on selectBest's partition, recursing
+ * into the smaller side; insertion sort below 16 entries.
  */
 function sortRecords(lo: i32, hi: i32): void {
   while (hi - lo >= 16) {
-    const mid = lo + ((hi - lo) >> 1);
-    if (recBefore(v128.load(rec(mid)), v128.load(rec(lo)))) swapRec(mid, lo);
-    if (recBefore(v128.load(rec(hi)), v128.load(rec(lo)))) swapRec(hi, lo);
-    if (recBefore(v128.load(rec(mid)), v128.load(rec(hi)))) swapRec(mid, hi);
-    const pv = v128.load(rec(hi));
-    const pl = f64x2.extract_lane(pv, 0);
-    const pi = f64x2.extract_lane(pv, 1);
-    let st = lo;
-    for (let i = lo; i < hi; i++) {
-      const x = v128.load(rec(i));
-      v128.store(rec(i), v128.load(rec(st)));
-      v128.store(rec(st), x);
-      const xl = f64x2.extract_lane(x, 0);
-      const xi = f64x2.extract_lane(x, 1);
-      st += <i32>(xl > pl) | (<i32>(xl == pl) & <i32>(xi < pi));
-    }
-    swapRec(st, hi);
+    const st = partition(lo, hi);
     if (st - lo < hi - st) {
       sortRecords(lo, st - 1);
       lo = st + 1;

@@ -315,6 +315,24 @@ export function kernelPairs(wl: Workload): Pair[] {
   const wSort = () => x.tailsSort(nSeries, cap, p.heapVal, p.heapIdx, p.heapSize);
   const tSort = () => tailsSort(nSeries, cap, t.heapVal, t.heapIdx, t.heapSize);
 
+  // The twin's shocks into its own arrays, so the WASM side's stay the downstream kernels' input.
+  const tShocksOwn = () =>
+    mcShocks(
+      seedLo,
+      seedHi,
+      src.setId,
+      start,
+      C,
+      n,
+      src.rank,
+      src.factor,
+      src.scale,
+      src.dof,
+      ins.spot0,
+      twinShockRet,
+      twinShockSpot,
+    );
+
   const positions = h.accountRows.length + h.groupMembers.length;
   return [
     {
@@ -322,39 +340,10 @@ export function kernelPairs(wl: Workload): Pair[] {
       unitsPerCall: C * n,
       shape: { scenarios: C, underlyings: n, rank: src.rank },
       wasm: wShocks,
-      twin: () =>
-        mcShocks(
-          seedLo,
-          seedHi,
-          src.setId,
-          start,
-          C,
-          n,
-          src.rank,
-          src.factor,
-          src.scale,
-          src.dof,
-          ins.spot0,
-          twinShockRet,
-          twinShockSpot,
-        ),
+      twin: tShocksOwn,
       compare: () => {
         wShocks();
-        mcShocks(
-          seedLo,
-          seedHi,
-          src.setId,
-          start,
-          C,
-          n,
-          src.rank,
-          src.factor,
-          src.scale,
-          src.dof,
-          ins.spot0,
-          twinShockRet,
-          twinShockSpot,
-        );
+        tShocksOwn();
         return Math.max(relDiff(k.f64(p.ret, n * C), twinShockRet), relDiff(k.f64(p.spot, n * C), twinShockSpot));
       },
     },
