@@ -1,7 +1,7 @@
 // The correlation-breakdown fit: the one-parameter move of the contract's Monte Carlo sets,
 // C_ij -> (1 - w) C_ij + w rho (i != j), that best carries a calm correlation into a stressed one.
 
-import type { Matrix } from '../scenarios/linalg.js';
+import type { Matrix } from '../math/linalg.js';
 
 export interface BreakdownFit {
   target: number;

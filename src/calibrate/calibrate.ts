@@ -1,9 +1,9 @@
 // One calibration: a window of a price table -> a market document that `xmargin run` accepts.
 
-import { InputError } from '../model/errors.js';
+import { InputError } from '../errors.js';
 import { parseMarket } from '../model/load.js';
 import type { PriceTable } from '../model/types.js';
-import { minEigenvalue, type Matrix } from '../scenarios/linalg.js';
+import { minEigenvalue, type Matrix } from '../math/linalg.js';
 import { nearestCorrelation } from '../scenarios/nearcorr.js';
 import { correlationOf, estimate, type Method } from './estimators.js';
 import { windowData, type Window, type WindowData } from './window.js';

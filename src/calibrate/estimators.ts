@@ -2,7 +2,7 @@
 // takes the log returns as rows (returns[t][i]: return t, column i; rows in date order, oldest
 // first) and gives a covariance of one-period returns; the caller annualises it.
 
-import type { Matrix } from '../scenarios/linalg.js';
+import type { Matrix } from '../math/linalg.js';
 
 export type Method = 'sample' | 'ewma' | 'ledoit-wolf';
 export const METHODS: ReadonlyArray<Method> = ['sample', 'ewma', 'ledoit-wolf'];

@@ -1,6 +1,6 @@
 // The readable output of `xmargin calibrate` (without --json).
 
-import type { Matrix } from '../scenarios/linalg.js';
+import type { Matrix } from '../math/linalg.js';
 import type { Calibration } from './calibrate.js';
 import type { FitResult } from './fit.js';
 

@@ -2,7 +2,7 @@
 // within the window, drop (and count) the rows with a missing price among the chosen columns,
 // and take log returns of consecutive remaining rows.
 
-import { InputError } from '../model/errors.js';
+import { InputError } from '../errors.js';
 import type { PriceTable } from '../model/types.js';
 
 export interface Window {

@@ -9,12 +9,12 @@ import { prettyJson } from '../calibrate/json.js';
 import { calibrationText, fitText } from '../calibrate/format.js';
 import { resolveColumns, type Window } from '../calibrate/window.js';
 import { isIsoDate } from '../model/dates.js';
-import { UsageError } from '../model/errors.js';
+import { UsageError } from '../errors.js';
 import { parseMarket, parseSuite } from '../model/load.js';
 import { loadPriceTable } from '../model/prices.js';
 import { isYamlFile, parseYamlText } from '../model/read.js';
 import { writeFileAtomic } from '../report/write.js';
-import { minEigenvalue, PSD_TOLERANCE } from '../scenarios/linalg.js';
+import { minEigenvalue, PSD_TOLERANCE } from '../math/linalg.js';
 
 interface CalibrateArgs {
   prices: string;

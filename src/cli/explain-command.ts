@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { explainScenario, type ScenarioExplanation } from '../explain/explain.js';
-import { UsageError } from '../model/errors.js';
+import { UsageError } from '../errors.js';
 import { bundledExample, prepare } from '../run.js';
 
 interface ExplainArgs {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { exitCodeOf, InputError, RunError, UsageError } from '../model/errors.js';
+import { exitCodeOf, InputError, RunError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { calibrateCommand } from './calibrate-command.js';
 import { explainCommand } from './explain-command.js';

@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { InputError } from '../model/errors.js';
+import { InputError } from '../errors.js';
 import { readDocument } from '../model/read.js';
 import { writeFileAtomic } from '../report/write.js';
 import { nearestCorrelation } from '../scenarios/nearcorr.js';

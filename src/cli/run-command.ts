@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError } from '../model/errors.js';
+import { UsageError } from '../errors.js';
 import { bundledExample, run } from '../run.js';
 import { summaryTable } from '../report/summary.js';
 import { reportJson, writeReport, type ReportFormat } from '../report/write.js';

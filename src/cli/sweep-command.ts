@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import Table from 'cli-table3';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError } from '../model/errors.js';
+import { UsageError } from '../errors.js';
 import { prepare } from '../run.js';
 import { writeFileAtomic } from '../report/write.js';
 import { parseAxis } from '../sweep/axis.js';

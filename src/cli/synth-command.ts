@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError } from '../model/errors.js';
+import { UsageError } from '../errors.js';
 import { optionCount, resolveSpec, suiteScenarios, synthesize, writeSynthFiles, type SynthSize } from '../synth/index.js';
 
 interface SynthArgs {

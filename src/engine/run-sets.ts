@@ -1,5 +1,5 @@
 import { compileKernels } from '../kernels/wasm.js';
-import { RunError } from '../model/errors.js';
+import { RunError } from '../errors.js';
 import { chunkFor, engineDefaults, taskSizeFor } from './defaults.js';
 import type { RunPlan } from './plan.js';
 import { workerPlan } from './plan.js';

@@ -3,7 +3,7 @@ import { workerPlan } from '../engine/plan.js';
 import { aggregateRows } from '../kernels/aggregate.js';
 import { revalueLinear, revalueOptions } from '../kernels/revalue.js';
 import { mcShocks } from '../kernels/shocks.js';
-import { UsageError } from '../model/errors.js';
+import { UsageError } from '../errors.js';
 
 export interface ScenarioExplanation {
   set: string;

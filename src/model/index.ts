@@ -1,8 +1,7 @@
 // The model: validated input types, loading and validation of the three input files and of
-// historical price CSVs, and the errors users meet.
+// historical price CSVs.
 
 export * from './types.js';
-export { InputError, UsageError, RunError, formatPath, exitCodeOf, MAX_LISTED_ISSUES, type InputIssue } from './errors.js';
 export { readDocument, readTextFile, parseJsonText, parseYamlText, isYamlFile } from './read.js';
 export { loadMarket, loadBook, loadSuite, loadInputs, parseMarket, parseBook, parseSuite, type InputFiles } from './load.js';
 export { loadPriceTable, parsePriceTable } from './prices.js';

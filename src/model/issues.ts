@@ -2,7 +2,7 @@
 // path inside the file, what was expected and, briefly, what was found.
 
 import type * as z from 'zod';
-import { InputError, formatPath } from './errors.js';
+import { InputError, formatPath } from '../errors.js';
 
 export type PathPart = string | number;
 

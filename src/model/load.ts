@@ -3,7 +3,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { identity } from '../scenarios/linalg.js';
+import { identity } from '../math/linalg.js';
 import { failWith, throwIfIssues } from './issues.js';
 import { readDocument } from './read.js';
 import { bookSchema, check, marketSchema, suiteSchema } from './schema.js';

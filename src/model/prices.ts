@@ -3,7 +3,7 @@
 
 import { parse } from 'csv-parse/sync';
 import { isIsoDate } from './dates.js';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 import { describe } from './issues.js';
 import { readTextFile } from './read.js';
 import type { PriceTable } from './types.js';

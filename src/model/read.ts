@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import { InputError, formatPath } from './errors.js';
+import { InputError, formatPath } from '../errors.js';
 import { lineColumn, scanJson } from './json.js';
 
 export function isYamlFile(file: string): boolean {

@@ -2,8 +2,8 @@
 // the properties of correlation matrices. Each function returns every problem it finds as path +
 // message (what was expected, and what was found); load.ts turns them into one InputError.
 
-import { isPsd, PSD_TOLERANCE, minEigenvalue } from '../scenarios/linalg.js';
-import { formatPath } from './errors.js';
+import { isPsd, PSD_TOLERANCE, minEigenvalue } from '../math/linalg.js';
+import { formatPath } from '../errors.js';
 import { describe, listIds, type Issue, type PathPart } from './issues.js';
 import type { BookDoc, MarketDoc, SuiteDoc } from './schema.js';
 import type { Market } from './types.js';

@@ -1,6 +1,6 @@
-import { InputError } from '../model/errors.js';
+import { InputError } from '../errors.js';
 import type { Market, MonteCarloSet } from '../model/types.js';
-import { isPsd, pivotedCholesky, PSD_TOLERANCE, type Matrix } from './linalg.js';
+import { isPsd, pivotedCholesky, PSD_TOLERANCE, type Matrix } from '../math/linalg.js';
 import { nearestCorrelation } from './nearcorr.js';
 
 /**

@@ -1,4 +1,4 @@
-import { symmetricEigen, type Matrix } from './linalg.js';
+import { symmetricEigen, type Matrix } from '../math/linalg.js';
 
 export interface NearestCorrelation {
   correlation: Matrix;

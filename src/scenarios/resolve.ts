@@ -1,4 +1,4 @@
-import { InputError } from '../model/errors.js';
+import { InputError } from '../errors.js';
 import { loadPriceTable } from '../model/prices.js';
 import type { GridSet, HistoricalSet, Market, MonteCarloSet, ScenarioSet, ShocksSet, Suite } from '../model/types.js';
 import { correlationFactor, setCorrelation } from './correlation.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../model/errors.js';
+import { UsageError } from '../errors.js';
 
 /**
  * Parses a sweep axis: a range FROM:TO:STEP (both ends included) or a list a,b,c. Range points

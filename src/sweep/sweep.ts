@@ -1,7 +1,7 @@
 import { runScenarioSets, type EngineOptions } from '../engine/run-sets.js';
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, marginOf } from '../margin/margin.js';
-import { UsageError } from '../model/errors.js';
+import { UsageError } from '../errors.js';
 import type { MonteCarloSet } from '../model/types.js';
 import { resolveSets } from '../scenarios/resolve.js';
 

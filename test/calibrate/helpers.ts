@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { minEigenvalue } from '../../src/scenarios/linalg.js';
+import { minEigenvalue } from '../../src/math/linalg.js';
 
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 export const SWISS = fileURLToPath(new URL('../../examples/data/spi_sectors_1999_2008.csv', import.meta.url));

@@ -5,7 +5,7 @@ import { calibrateWindow, ensurePsd, REPAIR_BELOW } from '../../src/calibrate/ca
 import { METHODS } from '../../src/calibrate/estimators.js';
 import { parseMarket } from '../../src/model/load.js';
 import { loadPriceTable } from '../../src/model/prices.js';
-import { minEigenvalue } from '../../src/scenarios/linalg.js';
+import { minEigenvalue } from '../../src/math/linalg.js';
 import { expectValidCorrelation, SWISS } from './helpers.js';
 
 const swiss = loadPriceTable(SWISS);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { InputError } from '../../src/model/errors.js';
+import { InputError } from '../../src/errors.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/model/', import.meta.url));
 

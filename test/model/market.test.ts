@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { InputError, MAX_LISTED_ISSUES } from '../../src/model/errors.js';
+import { InputError, MAX_LISTED_ISSUES } from '../../src/errors.js';
 import { loadMarket, parseMarket } from '../../src/model/load.js';
 import { expectIssue, fixture, inputError, tempFile } from './helpers.js';
 

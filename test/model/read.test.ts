@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { InputError } from '../../src/model/errors.js';
+import { InputError } from '../../src/errors.js';
 import { readDocument } from '../../src/model/read.js';
 import { expectIssue, fixture, inputError, tempDir, tempFile } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // The factor the Monte Carlo sets draw with must reproduce the correlation, also when it is
 // singular (perfect correlation, breakdown weight 1), where a plain Cholesky divides by zero.
 import { describe, expect, it } from 'vitest';
-import { minEigenvalue, multiplyTransposed, pivotedCholesky, symmetricEigen } from '../../src/scenarios/linalg.js';
+import { minEigenvalue, multiplyTransposed, pivotedCholesky, symmetricEigen } from '../../src/math/linalg.js';
 
 const close = (a: number[][], b: number[][], tol: number) =>
   a.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - b[i][j])).toBeLessThan(tol)));

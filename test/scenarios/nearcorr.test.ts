@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.js';
-import { minEigenvalue } from '../../src/scenarios/linalg.js';
+import { minEigenvalue } from '../../src/math/linalg.js';
 import { nearestCorrelation } from '../../src/scenarios/nearcorr.js';
 import { xmargin } from '../helpers/cli.js';
 import { futures, market, suite } from '../helpers/inputs.js';

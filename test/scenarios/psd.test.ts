@@ -1,7 +1,7 @@
 // isPsd accepts by a shifted Cholesky and decides by the eigenvalue only when that fails: it
 // must agree with minEigenvalue >= -tol everywhere, the borderline included.
 import { describe, expect, it } from 'vitest';
-import { isPsd, minEigenvalue, PSD_TOLERANCE, type Matrix } from '../../src/scenarios/linalg.js';
+import { isPsd, minEigenvalue, PSD_TOLERANCE, type Matrix } from '../../src/math/linalg.js';
 
 /** Q diag(lambda) Q^T with Q a Householder reflection (orthogonal): eigenvalues exactly lambda, up to rounding. */
 function withEigenvalues(lambda: number[], seed: number): Matrix {

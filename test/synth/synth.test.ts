@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseBook, parseMarket, parseSuite } from '../../src/model/load.js';
 import { run } from '../../src/run.js';
-import { minEigenvalue } from '../../src/scenarios/linalg.js';
+import { minEigenvalue } from '../../src/math/linalg.js';
 import { EXPIRY_DAYS, SIZES, SYNTH_SIZES, synthesize, synthTexts, type SynthWorkload } from '../../src/synth/index.js';
 import { xmargin } from '../helpers/cli.js';
 
