@@ -56,13 +56,79 @@ export class UsageError extends Error {
   }
 }
 
-/** The run itself failed: a worker died, a kernel trapped, a value went non-finite. Exit code 1. */
+/**
+ * Why a run failed, as a value that crosses threads (and later machines) unchanged. Workers never
+ * throw these across the boundary as message text: they return a `TaskFailure` and the main
+ * thread turns it into a RunError here, once.
+ */
+export type RunFailureCode =
+  /** A revaluation or an aggregate that is not a finite number (input too extreme). */
+  | 'non-finite'
+  /** A WASM kernel trapped (out of bounds, unreachable): a bug, never a user's input. */
+  | 'kernel-trap'
+  /** A worker thread (or later a remote worker) exited while running a task. */
+  | 'worker-exit'
+  /** A task threw for any other reason. */
+  | 'task-failed'
+  /** The run was cancelled through its AbortSignal. */
+  | 'aborted';
+
+/** A task's failure as data: what the worker saw, with the set and scenario where it knows them. */
+export interface TaskFailure {
+  code: RunFailureCode;
+  message: string;
+  set?: string;
+  scenario?: number;
+}
+
+/** The run itself failed: a worker died, a kernel trapped, a value went non-finite, a cancel. Exit code 1. */
 export class RunError extends Error {
   readonly exitCode = 1;
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly code: RunFailureCode;
+  constructor(message: string, options?: { cause?: unknown; code?: RunFailureCode }) {
     super(message, options);
     this.name = 'RunError';
+    this.code = options?.code ?? 'task-failed';
   }
+}
+
+/**
+ * The one factory of run failures: a task's failure value (from a worker, or made by an executor
+ * for a worker that exited or a cancel) becomes a RunError whose message says what happened and
+ * where.
+ */
+export function runFailure(failure: TaskFailure | unknown, setName?: string): RunError {
+  if (failure instanceof RunError) return failure;
+  if (isTaskFailure(failure)) {
+    const where = failure.set ?? setName;
+    switch (failure.code) {
+      case 'non-finite':
+        return new RunError(failure.message, { code: 'non-finite' });
+      case 'kernel-trap':
+        return new RunError(`a scenario kernel trapped while running set "${where}": ${failure.message}`, {
+          code: 'kernel-trap',
+        });
+      case 'aborted':
+        return new RunError(`the run was cancelled${where ? ` during set "${where}"` : ''}`, { code: 'aborted' });
+      case 'worker-exit':
+        return new RunError(`a worker exited while running set "${where}": ${failure.message}`, { code: 'worker-exit' });
+      default:
+        return new RunError(`a worker failed while running set "${where}": ${failure.message}`, { code: 'task-failed' });
+    }
+  }
+  // Executors hand over failures as TaskFailure values; anything else is a bug on this side.
+  const message = failure instanceof Error ? failure.message : String(failure);
+  return new RunError(`a worker failed while running set "${setName}": ${message}`, { code: 'task-failed', cause: failure });
+}
+
+export function isTaskFailure(v: unknown): v is TaskFailure {
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof (v as TaskFailure).code === 'string' &&
+    typeof (v as TaskFailure).message === 'string' &&
+    !(v instanceof Error)
+  );
 }
 
 /** Formats a path the way users read it in their files: `accounts[3].positions[0].quantity`. */

@@ -1,4 +1,5 @@
-import { runScenarioSets, type EngineOptions, type ProgressEvent } from './engine/run-sets.js';
+import { createEngine, type EngineConfig, type EngineRunOptions, type ProgressEvent, type RunControl } from './engine/engine.js';
+import type { ExactTails } from './engine/exact-tails.js';
 import { buildPlan, type RunPlan } from './engine/plan.js';
 import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
 import type { Book, Market, Suite } from './model/types.js';
@@ -8,7 +9,7 @@ import { assertFinite, buildReport, type Report } from './report/report.js';
 /** A file path, or the document itself (as parsed JSON/YAML). */
 export type InputSource = string | Record<string, unknown>;
 
-export interface RunInput extends EngineOptions {
+export interface RunInput extends Omit<EngineRunOptions, 'sets'>, EngineConfig {
   market: InputSource;
   book: InputSource;
   suite: InputSource;
@@ -35,10 +36,22 @@ export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'bas
   return buildPlan(market, book, suite, suiteFile);
 }
 
-/** The stress run: validate, run every scenario set, and return the contract's report. */
-export async function run(input: RunInput): Promise<Report> {
+/**
+ * The stress run: validate, run every scenario set, and return the contract's report. It starts
+ * an engine for this run and closes it after, unless `executor` names a warm one to use.
+ */
+export async function run(input: RunInput, control: RunControl = {}): Promise<Report> {
   const plan = prepare(input);
-  const tails = await runScenarioSets(plan, input);
+  const engine = createEngine(plan, { workers: input.workers, executor: input.executor });
+  try {
+    return reportOf(plan, await engine.run(input, control));
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The report of a plan from its sets' exact tails, proven finite before anyone writes it. */
+export function reportOf(plan: RunPlan, tails: ExactTails[]): Report {
   const report = buildReport(plan, tails);
   assertFinite(report);
   return report;

@@ -1,12 +1,13 @@
 // One bench per kernel, WASM and its TypeScript twin on identical inputs built from the M
-// workload as the engine lays it out (instrument table, holdings, chunk length). The kernels are
-// called only through their public signatures (src/kernels/), exactly as src/engine/worker.ts
-// calls them; nothing here depends on how they are implemented.
+// workload as the engine lays it out (instrument table, holdings, chunk length). The pipeline
+// kernels are timed as stages of the engine's own scenario evaluators (src/engine/evaluator-*.ts),
+// the tail kernels on the evaluator's tail buffers, exactly as a range task calls them.
 import { Bench } from 'tinybench';
 import { chunkFor, engineDefaults } from '../../src/engine/defaults.js';
-import { workerPlan, type RunPlan } from '../../src/engine/plan.js';
-import { layoutWorker } from '../../src/engine/layout.js';
-import { aggregateRows, mcShocks, revalueLinear, revalueOptions, tailsPush, tailsSort } from '../../src/kernels/index.js';
+import { kernelPlan, type RunPlan } from '../../src/engine/plan.js';
+import { WasmEvaluator } from '../../src/engine/evaluator-wasm.js';
+import { TwinEvaluator } from '../../src/engine/evaluator-twin.js';
+import { tailsPush, tailsSort } from '../../src/kernels/index.js';
 import { instantiateKernels, type WasmKernels } from '../../src/kernels/wasm.js';
 import { prepare } from '../../src/run.js';
 import type { MonteCarloSource } from '../../src/scenarios/types.js';
@@ -134,41 +135,17 @@ export function kernelPairs(wl: Workload): Pair[] {
   const nRows = ins.nLinear + ins.nOptions;
   const nSeries = h.nSeries;
   const k: WasmKernels = instantiateKernels();
-  // The engine's own worker layout (set 0 is the Monte Carlo set), with this workload's chunk and tail capacity.
-  const wp = workerPlan(plan, C, cap);
-  const l = layoutWorker(k, wp);
-  const p = { ...l, factor: l.factors[0], scale: l.scales[0] };
-  k.f64(p.ivShift, C).fill(src.ivShift);
-
+  // The engine's own evaluators (set 0 is the Monte Carlo set), with this workload's chunk and
+  // tail capacity: each kernel is timed as one stage of the evaluator the workers run.
+  const kp = kernelPlan(plan);
+  const wev = new WasmEvaluator(k, kp, C, cap);
+  const p = wev.layout;
   const x = k.exports;
-  const { seedLo, seedHi } = wp;
   const start = 0;
-  const wShocks = () =>
-    x.mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, p.factor, p.scale, src.dof, p.spot0, p.ret, p.spot);
-  const wLinear = () => x.revalueLinear(ins.nLinear, p.linUnd, p.linMult, p.spot0, p.spot, C, p.rows);
-  const wOptions = () =>
-    x.revalueOptions(
-      ins.nOptions,
-      p.optUnd,
-      p.optIsCall,
-      p.optStrike,
-      p.optLnSK,
-      p.optIv,
-      p.optTau,
-      p.optValue0,
-      p.optMult,
-      ins.rate,
-      p.ret,
-      p.spot,
-      p.ivShift,
-      C,
-      p.rows + ins.nLinear * C * 8,
-    );
-  const wAggregate = () => {
-    x.aggregateRows(nAccounts, p.accOffsets, p.accRows, p.accQty, p.rows, C, p.series);
-    if (h.nGroups > 0)
-      x.aggregateRows(h.nGroups, p.grpOffsets, p.grpMembers, p.grpWeight, p.series, C, p.series + nAccounts * C * 8);
-  };
+  const wShocks = () => void wev.shock(0, start, C);
+  const wLinear = () => wev.revalueLinear(C);
+  const wOptions = () => wev.revalueOptions(C, undefined);
+  const wAggregate = () => wev.aggregate(C);
   const wReset = () => {
     k.i32(p.heapSize, nSeries).fill(0);
     k.f64(p.threshold, nSeries).fill(-Infinity);
@@ -178,46 +155,20 @@ export function kernelPairs(wl: Workload): Pair[] {
     if (bad >= 0) throw new Error(`bench: non-finite P&L in series ${bad}`);
   };
 
-  // The twin's inputs: copies of the same arrays.
+  // The twin evaluator's arrays, and tail buffers like the layout's.
+  const tev = new TwinEvaluator(kp, C);
   const t = {
-    ret: new Float64Array(n * C),
-    spot: new Float64Array(n * C),
-    ivShift: new Float64Array(C).fill(src.ivShift),
-    rows: new Float64Array(nRows * C),
-    series: new Float64Array(nSeries * C),
+    ...tev.views(C),
     heapVal: new Float64Array(nSeries * cap),
     heapIdx: new Float64Array(nSeries * cap),
     heapSize: new Int32Array(nSeries),
     threshold: new Float64Array(nSeries),
   };
-  const tShocks = () =>
-    mcShocks(seedLo, seedHi, src.setId, start, C, n, src.rank, src.factor, src.scale, src.dof, ins.spot0, t.ret, t.spot);
-  const tLinear = () => revalueLinear(ins.nLinear, ins.linUnd, ins.linMult, ins.spot0, t.spot, C, t.rows);
+  const tShocks = () => void tev.shock(0, start, C);
+  const tLinear = () => tev.revalueLinear(C);
+  const tOptions = () => tev.revalueOptions(C, undefined);
+  const tAggregate = () => tev.aggregate(C);
   const tOptRows = t.rows.subarray(ins.nLinear * C);
-  const tOptions = () =>
-    revalueOptions(
-      ins.nOptions,
-      ins.optUnd,
-      ins.optIsCall,
-      ins.optStrike,
-      ins.optLnSK,
-      ins.optIv,
-      ins.optTau,
-      ins.optValue0,
-      ins.optMult,
-      ins.rate,
-      t.ret,
-      t.spot,
-      t.ivShift,
-      C,
-      tOptRows,
-    );
-  const tAccSeries = t.series.subarray(0, nAccounts * C);
-  const tGrpSeries = t.series.subarray(nAccounts * C);
-  const tAggregate = () => {
-    aggregateRows(nAccounts, h.accountOffsets, h.accountRows, h.accountQty, t.rows, C, tAccSeries);
-    if (h.nGroups > 0) aggregateRows(h.nGroups, h.groupOffsets, h.groupMembers, h.groupWeight, tAccSeries, C, tGrpSeries);
-  };
   const tReset = () => {
     t.heapSize.fill(0);
     t.threshold.fill(-Infinity);
@@ -243,8 +194,6 @@ export function kernelPairs(wl: Workload): Pair[] {
   // Identical inputs: the twin's downstream kernels read the WASM side's upstream outputs.
   t.ret.set(k.f64(p.ret, n * C));
   t.spot.set(k.f64(p.spot, n * C));
-  const twinShockRet = new Float64Array(n * C);
-  const twinShockSpot = new Float64Array(n * C);
 
   // Steady state of the engine: a task starts with empty heaps and the merged k-th largest loss
   // so far as its thresholds, so only the ~1% of scenarios beyond the 99% quantile are offered.
@@ -315,23 +264,10 @@ export function kernelPairs(wl: Workload): Pair[] {
   const wSort = () => x.tailsSort(nSeries, cap, p.heapVal, p.heapIdx, p.heapSize);
   const tSort = () => tailsSort(nSeries, cap, t.heapVal, t.heapIdx, t.heapSize);
 
-  // The twin's shocks into its own arrays, so the WASM side's stay the downstream kernels' input.
-  const tShocksOwn = () =>
-    mcShocks(
-      seedLo,
-      seedHi,
-      src.setId,
-      start,
-      C,
-      n,
-      src.rank,
-      src.factor,
-      src.scale,
-      src.dof,
-      ins.spot0,
-      twinShockRet,
-      twinShockSpot,
-    );
+  // The twin's shocks into a second evaluator's arrays, so the WASM side's stay the downstream kernels' input.
+  const tevShocks = new TwinEvaluator(kp, C);
+  const tShocksOwn = () => void tevShocks.shock(0, start, C);
+  const { ret: twinShockRet, spot: twinShockSpot } = tevShocks.views(C);
 
   const positions = h.accountRows.length + h.groupMembers.length;
   return [

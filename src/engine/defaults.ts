@@ -8,13 +8,11 @@ export const engineDefaults = {
   scratchBytes: 64 * 1024 * 1024,
   minChunk: 16,
   maxChunk: 4096,
-  /** Tasks per worker per set: enough to balance the load and to move the progress bar. */
+  /** Tasks per worker per pass over a set: enough to balance the load and to move the progress bar. */
   tasksPerWorker: 8,
   /** Tasks in flight per worker: one running, one queued, so no worker waits on the main thread. */
   inFlightPerWorker: 2,
   idleTimeoutMs: 60_000,
-  /** Flush rounds before giving up on collecting a set's tails (one is the norm). */
-  maxFlushRounds: 100,
   /**
    * The pilot pass of a large set (see pilot.ts): only for tails of at least `minTail`; about
    * `expectedAbove` pilot losses above the final VaR, the pilot at most `maxFraction` of the set;
@@ -33,7 +31,8 @@ export function chunkFor(rows: number, series: number, underlyings: number): num
 
 /**
  * Scenarios per task: about `tasksPerWorker` per worker balance the load and give the progress
- * bar steps; a task costs the main thread one tiny message, since tails stay in the workers.
+ * bar steps. Each task hands back its own tails, but after the first tasks the shared bars (or
+ * the pilot's) hold them to the few losses that can still enter the set's tail.
  */
 export function taskSizeFor(scenarios: number, workers: number, chunk: number): number {
   return Math.max(chunk, Math.ceil(scenarios / (workers * engineDefaults.tasksPerWorker)));

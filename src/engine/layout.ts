@@ -1,13 +1,13 @@
 import type { WasmKernels } from '../kernels/wasm.js';
-import type { WorkerPlan } from './plan.js';
+import type { KernelPlan } from './plan.js';
 
 /**
- * Where a worker's data lives in its WASM memory: byte offsets of the plan's arrays (copied in
- * once), the scratch for one chunk, and the tail buffers. The worker and the kernel benchmarks
- * both lay memory out through here, so the benches measure the kernels on exactly the engine's
- * layout.
+ * Where a scenario evaluator's data lives in its WASM memory: byte offsets of the plan's arrays
+ * (copied in once), the scratch for one chunk of scenarios, and the tail buffers of a range task.
+ * The evaluator, the range task and the kernel benchmarks all lay memory out through here, so the
+ * benches measure the kernels on exactly the engine's layout.
  */
-export interface WorkerLayout {
+export interface EvaluatorLayout {
   spot0: number;
   linUnd: number;
   linMult: number;
@@ -27,26 +27,35 @@ export interface WorkerLayout {
   grpWeight: number;
   factors: number[];
   scales: number[];
+  /** Scratch for one chunk: returns and spots (underlyings x chunk), iv shifts, rows, series. */
   ret: number;
   spot: number;
   ivShift: number;
   rows: number;
   series: number;
+  /** One scenario's returns and spots, for evaluating a list of scenarios one by one. */
+  oneRet: number;
+  oneSpot: number;
+  /** Tail buffers: series x tailCap losses and scenario indices, sizes and bars per series. */
+  tailCap: number;
   heapVal: number;
   heapIdx: number;
   heapSize: number;
   threshold: number;
 }
 
-/** Allocates and fills a worker's memory for `p`, once; views are taken only after the last allocation. */
-export function layoutWorker(k: WasmKernels, p: WorkerPlan): WorkerLayout {
+/**
+ * Allocates and fills the memory for `p` with scratch for `chunk` scenarios and tail buffers of
+ * `tailCap` per series, once; views are taken only after the last allocation.
+ */
+export function layoutEvaluator(k: WasmKernels, p: KernelPlan, chunk: number, tailCap: number): EvaluatorLayout {
   const ins = p.instruments;
   const h = p.holdings;
-  const C = p.chunk;
+  const C = chunk;
   const nRows = ins.nLinear + ins.nOptions;
   const f64 = (n: number) => k.alloc(Math.max(n, 1) * 8);
   const i32 = (n: number) => k.alloc(Math.max(n, 1) * 4);
-  const l: WorkerLayout = {
+  const l: EvaluatorLayout = {
     spot0: f64(ins.n),
     linUnd: i32(ins.nLinear),
     linMult: f64(ins.nLinear),
@@ -71,8 +80,11 @@ export function layoutWorker(k: WasmKernels, p: WorkerPlan): WorkerLayout {
     ivShift: f64(C),
     rows: f64(nRows * C),
     series: f64(h.nSeries * C),
-    heapVal: f64(h.nSeries * p.maxCap),
-    heapIdx: f64(h.nSeries * p.maxCap),
+    oneRet: f64(ins.n),
+    oneSpot: f64(ins.n),
+    tailCap,
+    heapVal: f64(h.nSeries * tailCap),
+    heapIdx: f64(h.nSeries * tailCap),
     heapSize: i32(h.nSeries),
     threshold: f64(h.nSeries),
   };

@@ -22,7 +22,7 @@
 // of the set. If fewer than k: the whole set is run again without a pilot. The outcome never
 // depends on the number of workers or on which branch was taken; only the speed does.
 import { engineDefaults } from './defaults.js';
-import { SortedLists, type PackedTails } from './tail-book.js';
+import { SortedLists, type PackedTails } from './exact-tails.js';
 
 /** The pilot of one set: scenarios [0, scenarios), keeping the top `rank` losses per series. */
 export interface PilotSpec {

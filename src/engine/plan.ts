@@ -21,20 +21,20 @@ export function buildPlan(market: Market, book: Book, suite: Suite, suiteFile: s
   return { market, book, suite, instruments, holdings, sets };
 }
 
-/** The part of a plan a worker needs: flat arrays only, cheap to clone into each thread. */
-export interface WorkerPlan {
+/**
+ * The part of a plan that scenario evaluation needs: flat arrays and numbers only, so that it
+ * encodes to bytes (plan-codec.ts) and travels to a worker thread or another machine once.
+ * Nothing in it depends on how a run is cut into tasks (chunk, tail sizes, workers).
+ */
+export interface KernelPlan {
   seedLo: number;
   seedHi: number;
   instruments: Omit<InstrumentTable, 'rowOf' | 'collateralRow'>;
   holdings: Omit<Holdings, 'portfolios' | 'accountIds' | 'collateral'>;
   sets: { name: string; tailSize: number; source: ScenarioSource }[];
-  /** Scenarios per kernel pass; bounds the worker's scratch memory. */
-  chunk: number;
-  /** Largest tail buffer capacity any task of this run will need. */
-  maxCap: number;
 }
 
-export function workerPlan(plan: RunPlan, chunk: number, maxCap: number): WorkerPlan {
+export function kernelPlan(plan: RunPlan): KernelPlan {
   const { rowOf: _r, collateralRow: _c, ...instruments } = plan.instruments;
   const { portfolios: _p, accountIds: _a, collateral: _k, ...holdings } = plan.holdings;
   const seed = plan.suite.seed;
@@ -44,7 +44,5 @@ export function workerPlan(plan: RunPlan, chunk: number, maxCap: number): Worker
     instruments,
     holdings,
     sets: plan.sets.map((s) => ({ name: s.name, tailSize: s.tailSize, source: s.source })),
-    chunk,
-    maxCap,
   };
 }

@@ -1,10 +1,9 @@
-// Tail bars shared by the workers of a run: per pass of a set (task.ts passKey) and series, the
-// highest k-th largest loss any worker has seen in its own scenarios of the pass. Each worker's
-// k-th largest is a lower bound on the set's k-th largest (its scenarios are a subset), so a loss
-// strictly below the highest of them cannot be in the set's top k: every worker may skip it.
-// Without sharing, each of W workers raises its bar on 1/W of the scenarios, and together they
-// take about W times the candidates of one. A main pass after a pilot starts from the pilot's
-// bars, which are checked after the pass instead (pilot.ts).
+// Tail bars shared by the tasks of one pass over a set, between threads: per series, the highest
+// k-th largest loss any task has seen in its own scenarios. Each task's k-th largest is a lower
+// bound on the set's k-th largest (its scenarios are a subset), so a loss strictly below the
+// highest of them cannot be in the set's top k: every task may skip it. Without sharing, each
+// task would raise its bar from minus infinity on its own share of the scenarios. A pass gets a
+// fresh buffer from its coordinator: nothing here outlives a pass or belongs to a worker.
 
 /**
  * Doubles stored as order-preserving 64-bit integers, so that Atomics can compare and swap them:
@@ -17,27 +16,26 @@ export class SharedBars {
     private readonly nSeries: number,
   ) {
     this.keys = new BigInt64Array(buffer);
+    if (this.keys.length < nSeries) throw new Error(`internal: shared bars for ${this.keys.length} series, not ${nSeries}`);
   }
 
-  static create(nSlots: number, nSeries: number): SharedArrayBuffer {
-    const buffer = new SharedArrayBuffer(Math.max(1, nSlots * nSeries) * 8);
+  static create(nSeries: number): SharedArrayBuffer {
+    const buffer = new SharedArrayBuffer(Math.max(1, nSeries) * 8);
     new BigInt64Array(buffer).fill(toKey(-Infinity));
     return buffer;
   }
 
-  /** Copies a slot's bars into `out` (one per series). */
-  read(slot: number, out: Float64Array): void {
-    const base = slot * this.nSeries;
-    for (let r = 0; r < this.nSeries; r++) out[r] = fromKey(Atomics.load(this.keys, base + r));
+  /** Copies the bars into `out` (one per series). */
+  read(out: Float64Array): void {
+    for (let r = 0; r < this.nSeries; r++) out[r] = fromKey(Atomics.load(this.keys, r));
   }
 
   /** Raises series r's bar to `value` if it is higher. */
-  raise(slot: number, r: number, value: number): void {
-    const i = slot * this.nSeries + r;
+  raise(r: number, value: number): void {
     const key = toKey(value);
-    let seen = Atomics.load(this.keys, i);
+    let seen = Atomics.load(this.keys, r);
     while (key > seen) {
-      const prev = Atomics.compareExchange(this.keys, i, seen, key);
+      const prev = Atomics.compareExchange(this.keys, r, seen, key);
       if (prev === seen) return;
       seen = prev;
     }

@@ -1,81 +1,47 @@
-// What crosses the thread boundary, and how. Tasks are tiny. A worker keeps the tails of the
-// pass it is working on across tasks and sends them once, when the main thread flushes it at
-// the end of the pass: one Float64Array whose buffer is transferred, never cloned.
+// The unit of scenario work, and what crosses the boundary to whoever runs it (a worker thread
+// today, a process on another machine later). A task is a pure function of its fields: the same
+// task gives the same bytes anywhere, and task results merge associatively (exact-tails.ts).
+import type { TaskFailure } from '../errors.js';
 
-/**
- * A pass over (part of) a set: the pilot, the main pass, and when the pilot's bar fails its
- * check the pilot's scenarios in full or the whole set again (pilot.ts). Each pass has its own
- * tail buffers in the workers and its own shared bars, keyed by `passKey`.
- */
-export type PassStage = 'pilot' | 'main' | 'pilot-full' | 'rerun';
-
-const STAGES: readonly PassStage[] = ['pilot', 'main', 'pilot-full', 'rerun'];
-
-/** A key per (set, stage): which buffers a worker holds, and which shared bars a pass uses. */
-export function passKey(set: number, stage: PassStage): number {
-  return set * STAGES.length + STAGES.indexOf(stage);
+/** A plan by identity (plan-codec.ts), with its bytes for executors that cannot fetch it. */
+export interface PlanRef {
+  id: string;
+  /** The encoded kernel plan. Between threads it lives in a SharedArrayBuffer, so it is never copied. */
+  bytes: Uint8Array;
 }
 
-export const passesPerSet = STAGES.length;
+/** How a test makes a task fail the way real failures do: the thread exits, a kernel traps, the task throws. */
+export type InjectedFault = 'exit' | 'trap' | 'throw';
 
-/** Scenarios [start, start + count) of a set, pushed into the worker's tail buffers of a pass. */
-export interface ScenarioTask {
-  kind: 'scenarios';
+/**
+ * Scenarios [start, start + count) of one set: evaluate them chunk by chunk and keep, per series,
+ * the top `cap` losses under the order (loss descending, scenario index ascending) among those not
+ * below the series' bar.
+ */
+export interface RangeTask {
+  plan: PlanRef;
   set: number;
-  pass: number;
-  /** Tail buffer capacity of the pass: the set's tail size, or the pilot's rank. */
-  cap: number;
-  /**
-   * Whether the pass reads and raises the shared bars. A pilot does not: its buffers keep fewer
-   * than k losses, so their worst is no lower bound on the set's k-th largest.
-   */
-  shareBars: boolean;
   start: number;
   count: number;
-}
-
-/** Hand over (and forget) the tail buffers of a pass. */
-export interface FlushTask {
-  kind: 'flush';
-  pass: number;
+  /** Scenarios per kernel pass: bounds the executor's scratch memory, never changes a result. */
+  chunk: number;
+  /** Losses kept per series: the set's tail size, or the pilot's rank. */
   cap: number;
+  /**
+   * Per series, a loss no tail loss of the set is below (the pilot's bar): anything below it is
+   * skipped, so the result holds only the losses above it. Absent: minus infinity.
+   */
+  bar?: Float64Array;
+  /**
+   * Executor-local speed-ups, for executors that share memory with the coordinator (threads):
+   * bars that the tasks of one pass raise for each other (shared-bars.ts), and a flag that asks
+   * running tasks to stop between chunks. Neither changes a result.
+   */
+  sharedBars?: SharedArrayBuffer;
+  cancel?: SharedArrayBuffer;
+  /** Test-only fault injection. */
+  fault?: InjectedFault;
 }
 
-export type WorkerTask = ScenarioTask | FlushTask;
-
-/**
- * [threadId], or for a flush that found tails: [threadId, packed tails...] (packTails). One
- * typed array, because piscina transfers only a top-level value. The thread id lets the main
- * thread flush exactly the workers that worked on the set.
- */
-export type TaskResult = Float64Array;
-
-/**
- * Layout: [size_0 .. size_{n-1}, values of series 0, 1, ..., indices of series 0, 1, ...],
- * after `head` leading slots the caller fills (the thread id). A worker sorts each series by
- * rank (loss descending, then index ascending) before packing (tailsSort): tailMeasures and
- * pilotBars merge the packs and rely on it.
- */
-export function packTails(
-  nSeries: number,
-  cap: number,
-  size: Int32Array,
-  val: Float64Array,
-  idx: Float64Array,
-  head = 0,
-): Float64Array {
-  let total = 0;
-  for (let r = 0; r < nSeries; r++) total += size[r];
-  const out = new Float64Array(head + nSeries + 2 * total);
-  let o = head + nSeries;
-  for (let r = 0; r < nSeries; r++) {
-    out[head + r] = size[r];
-    out.set(val.subarray(r * cap, r * cap + size[r]), o);
-    o += size[r];
-  }
-  for (let r = 0; r < nSeries; r++) {
-    out.set(idx.subarray(r * cap, r * cap + size[r]), o);
-    o += size[r];
-  }
-  return out;
-}
+/** A task's result: its packed tails, or a failure value (errors travel as data, errors.ts). */
+export type TaskOutcome = { ok: true; tails: Float64Array } | { ok: false; failure: TaskFailure };

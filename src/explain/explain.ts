@@ -1,8 +1,6 @@
 import type { RunPlan } from '../engine/plan.js';
-import { workerPlan } from '../engine/plan.js';
-import { aggregateRows } from '../kernels/aggregate.js';
-import { revalueLinear, revalueOptions } from '../kernels/revalue.js';
-import { mcShocks } from '../kernels/shocks.js';
+import { kernelPlan } from '../engine/plan.js';
+import { TwinEvaluator } from '../engine/evaluator-twin.js';
 import { UsageError } from '../errors.js';
 
 export interface ScenarioExplanation {
@@ -22,8 +20,8 @@ export interface ScenarioExplanation {
 /**
  * Regenerates scenario i of a set and shows what it did: the underlying moves, the P&L of every
  * instrument, account and portfolio. Because scenario i is a pure function of (seed, set, i),
- * this is the same scenario the run saw; it is computed by the TypeScript twins of the kernels
- * (the tests' oracle), so it also cross-checks the WASM numbers in the report.
+ * this is the same scenario the run saw; the twin evaluator computes it (the TypeScript twins of
+ * the kernels, the tests' oracle), so it also cross-checks the WASM numbers in the report.
  */
 export function explainScenario(plan: RunPlan, setName: string, i: number): ScenarioExplanation {
   const setIndex = plan.sets.findIndex((s) => s.name === setName);
@@ -33,57 +31,12 @@ export function explainScenario(plan: RunPlan, setName: string, i: number): Scen
   if (!(Number.isInteger(i) && i >= 0 && i < set.scenarios)) {
     throw new UsageError(`--scenario must be a whole number in [0, ${set.scenarios - 1}] for set "${setName}", got ${i}`);
   }
-  const w = workerPlan(plan, 1, 1);
+  // The twins, not WASM: an explanation recomputes the scenario independently of the workers.
+  const e = new TwinEvaluator(kernelPlan(plan), 1).list(setIndex, [i]);
+  const { spot, ret, rows, series } = e;
+  const ivShift = e.ivShift[0];
   const ins = plan.instruments;
-  const n = ins.n;
-  const ret = new Float64Array(n);
-  const spot = new Float64Array(n);
-  let ivShift: number;
-  const src = set.source;
-  if (src.kind === 'montecarlo') {
-    mcShocks(w.seedLo, w.seedHi, src.setId, i, 1, n, src.rank, src.factor, src.scale, src.dof, ins.spot0, ret, spot);
-    ivShift = src.ivShift;
-  } else {
-    for (let u = 0; u < n; u++) {
-      ret[u] = src.ret[u * src.count + i];
-      spot[u] = src.spot[u * src.count + i];
-    }
-    ivShift = src.ivShift[i];
-  }
-  const nRows = ins.nLinear + ins.nOptions;
-  const rows = new Float64Array(nRows);
-  revalueLinear(ins.nLinear, ins.linUnd, ins.linMult, ins.spot0, spot, 1, rows);
-  revalueOptions(
-    ins.nOptions,
-    ins.optUnd,
-    ins.optIsCall,
-    ins.optStrike,
-    ins.optLnSK,
-    ins.optIv,
-    ins.optTau,
-    ins.optValue0,
-    ins.optMult,
-    ins.rate,
-    ret,
-    spot,
-    Float64Array.of(ivShift),
-    1,
-    rows.subarray(ins.nLinear),
-  );
   const h = plan.holdings;
-  const nAccounts = h.accountIds.length;
-  const series = new Float64Array(h.nSeries);
-  aggregateRows(nAccounts, h.accountOffsets, h.accountRows, h.accountQty, rows, 1, series);
-  if (h.nGroups > 0)
-    aggregateRows(
-      h.nGroups,
-      h.groupOffsets,
-      h.groupMembers,
-      h.groupWeight,
-      series.subarray(0, nAccounts),
-      1,
-      series.subarray(nAccounts),
-    );
 
   return {
     set: set.name,

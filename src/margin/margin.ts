@@ -1,4 +1,4 @@
-import type { TailMeasures } from '../engine/tail-book.js';
+import type { TailMeasures } from '../risk/measures.js';
 
 /** The margin of one margined unit (an account alone, or a portfolio on its net P&L). */
 export interface MarginResult {

@@ -1,6 +1,7 @@
-import type { SetTails } from '../engine/run-sets.js';
+import type { ExactTails } from '../engine/exact-tails.js';
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
+import { seriesMeasures } from '../risk/measures.js';
 import { VERSION } from '../version.js';
 
 export interface SetReport {
@@ -51,9 +52,11 @@ export interface Report {
   engine: { name: 'xmargin'; version: string };
 }
 
-/** Turns tail measures into the contract's report: margin, health and calls, cross and segregated. */
-export function buildReport(plan: RunPlan, tails: SetTails[]): Report {
+/** Turns the sets' exact tails into the contract's report: margin, health and calls, cross and segregated. */
+export function buildReport(plan: RunPlan, exact: ExactTails[]): Report {
   const { market, suite, holdings } = plan;
+  if (exact.length !== plan.sets.length) throw new Error(`internal: tails of ${exact.length} sets for ${plan.sets.length}`);
+  const tails = exact.map(seriesMeasures);
   const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
   const ratio = suite.maintenanceRatio;
   const seriesMargin = (series: number) =>

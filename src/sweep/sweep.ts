@@ -1,6 +1,7 @@
-import { runScenarioSets, type EngineOptions } from '../engine/run-sets.js';
+import { createEngine, type EngineConfig, type EngineRunOptions, type RunControl } from '../engine/engine.js';
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, marginOf } from '../margin/margin.js';
+import { seriesMeasures } from '../risk/measures.js';
 import { UsageError } from '../errors.js';
 import type { MonteCarloSet } from '../model/types.js';
 import { resolveSets } from '../scenarios/resolve.js';
@@ -39,7 +40,8 @@ export async function sweep(
   setName: string,
   axis: SweepAxis,
   scope: 'set' | 'suite',
-  options: EngineOptions = {},
+  options: EngineRunOptions & EngineConfig = {},
+  control: RunControl = {},
 ): Promise<SweepResult> {
   const index = base.suite.scenarioSets.findIndex((s) => s.name === setName);
   if (index < 0) {
@@ -64,7 +66,13 @@ export async function sweep(
   });
   const others = scope === 'suite' ? base.sets.filter((s, i) => i !== index && s.margin) : [];
   const plan: RunPlan = { ...base, sets: [...variants, ...others] };
-  const tails = await runScenarioSets(plan, options);
+  const engine = createEngine(plan, options);
+  let tails;
+  try {
+    tails = (await engine.run(options, control)).map(seriesMeasures);
+  } finally {
+    await engine.close();
+  }
 
   const ratio = base.suite.maintenanceRatio;
   const pick = (j: number) => [j, ...others.map((_, o) => variants.length + o)];

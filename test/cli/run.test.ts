@@ -84,18 +84,7 @@ describe('xmargin run', () => {
 });
 
 describe('failure is clean', () => {
-  for (const fault of ['exit', 'trap', 'throw']) {
-    it(`a worker that ${fault}s fails the run with exit 1, a message, and no report`, () => {
-      const dir = join(tmp(), 'out');
-      const r = xmargin(['run', ...exampleArgs, '--out', dir, '--workers', '2'], { env: { XMARGIN_FAULT: fault } });
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^xmargin: /);
-      expect(r.stderr).toMatch(fault === 'trap' ? /trapped/ : /worker failed|exited|injected/);
-      expect(r.stdout).toBe('');
-      expect(existsSync(dir)).toBe(false);
-    });
-  }
-
+  // Worker exits, kernel traps and throwing tasks: test/engine/lifecycle.test.ts injects them.
   it('a non-finite P&L is an error naming the instrument and the set', () => {
     const dir = tmp();
     const suite = join(dir, 'suite.yaml');

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { coverage, pilotBars, pilotFor } from '../../src/engine/pilot.js';
-import type { PassEvent } from '../../src/engine/run-sets.js';
-import { packTails } from '../../src/engine/task.js';
+import type { PassEvent } from '../../src/engine/engine.js';
+import { packTails } from '../../src/engine/exact-tails.js';
 import { run, type ProgressEvent } from '../../src/index.js';
 import { fixture } from '../helpers/cli.js';
 import { suite } from '../helpers/inputs.js';
@@ -53,7 +53,7 @@ describe('pilotBars and coverage', () => {
     const rnd = lcg(3);
     const rank = 7;
     const all = Array.from({ length: 5 }, () => Array.from({ length: 40 }, () => Math.round(100 * rnd()) - 30));
-    // Two workers, each holding the top `rank` of its half.
+    // Two tasks, each holding the top `rank` of its half.
     const top = (xs: number[]) => [...xs].sort((a, b) => b - a).slice(0, rank);
     const packs = [pack(all.map((s) => top(s.slice(0, 20)))), pack(all.map((s) => top(s.slice(20))))];
     const bars = pilotBars(packs, 5, rank);

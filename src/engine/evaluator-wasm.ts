@@ -1,0 +1,166 @@
+import type { WasmKernels } from '../kernels/wasm.js';
+import { checkRequest, commonShift, type EvaluatedScenarios, type ScenarioEvaluator } from './evaluator.js';
+import { layoutEvaluator, type EvaluatorLayout } from './layout.js';
+import type { KernelPlan } from './plan.js';
+
+/**
+ * The scenario evaluator on the WASM kernels, in one instance's memory (layout.ts). Its stages
+ * (`shock`, `revalue`, `aggregate`) are public so the kernel benches time each on the engine's
+ * own layout; `range` and `list` run them in order.
+ */
+export class WasmEvaluator implements ScenarioEvaluator {
+  readonly layout: EvaluatorLayout;
+  private readonly nRows: number;
+  private readonly nAccounts: number;
+
+  constructor(
+    readonly kernels: WasmKernels,
+    readonly plan: KernelPlan,
+    readonly chunk: number,
+    tailCap = 1,
+  ) {
+    this.layout = layoutEvaluator(kernels, plan, chunk, tailCap);
+    this.nRows = plan.instruments.nLinear + plan.instruments.nOptions;
+    this.nAccounts = plan.holdings.accountOffsets.length - 1;
+  }
+
+  range(set: number, start: number, count: number): EvaluatedScenarios {
+    checkRequest(this.plan, this.chunk, set, count);
+    const shift = this.shock(set, start, count);
+    this.revalue(count, shift);
+    this.aggregate(count);
+    return this.views(count);
+  }
+
+  list(set: number, indices: ArrayLike<number>): EvaluatedScenarios {
+    const count = indices.length;
+    checkRequest(this.plan, this.chunk, set, count);
+    const { kernels: k, layout: l } = this;
+    const n = this.plan.instruments.n;
+    const src = this.plan.sets[set].source;
+    let shift: number | undefined;
+    if (src.kind === 'montecarlo') {
+      // Scenario i is a pure function of (seed, set, i): generated alone, it has the bits it has
+      // inside any chunk.
+      for (let s = 0; s < count; s++) {
+        this.mcShocks(set, indices[s], 1, l.oneRet, l.oneSpot);
+        const oneRet = k.f64(l.oneRet, n);
+        const oneSpot = k.f64(l.oneSpot, n);
+        const ret = k.f64(l.ret, n * count);
+        const spot = k.f64(l.spot, n * count);
+        for (let u = 0; u < n; u++) {
+          ret[u * count + s] = oneRet[u];
+          spot[u * count + s] = oneSpot[u];
+        }
+      }
+      k.f64(l.ivShift, count).fill(src.ivShift);
+      shift = src.ivShift;
+    } else {
+      const ret = k.f64(l.ret, n * count);
+      const spot = k.f64(l.spot, n * count);
+      const ivShift = k.f64(l.ivShift, count);
+      for (let s = 0; s < count; s++) {
+        const i = indices[s];
+        for (let u = 0; u < n; u++) {
+          ret[u * count + s] = src.ret[u * src.count + i];
+          spot[u * count + s] = src.spot[u * src.count + i];
+        }
+        ivShift[s] = src.ivShift[i];
+      }
+      shift = commonShift(ivShift);
+    }
+    this.revalue(count, shift);
+    this.aggregate(count);
+    return this.views(count);
+  }
+
+  /**
+   * Stage 1: the scenarios' returns and shocked spots into scratch. Returns the iv shift they
+   * share, if any (always for a Monte Carlo set).
+   */
+  shock(set: number, start: number, count: number): number | undefined {
+    const { kernels: k, layout: l } = this;
+    const n = this.plan.instruments.n;
+    const src = this.plan.sets[set].source;
+    if (src.kind === 'montecarlo') {
+      this.mcShocks(set, start, count, l.ret, l.spot);
+      k.f64(l.ivShift, count).fill(src.ivShift);
+      return src.ivShift;
+    }
+    const ret = k.f64(l.ret, n * count);
+    const spot = k.f64(l.spot, n * count);
+    for (let u = 0; u < n; u++) {
+      ret.set(src.ret.subarray(u * src.count + start, u * src.count + start + count), u * count);
+      spot.set(src.spot.subarray(u * src.count + start, u * src.count + start + count), u * count);
+    }
+    const shifts = k.f64(l.ivShift, count);
+    shifts.set(src.ivShift.subarray(start, start + count));
+    return commonShift(shifts);
+  }
+
+  /** Stage 2: every revaluation row, linear then options; `shift` selects the fixed-iv kernel. */
+  revalue(count: number, shift: number | undefined): void {
+    this.revalueLinear(count);
+    this.revalueOptions(count, shift);
+  }
+
+  revalueLinear(count: number): void {
+    const l = this.layout;
+    const ins = this.plan.instruments;
+    this.kernels.exports.revalueLinear(ins.nLinear, l.linUnd, l.linMult, l.spot0, l.spot, count, l.rows);
+  }
+
+  revalueOptions(count: number, shift: number | undefined): void {
+    const { layout: l } = this;
+    const x = this.kernels.exports;
+    const ins = this.plan.instruments;
+    const optRows = l.rows + ins.nLinear * count * 8;
+    if (shift !== undefined) {
+      x.revalueOptionsFixedIv(
+        ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
+        ins.rate, l.ret, l.spot, shift, count, optRows,
+      );
+    } else {
+      x.revalueOptions(
+        ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
+        ins.rate, l.ret, l.spot, l.ivShift, count, optRows,
+      );
+    }
+  }
+
+  /** Stage 3: account rows from instrument rows, then group rows from account rows. */
+  aggregate(count: number): void {
+    const { layout: l } = this;
+    const x = this.kernels.exports;
+    const h = this.plan.holdings;
+    x.aggregateRows(this.nAccounts, l.accOffsets, l.accRows, l.accQty, l.rows, count, l.series);
+    if (h.nGroups > 0) {
+      x.aggregateRows(h.nGroups, l.grpOffsets, l.grpMembers, l.grpWeight, l.series, count, l.series + this.nAccounts * count * 8);
+    }
+  }
+
+  /** Fresh views of the last evaluation's scratch. */
+  views(count: number): EvaluatedScenarios {
+    const { kernels: k, layout: l } = this;
+    const n = this.plan.instruments.n;
+    return {
+      count,
+      ret: k.f64(l.ret, n * count),
+      spot: k.f64(l.spot, n * count),
+      ivShift: k.f64(l.ivShift, count),
+      rows: k.f64(l.rows, this.nRows * count),
+      series: k.f64(l.series, this.plan.holdings.nSeries * count),
+    };
+  }
+
+  private mcShocks(set: number, start: number, count: number, retPtr: number, spotPtr: number): void {
+    const p = this.plan;
+    const src = p.sets[set].source;
+    if (src.kind !== 'montecarlo') throw new Error('internal: mcShocks on an explicit set');
+    const l = this.layout;
+    this.kernels.exports.mcShocks(
+      p.seedLo, p.seedHi, src.setId, start, count, p.instruments.n, src.rank, l.factors[set], l.scales[set], src.dof,
+      l.spot0, retPtr, spotPtr,
+    );
+  }
+}

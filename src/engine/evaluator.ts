@@ -1,0 +1,51 @@
+// One scenario evaluator: (plan, set, scenarios) -> underlying moves, instrument-row P&L and
+// account and portfolio P&L. Two backends compute it, the same way and to the same bits: WASM
+// (evaluator-wasm.ts) for the workers and the benches, the TypeScript twins
+// (evaluator-twin.ts) for explain and as the tests' oracle. Anything that needs per-scenario
+// values (tails, component losses in tail scenarios, reductions over portfolios) is a small
+// kernel or loop over what an evaluator returns, never a fifth copy of the pipeline.
+import type { KernelPlan } from './plan.js';
+
+/**
+ * What one evaluation gives, for `count` scenarios; arrays are row-major with stride `count`.
+ * A WASM evaluator's arrays are views into its memory: valid until its next evaluation.
+ */
+export interface EvaluatedScenarios {
+  count: number;
+  /** underlyings x count: log return and shocked spot. */
+  ret: Float64Array;
+  spot: Float64Array;
+  /** count: the absolute iv shift of each scenario. */
+  ivShift: Float64Array;
+  /** revaluation rows (linear, then options) x count: P&L per unit. */
+  rows: Float64Array;
+  /** series (accounts, then groups of two or more accounts) x count: P&L. */
+  series: Float64Array;
+}
+
+export interface ScenarioEvaluator {
+  readonly plan: KernelPlan;
+  /** The most scenarios one call evaluates. */
+  readonly chunk: number;
+  /** Scenarios [start, start + count) of set `set`, count <= chunk. */
+  range(set: number, start: number, count: number): EvaluatedScenarios;
+  /** The listed scenarios of set `set` (at most chunk), in the order given. */
+  list(set: number, indices: ArrayLike<number>): EvaluatedScenarios;
+}
+
+/** Checks a request against the plan; the messages are internal (callers validate user input first). */
+export function checkRequest(plan: KernelPlan, chunk: number, set: number, count: number): void {
+  if (!(set >= 0 && set < plan.sets.length)) throw new Error(`internal: no set ${set} in the plan`);
+  if (!(count >= 1 && count <= chunk)) throw new Error(`internal: ${count} scenarios for an evaluator of chunk ${chunk}`);
+}
+
+/**
+ * For an explicit set, whether a run of scenarios shares one iv shift (Object.is, so -0 and 0
+ * differ): the option kernel then hoists the per-option terms. Both kernels give the same bits,
+ * so the choice, which may depend on the chunking, never changes a result.
+ */
+export function commonShift(shifts: Float64Array): number | undefined {
+  const first = shifts[0];
+  for (let i = 1; i < shifts.length; i++) if (!Object.is(shifts[i], first)) return undefined;
+  return first;
+}

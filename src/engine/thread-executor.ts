@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { TaskFailure } from '../errors.js';
+import { isTaskFailure } from '../errors.js';
+import { compileKernels } from '../kernels/wasm.js';
+import { fromRoot } from '../paths.js';
+import { engineDefaults } from './defaults.js';
+import type { TaskExecutor } from './executor.js';
+import type { RangeTask, TaskOutcome } from './task.js';
+
+/**
+ * Workers must be compiled JavaScript (Node 20 cannot start a .ts worker). Compiled, this module
+ * sits beside worker.js; run from source under vitest it does not, and the build's copy is used.
+ */
+function workerFile(): string {
+  const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (existsSync(beside)) return beside;
+  const built = fromRoot('dist', 'src', 'engine', 'worker.js');
+  if (existsSync(built)) return built;
+  throw new Error('xmargin: the worker is not built (dist/src/engine/worker.js); run `npm run build`');
+}
+
+/**
+ * Range tasks on a piscina pool of worker threads, used as designed: tasks in, results out, no
+ * worker addressed by the coordinator. The compiled WebAssembly.Module goes to the threads once,
+ * in workerData; plans travel with the tasks (in shared memory, so never copied). The pool starts
+ * its threads at once and keeps them until close, so one executor serves many runs warm.
+ */
+export function createThreadExecutor(workers: number = engineDefaults.workers()): TaskExecutor {
+  const threads = Math.max(1, Math.floor(workers));
+  const pool = new Piscina({
+    filename: workerFile(),
+    workerData: { module: compileKernels() },
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: engineDefaults.idleTimeoutMs,
+    concurrentTasksPerWorker: 1,
+    // No bound: one would only turn back-pressure into errors when several runs share the pool.
+    // Each run bounds its own tasks in flight.
+    maxQueue: Infinity,
+  });
+  // Without a listener a pool-level 'error' (a worker that fails to start) crashes the process;
+  // the failing task is rejected too, and that rejection is what the run reports.
+  pool.on('error', () => {});
+  let pending = 0;
+  let closed = false;
+  return {
+    concurrency: threads,
+    sharesMemory: true,
+    async run(task: RangeTask): Promise<TaskOutcome> {
+      if (closed) throw new Error('internal: task submitted to a closed executor');
+      pending++;
+      try {
+        const r: unknown = await pool.run(task);
+        if (r instanceof Float64Array) return { ok: true, tails: r };
+        if (isTaskFailure(r)) return { ok: false, failure: r };
+        return { ok: false, failure: { code: 'task-failed', message: 'a worker returned an unknown result' } };
+      } catch (err) {
+        // The worker function returns its failures as values, so a rejection means the thread
+        // itself is gone (it exited, or could not start); piscina starts a replacement.
+        const failure: TaskFailure = { code: 'worker-exit', message: err instanceof Error ? err.message : String(err) };
+        return { ok: false, failure };
+      } finally {
+        pending--;
+      }
+    },
+    pending: () => pending,
+    async close() {
+      closed = true;
+      await pool.destroy();
+    },
+  };
+}

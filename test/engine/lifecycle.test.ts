@@ -1,0 +1,145 @@
+// The engine's lifecycle: one warm pool serves run after run (and plan after plan), a run can be
+// cancelled, and a failing task (a worker that exits, a kernel that traps, a task that throws)
+// fails the run cleanly, leaves the engine idle, and the next run still gives the right answer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, createThreadExecutor, prepare, reportOf, run, RunError, type Engine } from '../../src/index.js';
+import { kernelPlan } from '../../src/engine/plan.js';
+import { decodePlan, encodePlan, planId } from '../../src/engine/plan-codec.js';
+import { synthesize } from '../../src/synth/index.js';
+import { fixture } from '../helpers/cli.js';
+import { suite } from '../helpers/inputs.js';
+
+const ex = (f: string) => fixture('contract-example', f);
+const small = {
+  market: ex('market.json'),
+  book: ex('book.json'),
+  suite: suite([
+    { name: 'normal', type: 'montecarlo', count: 20_000, distribution: 'normal' },
+    { name: 'grid', type: 'grid', priceMoves: [-0.2, 0, 0.2], ivMoves: [0, 0.1] },
+  ]) as Record<string, unknown>,
+};
+
+describe('a warm engine', () => {
+  let engine: Engine;
+  const plan = prepare(small);
+  beforeAll(() => {
+    engine = createEngine(plan, { workers: 2 });
+  });
+  afterAll(() => engine.close());
+
+  it('runs the same plan again to the same bits, and matches a one-off run', async () => {
+    const first = reportOf(plan, await engine.run());
+    const second = reportOf(plan, await engine.run({ chunk: 64 }));
+    expect(second).toEqual(first);
+    expect(await run({ ...small, workers: 1 })).toEqual(first);
+    expect(engine.pending()).toBe(0);
+  });
+
+  it('runs two runs at once on one pool, and a subset of the sets', async () => {
+    const [a, b] = await Promise.all([engine.run(), engine.run({ pilot: false, taskSize: 1000 })]);
+    expect(b).toEqual(a);
+    const [grid] = await engine.run({ sets: [1] });
+    expect(grid).toEqual(a[1]);
+  });
+
+  it('serves engines of different plans over one executor', async () => {
+    const executor = createThreadExecutor(2);
+    try {
+      const other = prepare({
+        ...small,
+        suite: suite([{ name: 'normal', type: 'montecarlo', count: 5_000, distribution: 'normal' }], { seed: 7 }),
+      });
+      const e1 = createEngine(plan, { executor });
+      const e2 = createEngine(other, { executor });
+      expect(e1.planId).not.toBe(e2.planId);
+      // Interleaved on the same workers: each task names its plan, so none can use the other's arrays.
+      const [r1, r2] = await Promise.all([e1.run(), e2.run()]);
+      expect(reportOf(plan, r1)).toEqual(reportOf(plan, await engine.run()));
+      expect(reportOf(other, r2)).toEqual(
+        await run({
+          ...small,
+          suite: suite([{ name: 'normal', type: 'montecarlo', count: 5_000, distribution: 'normal' }], { seed: 7 }),
+          workers: 1,
+        }),
+      );
+      await e1.close();
+      await e2.close();
+      expect(executor.pending()).toBe(0);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  for (const [fault, code] of [
+    ['exit', 'worker-exit'],
+    ['trap', 'kernel-trap'],
+    ['throw', 'task-failed'],
+  ] as const) {
+    it(`fails a run whose worker ${fault}s mid-set with a RunError (${code}), then runs the next one right`, async () => {
+      const good = await engine.run();
+      // Task 2 is in the middle of the first set (20,000 scenarios in tasks of 1,250).
+      const failed = engine.run({ taskSize: 1_250, inject: { fault, task: 2 } });
+      await expect(failed).rejects.toBeInstanceOf(RunError);
+      await expect(failed).rejects.toMatchObject({ code, exitCode: 1 });
+      await expect(failed).rejects.toThrow(/set "normal"/);
+      expect(engine.pending()).toBe(0);
+      expect(await engine.run()).toEqual(good);
+    });
+  }
+});
+
+describe('cancellation', () => {
+  it('cancels a running L-sized set: the run rejects, the pool is idle, and the engine runs on', async () => {
+    const w = synthesize('L', 1);
+    const plan = prepare({ market: w.market, book: w.book, suite: w.suite });
+    const engine = createEngine(plan, { workers: 2 });
+    try {
+      const controller = new AbortController();
+      let progressAfterAbort = 0;
+      const started = performance.now();
+      const running = engine.run(
+        {
+          sets: [0],
+          pilot: false,
+          onProgress: (e) => {
+            if (controller.signal.aborted) progressAfterAbort++;
+            else controller.abort();
+          },
+        },
+        { signal: controller.signal },
+      );
+      await expect(running).rejects.toMatchObject({ name: 'RunError', code: 'aborted' });
+      // The whole set takes seconds; the cancel stops the running tasks at their next chunk.
+      expect(performance.now() - started).toBeLessThan(60_000);
+      expect(engine.pending()).toBe(0);
+      // Three tasks were in flight at the abort: the one running in step with the first may finish,
+      // the others stop at their next chunk (or before their first) and report nothing.
+      expect(progressAfterAbort).toBeLessThanOrEqual(1);
+      // Aborted before it starts: nothing runs.
+      const pre = new AbortController();
+      pre.abort();
+      await expect(engine.run({}, { signal: pre.signal })).rejects.toMatchObject({ code: 'aborted' });
+      // The same pool still serves a run to completion (the grid set, 21 scenarios).
+      const [grid] = await engine.run({ sets: [2] });
+      expect(grid.k).toBe(1);
+      expect(engine.pending()).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('the plan as bytes', () => {
+  it('round-trips through the codec, and its id is a content hash', () => {
+    const plan = prepare(small);
+    const kp = kernelPlan(plan);
+    const bytes = encodePlan(kp);
+    const back = decodePlan(bytes);
+    expect(back).toEqual(kp);
+    expect(back.instruments.optIv).toBeInstanceOf(Float64Array);
+    expect(back.holdings.accountRows).toBeInstanceOf(Int32Array);
+    expect(planId(encodePlan(kernelPlan(prepare(small))))).toBe(planId(bytes));
+    const reseeded = prepare({ ...small, suite: { ...(small.suite as object), seed: 43 } });
+    expect(planId(encodePlan(kernelPlan(reseeded)))).not.toBe(planId(bytes));
+  });
+});
