@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../src/io/atomic.js';
 import { fromRoot } from '../src/paths.js';
-import { writeFileAtomic } from '../src/report/write.js';
 import { formatResult } from './lib/format.js';
 import { runBench } from './lib/suite.js';
 import { BenchFailure } from './lib/tinybench.js';

@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import { parseMarket, parseSuite } from '../model/load.js';
 import { loadPriceTable } from '../model/prices.js';
 import { isYamlFile, parseYamlText } from '../model/read.js';
-import { writeFileAtomic } from '../report/write.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { minEigenvalue, PSD_TOLERANCE } from '../math/linalg.js';
 
 interface CalibrateArgs {

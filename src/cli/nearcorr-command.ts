@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { readDocument } from '../model/read.js';
-import { writeFileAtomic } from '../report/write.js';
 import { nearestCorrelation } from '../scenarios/nearcorr.js';
 
 interface NearcorrArgs {

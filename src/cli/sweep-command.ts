@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { prepare } from '../run.js';
-import { writeFileAtomic } from '../report/write.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { parseAxis } from '../sweep/axis.js';
 import { sweep, sweepCsv, type SweepAxis, type SweepResult } from '../sweep/sweep.js';
 import { mkdirSync } from 'node:fs';

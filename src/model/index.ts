@@ -16,4 +16,7 @@ export {
   type MarketDoc,
   type BookDoc,
   type SuiteDoc,
+  type MarketDocInput,
+  type BookDocInput,
+  type SuiteDocInput,
 } from './schema.js';

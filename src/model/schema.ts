@@ -197,10 +197,15 @@ const studentSchema = strictObject(
 );
 const DISTRIBUTION = 'expected "normal", {type: normal} or {type: student-t, dof}';
 
-/** `normal` is shorthand for `{type: normal}`; the output is always the object form. */
+const distributionObjectSchema = z.discriminatedUnion('type', [normalSchema, studentSchema], { error: DISTRIBUTION });
+
+/**
+ * `normal` is shorthand for `{type: normal}`; the output is always the object form. The argument's
+ * type is only the documented input type (z.input): at run time anything reaches the union's checks.
+ */
 export const distributionSchema = z.preprocess(
-  (v) => (v === 'normal' ? { type: 'normal' } : v),
-  z.discriminatedUnion('type', [normalSchema, studentSchema], { error: DISTRIBUTION }),
+  (v: 'normal' | z.input<typeof distributionObjectSchema>) => (v === 'normal' ? { type: 'normal' } : v),
+  distributionObjectSchema,
 );
 
 export const correlationOverrideSchema = z.union(
@@ -296,9 +301,15 @@ export const suiteSchema = strictObject(
   'a suite object {scenarioSets, ...}',
 );
 
+/** The documents as parsed, defaults applied: what validate.ts checks. */
 export type MarketDoc = z.output<typeof marketSchema>;
 export type BookDoc = z.output<typeof bookSchema>;
 export type SuiteDoc = z.output<typeof suiteSchema>;
+
+/** The documents as written in the files, before defaults (fields with a default may be left out). */
+export type MarketDocInput = z.input<typeof marketSchema>;
+export type BookDocInput = z.input<typeof bookSchema>;
+export type SuiteDocInput = z.input<typeof suiteSchema>;
 
 /** Runs a schema; the value with defaults applied, or the problems as path + message lines. */
 export function check<T extends z.ZodType>(

@@ -2,63 +2,30 @@
 // sized S, M or L (spec.ts), and a pure function of (size, seed, options). Every number is
 // rounded to a few significant digits so the files read like real ones and do not depend on the
 // last bit of Math.log/exp.
+import type { BookDocInput, MarketDocInput, SuiteDocInput } from '../model/schema.js';
 import { Prng } from './prng.js';
 import { EXPIRY_DAYS, GRID_IV_MOVES, GRID_PRICE_MOVES, SIZES, type SizeSpec, type SynthSize } from './spec.js';
 
 // ---------------------------------------------------------------------------------------------
-// Document shapes: exactly the input files (contract section 1), as plain objects.
+// Document shapes: the model's input documents (model/schema.ts), as written in the files. Synth
+// writes every top-level field (Required); the narrower parts are what the generator and its
+// callers rely on: a multiplier on every instrument, Monte Carlo sets and grids with their iv moves.
 
-export interface SynthMarket {
-  asOf: string;
-  currency: string;
-  rate: number;
-  daysPerYear: number;
-  underlyings: { id: string; spot: number; vol: number }[];
-  correlation: number[][];
+export type SynthMarket = Required<MarketDocInput> & {
   calibration: { method: 'synthetic'; generator: string; size: SynthSize; seed: number; sectors: string[] };
-}
+};
 
-export type SynthInstrument =
-  | { id: string; type: 'spot' | 'future'; underlying: string; multiplier: number }
-  | {
-      id: string;
-      type: 'option';
-      underlying: string;
-      right: 'call' | 'put';
-      strike: number;
-      expiry: string;
-      iv: number;
-      multiplier: number;
-    };
+export type SynthInstrument = BookDocInput['instruments'][number] & { multiplier: number };
 
-export type SynthCollateral = number | { asset: string; amount: number; haircut?: number }[];
+export type SynthBook = Omit<Required<BookDocInput>, 'instruments'> & { instruments: SynthInstrument[] };
 
-export interface SynthBook {
-  instruments: SynthInstrument[];
-  accounts: { id: string; collateral: SynthCollateral; positions: { instrument: string; quantity: number }[] }[];
-  portfolios: { id: string; accounts: string[] }[];
-}
+type Collateral = SynthBook['accounts'][number]['collateral'];
 
-export type SynthSet =
-  | { name: string; type: 'montecarlo'; count: number; distribution: 'normal' }
-  | {
-      name: string;
-      type: 'montecarlo';
-      count: number;
-      distribution: { type: 'student-t'; dof: number };
-      volMultiplier: number;
-      correlation: { target: number; weight: number };
-      ivMove: number;
-    }
-  | { name: string; type: 'grid'; priceMoves: number[]; ivMoves: number[] };
+type SetInput = SuiteDocInput['scenarioSets'][number];
 
-export interface SynthSuite {
-  seed: number;
-  horizonDays: number;
-  confidence: number;
-  maintenanceRatio: number;
-  scenarioSets: SynthSet[];
-}
+export type SynthSet = Extract<SetInput, { type: 'montecarlo' }> | (Extract<SetInput, { type: 'grid' }> & { ivMoves: number[] });
+
+export type SynthSuite = Omit<Required<SuiteDocInput>, 'scenarioSets'> & { scenarioSets: SynthSet[] };
 
 export interface SynthWorkload {
   market: SynthMarket;
@@ -315,14 +282,12 @@ function makeBook(seed: number, spec: SizeSpec, market: SynthMarket): SynthBook 
       return { instrument: inst.id, quantity: sign * quantityFor(notional, spot * inst.multiplier) };
     });
     const target = gross * rng.uniform(0.01, 0.15);
-    let collateral: SynthCollateral;
+    let collateral: Collateral;
     if (rng.chance(0.5)) {
       collateral = Math.round(target);
     } else {
       const cash = rng.uniform(0.3, 0.8);
-      const list: { asset: string; amount: number; haircut?: number }[] = [
-        { asset: market.currency, amount: Math.round(target * cash) },
-      ];
+      const list: Exclude<Collateral, number> = [{ asset: market.currency, amount: Math.round(target * cash) }];
       const assets = rng.sample(home.length, Math.min(home.length, 1 + rng.int(2)));
       for (const h of assets) {
         const id = home[h];

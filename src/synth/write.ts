@@ -1,9 +1,8 @@
 // Serialising a synthetic workload: market.json, book.json and suite.yaml, byte for byte the
 // same for the same documents. JSON keeps one instrument, account or correlation row per line
 // (an L book is ~100k positions: pretty-printing every field would triple the file).
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../report/write.js';
+import { resolve } from 'node:path';
+import { writeFilesAtomic } from '../io/atomic.js';
 import type { SynthSet, SynthSuite, SynthWorkload } from './generate.js';
 
 export const SYNTH_FILES = { market: 'market.json', book: 'book.json', suite: 'suite.yaml' } as const;
@@ -65,18 +64,20 @@ export function synthTexts(w: SynthWorkload, header: string[] = []): { market: s
   };
 }
 
-/** Writes market.json, book.json and suite.yaml into `dir` (created if missing), each atomically. */
+/**
+ * Writes market.json, book.json and suite.yaml into `dir` (created if missing): all three in full
+ * into a staging folder first, then each renamed into place (writeFilesAtomic).
+ */
 export function writeSynthFiles(
   dir: string,
   w: SynthWorkload,
   header: string[] = [],
 ): { market: string; book: string; suite: string } {
-  const abs = resolve(dir);
-  mkdirSync(abs, { recursive: true });
   const texts = synthTexts(w, header);
-  const paths = { market: join(abs, SYNTH_FILES.market), book: join(abs, SYNTH_FILES.book), suite: join(abs, SYNTH_FILES.suite) };
-  writeFileAtomic(paths.market, texts.market);
-  writeFileAtomic(paths.book, texts.book);
-  writeFileAtomic(paths.suite, texts.suite);
-  return paths;
+  const [market, book, suite] = writeFilesAtomic(resolve(dir), [
+    [SYNTH_FILES.market, texts.market],
+    [SYNTH_FILES.book, texts.book],
+    [SYNTH_FILES.suite, texts.suite],
+  ]);
+  return { market, book, suite };
 }
