@@ -113,13 +113,39 @@ export class TwinEvaluator implements ScenarioEvaluator {
     const optRows = rows.subarray(ins.nLinear * count);
     if (shift !== undefined) {
       revalueOptionsFixedIv(
-        ins.nOptions, ins.optUnd, ins.optIsCall, ins.optStrike, ins.optLnSK, ins.optIv, ins.optTau, ins.optValue0,
-        ins.optMult, ins.rate, ret, spot, shift, count, optRows,
+        ins.nOptions,
+        ins.optUnd,
+        ins.optIsCall,
+        ins.optStrike,
+        ins.optLnSK,
+        ins.optIv,
+        ins.optTau,
+        ins.optValue0,
+        ins.optMult,
+        ins.rate,
+        ret,
+        spot,
+        shift,
+        count,
+        optRows,
       );
     } else {
       revalueOptions(
-        ins.nOptions, ins.optUnd, ins.optIsCall, ins.optStrike, ins.optLnSK, ins.optIv, ins.optTau, ins.optValue0,
-        ins.optMult, ins.rate, ret, spot, ivShift, count, optRows,
+        ins.nOptions,
+        ins.optUnd,
+        ins.optIsCall,
+        ins.optStrike,
+        ins.optLnSK,
+        ins.optIv,
+        ins.optTau,
+        ins.optValue0,
+        ins.optMult,
+        ins.rate,
+        ret,
+        spot,
+        ivShift,
+        count,
+        optRows,
       );
     }
   }
@@ -131,7 +157,12 @@ export class TwinEvaluator implements ScenarioEvaluator {
     aggregateRows(this.nAccounts, h.accountOffsets, h.accountRows, h.accountQty, rows, count, series);
     if (h.nGroups > 0) {
       aggregateRows(
-        h.nGroups, h.groupOffsets, h.groupMembers, h.groupWeight, series.subarray(0, this.nAccounts * count), count,
+        h.nGroups,
+        h.groupOffsets,
+        h.groupMembers,
+        h.groupWeight,
+        series.subarray(0, this.nAccounts * count),
+        count,
         series.subarray(this.nAccounts * count),
       );
     }
@@ -154,6 +185,20 @@ export class TwinEvaluator implements ScenarioEvaluator {
     const p = this.plan;
     const src = p.sets[set].source;
     if (src.kind !== 'montecarlo') throw new Error('internal: mcShocks on an explicit set');
-    mcShocks(p.seedLo, p.seedHi, src.setId, start, count, p.instruments.n, src.rank, src.factor, src.scale, src.dof, p.instruments.spot0, ret, spot);
+    mcShocks(
+      p.seedLo,
+      p.seedHi,
+      src.setId,
+      start,
+      count,
+      p.instruments.n,
+      src.rank,
+      src.factor,
+      src.scale,
+      src.dof,
+      p.instruments.spot0,
+      ret,
+      spot,
+    );
   }
 }

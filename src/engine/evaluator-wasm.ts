@@ -117,13 +117,39 @@ export class WasmEvaluator implements ScenarioEvaluator {
     const optRows = l.rows + ins.nLinear * count * 8;
     if (shift !== undefined) {
       x.revalueOptionsFixedIv(
-        ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
-        ins.rate, l.ret, l.spot, shift, count, optRows,
+        ins.nOptions,
+        l.optUnd,
+        l.optIsCall,
+        l.optStrike,
+        l.optLnSK,
+        l.optIv,
+        l.optTau,
+        l.optValue0,
+        l.optMult,
+        ins.rate,
+        l.ret,
+        l.spot,
+        shift,
+        count,
+        optRows,
       );
     } else {
       x.revalueOptions(
-        ins.nOptions, l.optUnd, l.optIsCall, l.optStrike, l.optLnSK, l.optIv, l.optTau, l.optValue0, l.optMult,
-        ins.rate, l.ret, l.spot, l.ivShift, count, optRows,
+        ins.nOptions,
+        l.optUnd,
+        l.optIsCall,
+        l.optStrike,
+        l.optLnSK,
+        l.optIv,
+        l.optTau,
+        l.optValue0,
+        l.optMult,
+        ins.rate,
+        l.ret,
+        l.spot,
+        l.ivShift,
+        count,
+        optRows,
       );
     }
   }
@@ -159,8 +185,19 @@ export class WasmEvaluator implements ScenarioEvaluator {
     if (src.kind !== 'montecarlo') throw new Error('internal: mcShocks on an explicit set');
     const l = this.layout;
     this.kernels.exports.mcShocks(
-      p.seedLo, p.seedHi, src.setId, start, count, p.instruments.n, src.rank, l.factors[set], l.scales[set], src.dof,
-      l.spot0, retPtr, spotPtr,
+      p.seedLo,
+      p.seedHi,
+      src.setId,
+      start,
+      count,
+      p.instruments.n,
+      src.rank,
+      l.factors[set],
+      l.scales[set],
+      src.dof,
+      l.spot0,
+      retPtr,
+      spotPtr,
     );
   }
 }
