@@ -77,6 +77,12 @@ export function formatResult(r: BenchResult): string {
       `parallel speed-up (1 worker wall / 2 workers wall): ${r.parallel.map((p) => `${p.size} ${num(p.speedup)}x`).join(', ')}`,
     );
 
+  if (r.warm)
+    out.push(
+      `warm engine (${r.warm.size}, ${r.warm.workers} workers): a run on a held engine ${num(r.warm.warmMs / 1000)} s vs a whole run() ` +
+        `${num(r.warm.coldMs / 1000)} s (ratio ${num(r.warm.ratio, 3)}; ${num(r.warm.savedMs)} ms of start-up saved per run)`,
+    );
+
   if (r.linearity) {
     for (const s of Object.values(r.linearity)) {
       out.push(

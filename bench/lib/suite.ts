@@ -6,6 +6,7 @@ import type { SynthOptions } from '../../src/synth/index.js';
 import type { Calibration } from './calibrate.js';
 import { runEndToEnd, Workloads, type E2EConfig, type E2EFigure } from './e2e.js';
 import { runKernelBenches, type KernelFigure, type KernelName } from './kernels.js';
+import { runWarmBench, type WarmFigure } from './warm.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { linearFit, sig } from './stats.js';
 
@@ -61,6 +62,8 @@ export interface BenchResult {
   kernels: KernelFigure[];
   endToEnd: E2EFigure[];
   parallel: { size: string; workers1Ms: number; workers2Ms: number; speedup: number }[];
+  /** A run on an engine held warm against a whole run(), in-process (S in quick mode, M in full). */
+  warm: WarmFigure;
   memory: E2EFigure | null;
   linearity: { scenarios: LinearitySeries; positions: LinearitySeries; options: LinearitySeries } | null;
   targets: Target[];
@@ -108,6 +111,10 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
         ];
     log('end to end (CLI in a child process)...');
     const endToEnd = await runEndToEnd(e2eConfigs, workloads, log);
+
+    const warmSize = quick ? 'S' : 'M';
+    log(`warm engine vs cold run (${warmSize}, 2 workers, in-process)...`);
+    const warm = await runWarmBench(warmSize, 2, quick ? 3 : 5);
 
     let memory: E2EFigure | null = null;
     let linearity: BenchResult['linearity'] = null;
@@ -222,6 +229,7 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
       kernels: k.kernels,
       endToEnd,
       parallel,
+      warm,
       memory,
       linearity,
       targets: [],
@@ -295,6 +303,15 @@ export function targetsOf(r: BenchResult): Target[] {
     's',
     (v) => v <= 10,
   );
+  if (r.warm)
+    add(
+      `warm.${r.warm.size}`,
+      `${r.warm.size}: a run on a warm engine vs a whole run() (pool start-up saved)`,
+      '< 1',
+      r.warm.ratio,
+      'x',
+      (v) => v < 1,
+    );
   add('memory.1M', '1,000,000 scenarios on M, peak RSS', '< 1024', r.memory?.peakRssMB, 'MiB', (v) => v < 1024);
   if (r.linearity) {
     for (const [name, s] of Object.entries(r.linearity))

@@ -1,0 +1,28 @@
+// The S and M synthetic workloads' reports, held to the bit: a SHA-256 of the report (without the
+// engine's version) for 1, 2 and 3 workers. The hashes were taken before the engine's seams were
+// cut (exact tails, range tasks, the evaluator), and any change to a number anywhere in a report
+// changes them. A deliberate change of results must update them, and say why in its commit.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/index.js';
+import { synthesize, type SynthSize } from '../../src/synth/index.js';
+
+const HASHES: Record<'S' | 'M', string> = {
+  S: '8294002a57a5e319f580dedceac8cbda6148003eca097213b0f6ff8821643bd3',
+  M: '280d9eb37faed6a79c1079769c9c2cf81be170cbfbdd28b25dfe40f474878912',
+};
+
+describe('report hashes of the synthetic workloads', () => {
+  for (const size of ['S', 'M'] as const satisfies SynthSize[]) {
+    it(`${size}: the same report to the bit for 1, 2 and 3 workers`, async () => {
+      const w = synthesize(size, 1);
+      const input = { market: w.market, book: w.book, suite: w.suite } as unknown as Parameters<typeof run>[0];
+      for (const workers of [1, 2, 3]) {
+        const { engine: _engine, ...report } = await run({ ...input, workers });
+        expect(createHash('sha256').update(JSON.stringify(report)).digest('hex'), `${size}, ${workers} workers`).toBe(
+          HASHES[size],
+        );
+      }
+    });
+  }
+});
