@@ -5,11 +5,12 @@ import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } f
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
 import { assertFinite, buildReport, type Report } from './report/report.js';
+import { seriesMeasures, type TailMeasures } from './risk/measures.js';
 
 /** A file path, or the document itself (as parsed JSON/YAML). */
 export type InputSource = string | Record<string, unknown>;
 
-export interface RunInput extends Omit<EngineRunOptions, 'sets'>, EngineConfig {
+export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails'>, EngineConfig {
   market: InputSource;
   book: InputSource;
   suite: InputSource;
@@ -44,7 +45,10 @@ export async function run(input: RunInput, control: RunControl = {}): Promise<Re
   const plan = prepare(input);
   const engine = createEngine(plan, { workers: input.workers, executor: input.executor });
   try {
-    return reportOf(plan, await engine.run(input, control));
+    // Each set's measures are computed as soon as its tails are ready, while the next set runs.
+    const measures: TailMeasures[][] = [];
+    await engine.run({ ...input, onSetTails: (tails, i) => (measures[i] = seriesMeasures(tails)) }, control);
+    return checked(buildReport(plan, measures));
   } finally {
     await engine.close();
   }
@@ -52,7 +56,10 @@ export async function run(input: RunInput, control: RunControl = {}): Promise<Re
 
 /** The report of a plan from its sets' exact tails, proven finite before anyone writes it. */
 export function reportOf(plan: RunPlan, tails: ExactTails[]): Report {
-  const report = buildReport(plan, tails);
+  return checked(buildReport(plan, tails.map(seriesMeasures)));
+}
+
+function checked(report: Report): Report {
   assertFinite(report);
   return report;
 }

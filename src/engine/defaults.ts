@@ -8,8 +8,13 @@ export const engineDefaults = {
   scratchBytes: 64 * 1024 * 1024,
   minChunk: 16,
   maxChunk: 4096,
-  /** Tasks per worker per pass over a set: enough to balance the load and to move the progress bar. */
-  tasksPerWorker: 8,
+  /**
+   * Tasks per worker per pass over a set: enough to balance the load and to move the progress
+   * bar, few enough that the tasks' results (each sorted, packed and merged on its own) stay a
+   * small part of the work. A pilot, whose every task hands back a full buffer of its top
+   * `rank`, gets one task per worker.
+   */
+  tasksPerWorker: 4,
   /** Tasks in flight per worker: one running, one queued, so no worker waits on the main thread. */
   inFlightPerWorker: 2,
   idleTimeoutMs: 60_000,
@@ -30,10 +35,14 @@ export function chunkFor(rows: number, series: number, underlyings: number): num
 }
 
 /**
- * Scenarios per task: about `tasksPerWorker` per worker balance the load and give the progress
- * bar steps. Each task hands back its own tails, but after the first tasks the shared bars (or
- * the pilot's) hold them to the few losses that can still enter the set's tail.
+ * Scenarios per task: about `perWorker` tasks per worker (tasksPerWorker by default), and never
+ * less than a chunk.
  */
-export function taskSizeFor(scenarios: number, workers: number, chunk: number): number {
-  return Math.max(chunk, Math.ceil(scenarios / (workers * engineDefaults.tasksPerWorker)));
+export function taskSizeFor(
+  scenarios: number,
+  workers: number,
+  chunk: number,
+  perWorker: number = engineDefaults.tasksPerWorker,
+): number {
+  return Math.max(chunk, Math.ceil(scenarios / (workers * perWorker)));
 }

@@ -5,7 +5,7 @@
 // at once, until it is closed.
 import { runFailure, type TaskFailure } from '../errors.js';
 import { chunkFor, engineDefaults, taskSizeFor } from './defaults.js';
-import { mergePacks, TailMerger, type ExactTails, type PackedTails } from './exact-tails.js';
+import { ExactTails, type PackedTails } from './exact-tails.js';
 import type { TaskExecutor } from './executor.js';
 import { coverage, pilotBars, pilotFor, type PilotSpec } from './pilot.js';
 import { kernelPlan, type RunPlan } from './plan.js';
@@ -36,6 +36,11 @@ export interface EngineRunOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** After each pass over a set: which pass, over how many scenarios. */
   onPass?: (event: PassEvent) => void;
+  /**
+   * A set's exact tails as soon as they are ready: while the next set runs (the last set's at the
+   * end), so a caller's work on them overlaps the workers'. `index` is the position in the result.
+   */
+  onSetTails?: (tails: ExactTails, index: number) => void;
   /** Test-only: the `task`-th task of the run (0-based) fails in this way. */
   inject?: { fault: InjectedFault; task: number };
 }
@@ -121,8 +126,8 @@ function shareBytes(bytes: Uint8Array): Uint8Array {
 
 /**
  * One run: sets one after another, each cut into range tasks; a large Monte Carlo set runs as
- * a pilot and a main pass (pilot.ts). A set's packs are merged into its exact tails while the
- * next set's tasks run, so the workers do not wait on the main thread at set boundaries.
+ * a pilot and a main pass (pilot.ts). The tasks' packs are kept as they arrive (with a bar, each
+ * holds only the few losses that can still enter the tail) and merged once per set.
  */
 async function runSets(
   plan: RunPlan,
@@ -135,7 +140,8 @@ async function runSets(
   const nSeries = plan.holdings.nSeries;
   const slots = executor.concurrency;
   const chunk = options.chunk ?? chunkFor(ins.nLinear + ins.nOptions, nSeries, ins.n);
-  const sizeOf = (scenarios: number) => options.taskSize ?? taskSizeFor(scenarios, slots, chunk);
+  const sizeOf = (scenarios: number, stage: PassStage) =>
+    options.taskSize ?? taskSizeFor(scenarios, slots, chunk, stage === 'pilot' ? 1 : undefined);
   const which = options.sets ?? plan.sets.map((_, i) => i);
   for (const si of which)
     if (!(Number.isInteger(si) && si >= 0 && si < plan.sets.length)) throw new Error(`internal: no set ${si}`);
@@ -152,25 +158,27 @@ async function runSets(
   if (signal?.aborted) throw runFailure({ code: 'aborted', message: 'cancelled' });
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  /** The exact tails of one set; `whileRunning` is called once its longest pass is under way. */
+  /**
+   * The packs of one set that hold its exact tail; `whileRunning` is called once the set's
+   * longest pass is under way (the previous set's tails are merged then).
+   */
   async function runSet(si: number, whileRunning: () => void): Promise<PackedTails[]> {
     const set = plan.sets[si];
     const k = set.tailSize;
     let done = 0;
     let total = set.scenarios;
 
+    /** Scenarios [from, to) in range tasks keeping `cap` losses per series: the tasks' packs. */
     async function pass(stage: PassStage, from: number, to: number, cap: number, bar?: Float64Array, during?: () => void) {
-      // A pilot keeps fewer than k losses per series: its buffers' worst is no bound on the set's
+      // A pilot keeps fewer than k losses per series: its tasks' worst is no bound on the set's
       // k-th largest, so it shares no bars.
       const sharedBars = stage !== 'pilot' && executor.sharesMemory ? SharedBars.create(nSeries) : undefined;
       if (sharedBars && bar) {
         const bars = new SharedBars(sharedBars, nSeries);
         for (let r = 0; r < nSeries; r++) bars.raise(r, bar[r]);
       }
-      // Every pass keeps the set's top k of what it saw, so the pilot's and main pass's results
-      // hold the exact tail together, and the pilot check reads them as it would all task results.
-      const merger = new TailMerger(nSeries, k);
-      const tasks = taskRanges(from, to, sizeOf(to - from)).map((range): RangeTask => {
+      const packs: PackedTails[] = [];
+      const tasks = taskRanges(from, to, sizeOf(to - from, stage)).map((range): RangeTask => {
         const n = taskCount++;
         return {
           plan: ref,
@@ -185,29 +193,29 @@ async function runSets(
         };
       });
       const running = runTasks(executor, tasks, signal, set.name, (task, tails) => {
-        merger.add(tails);
+        packs.push({ data: tails, start: 0 });
         done += task.count;
         allDone += task.count;
         options.onProgress?.({ set: set.name, done, total, allDone, allTotal });
       });
       during?.();
       await running;
-      return merger.result();
+      return packs;
     }
 
     // Only a Monte Carlo set's first scenarios are a random sample of it.
     const pilot =
       set.source.kind !== 'montecarlo' || options.pilot === false ? undefined : (options.pilot ?? pilotFor(set.scenarios, k));
     if (pilot === undefined || pilot.rank > k || pilot.scenarios >= set.scenarios) {
-      const main = await pass('main', 0, set.scenarios, k, undefined, whileRunning);
+      const packs = await pass('main', 0, set.scenarios, k, undefined, whileRunning);
       options.onPass?.({ set: set.name, stage: 'main', scenarios: set.scenarios, cap: k });
-      return [main];
+      return packs;
     }
-    const pilotTails = await pass('pilot', 0, pilot.scenarios, pilot.rank);
+    const pilotPacks = await pass('pilot', 0, pilot.scenarios, pilot.rank);
     options.onPass?.({ set: set.name, stage: 'pilot', scenarios: pilot.scenarios, cap: pilot.rank });
-    const bar = pilotBars([pilotTails], nSeries, pilot.rank);
-    const main = await pass('main', pilot.scenarios, set.scenarios, k, bar, whileRunning);
-    const { tied, short } = coverage([pilotTails, main], nSeries, bar, k);
+    const bar = pilotBars(pilotPacks, nSeries, pilot.rank);
+    const mainPacks = await pass('main', pilot.scenarios, set.scenarios, k, bar, whileRunning);
+    const { tied, short } = coverage([...pilotPacks, ...mainPacks], nSeries, bar, k);
     options.onPass?.({
       set: set.name,
       stage: 'main',
@@ -215,32 +223,38 @@ async function runSets(
       cap: k,
       coverage: { tied: tied.length, short: short.length },
     });
-    if (tied.length === 0 && short.length === 0) return [pilotTails, main];
+    if (tied.length === 0 && short.length === 0) return [...pilotPacks, ...mainPacks];
     if (short.length === 0) {
       // Ties at a bar: the main pass is complete, the pilot's scenarios need their full top k.
       allTotal += pilot.scenarios;
       total += pilot.scenarios;
       const pilotFull = await pass('pilot-full', 0, pilot.scenarios, k);
       options.onPass?.({ set: set.name, stage: 'pilot-full', scenarios: pilot.scenarios, cap: k });
-      return [pilotFull, main];
+      return [...pilotFull, ...mainPacks];
     }
     // A bar above the set's k-th largest loss: run the whole set again without a pilot.
     allTotal += set.scenarios;
     total += set.scenarios;
     const rerun = await pass('rerun', 0, set.scenarios, k);
     options.onPass?.({ set: set.name, stage: 'rerun', scenarios: set.scenarios, cap: k });
-    return [rerun];
+    return rerun;
   }
 
   try {
     const results: ExactTails[] = [];
+    // A set's packs are merged into its exact tails while the next set's tasks run, so the
+    // workers do not wait on the main thread at set boundaries.
     let finishPrevious: (() => void) | undefined;
     for (const si of which) {
       const set = plan.sets[si];
       const previous = finishPrevious;
       finishPrevious = undefined;
       const packs = await runSet(si, () => previous?.());
-      finishPrevious = () => results.push(mergePacks(set.name, packs, nSeries, set.tailSize));
+      finishPrevious = () => {
+        const tails = new ExactTails(set.name, packs, nSeries, set.tailSize);
+        results.push(tails);
+        options.onSetTails?.(tails, results.length - 1);
+      };
     }
     finishPrevious?.();
     return results;

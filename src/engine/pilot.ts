@@ -22,7 +22,7 @@
 // of the set. If fewer than k: the whole set is run again without a pilot. The outcome never
 // depends on the number of workers or on which branch was taken; only the speed does.
 import { engineDefaults } from './defaults.js';
-import { SortedLists, type PackedTails } from './exact-tails.js';
+import { SeriesMerger, type PackedTails } from './exact-tails.js';
 
 /** The pilot of one set: scenarios [0, scenarios), keeping the top `rank` losses per series. */
 export interface PilotSpec {
@@ -45,17 +45,15 @@ export function pilotFor(scenarios: number, k: number): PilotSpec | undefined {
   return { scenarios: p, rank };
 }
 
-/** Per series, the rank-th largest loss over the pilot's packs (each a worker's top `rank`, sorted). */
+/** Per series, the rank-th largest loss over the pilot's packs (each a task's top `rank`, sorted). */
 export function pilotBars(packs: PackedTails[], nSeries: number, rank: number): Float64Array {
   const bars = new Float64Array(nSeries);
-  const lists = new SortedLists(packs, nSeries);
+  const merger = new SeriesMerger(packs, nSeries);
   const vals = new Float64Array(rank);
   const idxs = new Float64Array(rank);
   for (let r = 0; r < nSeries; r++) {
-    const n = lists.open(r);
+    const n = merger.merge(r, rank, vals, idxs);
     if (n < rank) throw new Error(`internal: ${n} pilot losses for rank ${rank} in series ${r}`);
-    lists.merge(rank, vals, idxs);
-    lists.close();
     bars[r] = vals[rank - 1];
   }
   return bars;

@@ -35,7 +35,9 @@ export function createThreadExecutor(workers: number = engineDefaults.workers())
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: engineDefaults.idleTimeoutMs,
-    concurrentTasksPerWorker: 1,
+    // Two tasks per thread: the second waits in the thread's own queue, so a thread goes from one
+    // task to the next without a round trip through the main thread, which may be merging results.
+    concurrentTasksPerWorker: 2,
     // No bound: one would only turn back-pressure into errors when several runs share the pool.
     // Each run bounds its own tasks in flight.
     maxQueue: Infinity,

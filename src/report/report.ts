@@ -1,7 +1,6 @@
-import type { ExactTails } from '../engine/exact-tails.js';
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
-import { seriesMeasures } from '../risk/measures.js';
+import type { TailMeasures } from '../risk/measures.js';
 import { VERSION } from '../version.js';
 
 export interface SetReport {
@@ -52,11 +51,13 @@ export interface Report {
   engine: { name: 'xmargin'; version: string };
 }
 
-/** Turns the sets' exact tails into the contract's report: margin, health and calls, cross and segregated. */
-export function buildReport(plan: RunPlan, exact: ExactTails[]): Report {
+/**
+ * Turns the sets' tail measures (per set, per series: risk/measures.ts) into the contract's
+ * report: margin, health and calls, cross and segregated.
+ */
+export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
   const { market, suite, holdings } = plan;
-  if (exact.length !== plan.sets.length) throw new Error(`internal: tails of ${exact.length} sets for ${plan.sets.length}`);
-  const tails = exact.map(seriesMeasures);
+  if (tails.length !== plan.sets.length) throw new Error(`internal: measures of ${tails.length} sets for ${plan.sets.length}`);
   const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
   const ratio = suite.maintenanceRatio;
   const seriesMargin = (series: number) =>

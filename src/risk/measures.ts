@@ -17,28 +17,34 @@ export interface TailMeasures {
  * losses of mixed sign and size); the order is the tails' own, so the bits do not depend on how
  * the engine found them.
  */
-export function tailMeasures(tails: ExactTails, r: number): TailMeasures {
-  const { k, losses, scenarios } = tails;
-  if (!(r >= 0 && r < tails.nSeries)) throw new Error(`internal: no series ${r} in the tails of set "${tails.set}"`);
-  const base = r * k;
+export function tailMeasures(tails: ExactTails, r: number, scratch = tailScratch(tails.k)): TailMeasures {
+  const { k } = tails;
+  const { losses, scenarios } = scratch;
+  tails.read(r, losses, scenarios);
   let sum = 0;
   let comp = 0;
   for (let t = 0; t < k; t++) {
-    const v = losses[base + t];
+    const v = losses[t];
     const s2 = sum + v;
     comp += Math.abs(sum) >= Math.abs(v) ? sum - s2 + v : v - s2 + sum;
     sum = s2;
   }
   return {
-    var: losses[base + k - 1],
+    var: losses[k - 1],
     es: (sum + comp) / k,
-    worst: losses[base],
-    worstScenario: scenarios[base],
-    varScenario: scenarios[base + k - 1],
+    worst: losses[0],
+    worstScenario: scenarios[0],
+    varScenario: scenarios[k - 1],
   };
+}
+
+/** Scratch for reading one series' tail. */
+export function tailScratch(k: number): { losses: Float64Array; scenarios: Float64Array } {
+  return { losses: new Float64Array(k), scenarios: new Float64Array(k) };
 }
 
 /** The measures of every series of a set. */
 export function seriesMeasures(tails: ExactTails): TailMeasures[] {
-  return Array.from({ length: tails.nSeries }, (_, r) => tailMeasures(tails, r));
+  const scratch = tailScratch(tails.k);
+  return Array.from({ length: tails.nSeries }, (_, r) => tailMeasures(tails, r, scratch));
 }
