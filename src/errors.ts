@@ -56,6 +56,29 @@ export class UsageError extends Error {
   }
 }
 
+/** The arguments of library functions that can be refused; the CLI names its flag for each. */
+export type ArgumentParameter = 'set' | 'scenario' | 'weights' | 'volMultipliers';
+
+/**
+ * A bad argument to a library function, e.g. a set the suite does not have. Exit code 2. The
+ * message is in the library's words (`set "x": the suite has no such set (sets: a, b)`); a
+ * caller that took the value from elsewhere (the CLI, from a flag) can say so with `parameter`,
+ * `value` and `problem`: `--set x: the suite has no such set (sets: a, b)`.
+ */
+export class ArgumentError extends UsageError {
+  readonly parameter: ArgumentParameter;
+  readonly value: string | number;
+  /** What is wrong with the value, to follow `<parameter> <value>: `. */
+  readonly problem: string;
+  constructor(parameter: ArgumentParameter, value: string | number, problem: string) {
+    super(`${parameter} ${typeof value === 'string' ? JSON.stringify(value) : value}: ${problem}`);
+    this.name = 'ArgumentError';
+    this.parameter = parameter;
+    this.value = value;
+    this.problem = problem;
+  }
+}
+
 /** The run itself failed: a worker died, a kernel trapped, a value went non-finite. Exit code 1. */
 export class RunError extends Error {
   readonly exitCode = 1;

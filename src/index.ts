@@ -6,6 +6,7 @@ export type { PilotSpec } from './engine/pilot.js';
 export type { Report, PortfolioReport, AccountReport, SetReport } from './report/report.js';
 export type { MarginResult } from './margin/margin.js';
 export type { Market, Book, Suite, ScenarioSet, Instrument, Account, Portfolio } from './model/types.js';
-export { InputError, RunError, UsageError } from './errors.js';
+export { ArgumentError, InputError, RunError, UsageError } from './errors.js';
+export type { ArgumentParameter } from './errors.js';
 export { writeReport, reportJson } from './report/write.js';
 export { nearestCorrelation } from './scenarios/nearcorr.js';

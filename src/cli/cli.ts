@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { exitCodeOf, InputError, RunError, UsageError } from '../errors.js';
+import { ArgumentError, exitCodeOf, InputError, RunError, UsageError, type ArgumentParameter } from '../errors.js';
 import { VERSION } from '../version.js';
 import { calibrateCommand } from './calibrate-command.js';
 import { explainCommand } from './explain-command.js';
@@ -12,11 +12,23 @@ import { sweepCommand } from './sweep-command.js';
 export type { CliIO, Writer } from './io.js';
 export { processIO } from './io.js';
 
+/** The flag each library argument comes from, to name it when the library refuses the value. */
+const FLAGS: Record<ArgumentParameter, string> = {
+  set: '--set',
+  scenario: '--scenario',
+  weights: '--weights',
+  volMultipliers: '--vol-multipliers',
+};
+
 /** A mistake yargs finds on the command line: an unknown flag or command, a missing or bad value. */
 class CommandLineError extends UsageError {}
 
-/** What the user reads. */
+/** What the user reads: the library's refusal of an argument names the flag it came from. */
 function messageOf(err: unknown): string {
+  if (err instanceof ArgumentError) {
+    const v = String(err.value);
+    return `${FLAGS[err.parameter]} ${v === '' || /\s/.test(v) ? JSON.stringify(v) : v}: ${err.problem}`;
+  }
   if (err instanceof CommandLineError) return `${err.message}\nRun "xmargin --help" for usage.`;
   return err instanceof Error ? err.message : String(err);
 }

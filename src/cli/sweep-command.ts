@@ -81,10 +81,10 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
         args.weights !== undefined
           ? {
               parameter: 'weight',
-              values: parseAxis(args.weights, '--weights', (v) => v >= 0 && v <= 1, 'in [0, 1]'),
+              values: parseAxis(args.weights, 'weights', (v) => v >= 0 && v <= 1, 'in [0, 1]'),
               target: args.target,
             }
-          : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, '--vol-multipliers', (v) => v > 0, '> 0') };
+          : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, 'volMultipliers', (v) => v > 0, '> 0') };
       const plan = prepare({ market: args.market, book: args.book, suite: args.suite });
       const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers });
       if (args.out) {

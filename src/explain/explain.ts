@@ -3,7 +3,7 @@ import { workerPlan } from '../engine/plan.js';
 import { aggregateRows } from '../kernels/aggregate.js';
 import { revalueLinear, revalueOptions } from '../kernels/revalue.js';
 import { mcShocks } from '../kernels/shocks.js';
-import { UsageError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
 
 export interface ScenarioExplanation {
   set: string;
@@ -28,10 +28,10 @@ export interface ScenarioExplanation {
 export function explainScenario(plan: RunPlan, setName: string, i: number): ScenarioExplanation {
   const setIndex = plan.sets.findIndex((s) => s.name === setName);
   if (setIndex < 0)
-    throw new UsageError(`--set ${setName}: the suite has no such set (sets: ${plan.sets.map((s) => s.name).join(', ')})`);
+    throw new ArgumentError('set', setName, `the suite has no such set (sets: ${plan.sets.map((s) => s.name).join(', ')})`);
   const set = plan.sets[setIndex];
   if (!(Number.isInteger(i) && i >= 0 && i < set.scenarios)) {
-    throw new UsageError(`--scenario must be a whole number in [0, ${set.scenarios - 1}] for set "${setName}", got ${i}`);
+    throw new ArgumentError('scenario', i, `expected a whole number in [0, ${set.scenarios - 1}] for set "${setName}"`);
   }
   const w = workerPlan(plan, 1, 1);
   const ins = plan.instruments;

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepare, run } from '../../src/index.js';
+import { ArgumentError, prepare, run } from '../../src/index.js';
 import { parseAxis } from '../../src/sweep/axis.js';
-import { sweep } from '../../src/sweep/sweep.js';
+import { sweep, type SweepAxis } from '../../src/sweep/sweep.js';
 import { xmargin } from '../helpers/cli.js';
 import { futures, market, suite } from '../helpers/inputs.js';
 
@@ -37,10 +37,17 @@ const inputs = {
 
 describe('sweep', () => {
   it('parses ranges and lists', () => {
-    expect(parseAxis('0:1:0.1', '--w', () => true, '')).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
-    expect(parseAxis('1,1.5, 2', '--v', () => true, '')).toEqual([1, 1.5, 2]);
-    expect(() => parseAxis('0:1', '--w', () => true, '')).toThrow(/FROM:TO:STEP/);
-    expect(() => parseAxis('0:2:0.5', '--w', (v) => v <= 1, 'in [0, 1]')).toThrow(/in \[0, 1\], got 1.5/);
+    expect(parseAxis('0:1:0.1', 'weights', () => true, '')).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+    expect(parseAxis('1,1.5, 2', 'volMultipliers', () => true, '')).toEqual([1, 1.5, 2]);
+    expect(() => parseAxis('0:1', 'weights', () => true, '')).toThrow(/FROM:TO:STEP/);
+    expect(() => parseAxis('0:2:0.5', 'weights', (v) => v <= 1, 'in [0, 1]')).toThrow(/in \[0, 1\], got 1.5/);
+    // In the library's words, naming the parameter; the CLI names its flag (below).
+    expect(() => parseAxis('0:2:0.5', 'volMultipliers', (v) => v <= 1, '<= 1')).toThrow(
+      new ArgumentError('volMultipliers', '0:2:0.5', 'every point must be <= 1, got 1.5'),
+    );
+    expect(() => parseAxis('0:2:0.5', 'weights', (v) => v <= 1, 'in [0, 1]')).toThrow(
+      'weights "0:2:0.5": every point must be in [0, 1], got 1.5',
+    );
   });
 
   it("uses common random numbers: the point at the set's own weight reproduces the run", async () => {
@@ -77,6 +84,41 @@ describe('sweep', () => {
     // leg's loss e^x - 1 is convex).
     expect(long[1] / long[0]).toBeGreaterThan(1.95);
     expect(long[1] / long[0]).toBeLessThan(2.05);
+  });
+
+  it('refuses an unknown set, a set that is not Monte Carlo, or a point it cannot run, naming the parameter', async () => {
+    const plan = prepare(inputs);
+    const axis: SweepAxis = { parameter: 'weight', values: [0, 1], target: 1 };
+    await expect(sweep(plan, 'nope', axis, 'set')).rejects.toMatchObject({
+      name: 'ArgumentError',
+      parameter: 'set',
+      message: 'set "nope": the suite has no such set (sets: mc, crash)',
+    });
+    await expect(sweep(plan, 'crash', axis, 'set')).rejects.toMatchObject({
+      parameter: 'set',
+      message: 'set "crash": only a montecarlo set can be swept (it is a shocks set)',
+    });
+    // With three underlyings, all pairs at correlation -1 is no correlation matrix: the point at
+    // weight 1 is refused (before anything runs), naming the parameter it came from.
+    const three = prepare({
+      market: market([
+        { id: 'A', spot: 100, vol: 0.5 },
+        { id: 'B', spot: 100, vol: 0.5 },
+        { id: 'C', spot: 100, vol: 0.5 },
+      ]),
+      book: {
+        instruments: futures('A'),
+        accounts: [{ id: 'x', collateral: 0, positions: [{ instrument: 'A-PERP', quantity: 1 }] }],
+      },
+      suite: suite([{ name: 'mc', type: 'montecarlo', count: 1000 }]),
+    });
+    const refusal = sweep(three, 'mc', { parameter: 'weight', values: [0, 1], target: -1 }, 'set');
+    await expect(refusal).rejects.toBeInstanceOf(ArgumentError);
+    await expect(refusal).rejects.toMatchObject({
+      parameter: 'weights',
+      value: 1,
+      message: expect.stringMatching(/^weights 1: moving the market correlation toward target -1 with weight 1 gives a matrix/),
+    });
   });
 
   it('runs from the CLI, writes sweep.json and sweep.csv, and refuses bad requests with exit 2', () => {
