@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ArgumentError, prepare, run } from '../../src/index.js';
 import { parseAxis } from '../../src/sweep/axis.js';
 import { sweep, type SweepAxis } from '../../src/sweep/sweep.js';
-import { xmargin } from '../helpers/cli.js';
+import { xmarginInProcess } from '../helpers/cli.js';
 import { futures, market, suite } from '../helpers/inputs.js';
 
 // A hedged pair: long A in one account, short B in the other. Its cross margin depends on the
@@ -121,7 +121,7 @@ describe('sweep', () => {
     });
   });
 
-  it('runs from the CLI, writes sweep.json and sweep.csv, and refuses bad requests with exit 2', () => {
+  it('runs from the CLI, writes sweep.json and sweep.csv, and refuses bad requests with exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xm-sweep-'));
     const args = [
       'sweep',
@@ -132,7 +132,17 @@ describe('sweep', () => {
       '--suite',
       'scenarios/overnight.yaml',
     ];
-    const r = xmargin([...args, '--set', 'mc-t4-breakdown', '--weights', '0:1:0.5', '--out', dir, '--workers', '2']);
+    const r = await xmarginInProcess([
+      ...args,
+      '--set',
+      'mc-t4-breakdown',
+      '--weights',
+      '0:1:0.5',
+      '--out',
+      dir,
+      '--workers',
+      '2',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/alpha-fund/);
     const json = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8'));
@@ -140,9 +150,26 @@ describe('sweep', () => {
     const csv = readFileSync(join(dir, 'sweep.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('portfolio,parameter,value,crossInitialMargin,segregatedInitialMargin,capitalEfficiency,bindingSet');
     expect(csv.length).toBe(1 + 3 * json.portfolios.length);
-    expect(xmargin([...args, '--set', 'nope', '--weights', '0,1']).code).toBe(2);
-    expect(xmargin([...args, '--set', 'vol-grid', '--weights', '0,1']).code).toBe(2);
-    expect(xmargin([...args, '--set', 'mc-normal', '--weights', '0:2:1']).code).toBe(2);
-    expect(xmargin([...args, '--set', 'mc-normal']).code).toBe(2);
+    const refused = async (more: string[], message: string) => {
+      const e = await xmarginInProcess([...args, ...more]);
+      expect(e.code).toBe(2);
+      expect(e.stdout).toBe('');
+      expect(e.stderr).toBe(`xmargin: ${message}\n`);
+    };
+    const sets = 'mc-normal, mc-t4-breakdown, vol-grid, crash, sol-ladder';
+    await refused(['--set', 'nope', '--weights', '0,1'], `--set nope: the suite has no such set (sets: ${sets})`);
+    await refused(
+      ['--set', 'vol-grid', '--weights', '0,1'],
+      '--set vol-grid: only a montecarlo set can be swept (it is a grid set)',
+    );
+    await refused(['--set', 'mc-normal', '--weights', '0:2:1'], '--weights 0:2:1: every point must be in [0, 1], got 2');
+    await refused(['--set', 'mc-normal', '--vol-multipliers', '0,1'], '--vol-multipliers 0,1: every point must be > 0, got 0');
+    await refused(['--set', 'mc-normal', '--weights', '0:1'], '--weights 0:1: expected FROM:TO:STEP or a list a,b,c of numbers');
+    await refused(
+      ['--set', 'mc-normal', '--weights', '0,1', '--target', '-1'],
+      '--weights 1: moving the market correlation toward target -1 with weight 1 gives a matrix that is not positive semi-definite; ' +
+        'with 3 underlyings the target must be at least -0.5000',
+    );
+    await refused(['--set', 'mc-normal'], 'give exactly one of --weights and --vol-multipliers');
   });
 });
