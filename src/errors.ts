@@ -56,6 +56,29 @@ export class UsageError extends Error {
   }
 }
 
+/** The arguments of library functions that can be refused; the CLI names its flag for each. */
+export type ArgumentParameter = 'set' | 'scenario' | 'weights' | 'volMultipliers';
+
+/**
+ * A bad argument to a library function, e.g. a set the suite does not have. Exit code 2. The
+ * message is in the library's words (`set "x": the suite has no such set (sets: a, b)`); a
+ * caller that took the value from elsewhere (the CLI, from a flag) can say so with `parameter`,
+ * `value` and `problem`: `--set x: the suite has no such set (sets: a, b)`.
+ */
+export class ArgumentError extends UsageError {
+  readonly parameter: ArgumentParameter;
+  readonly value: string | number;
+  /** What is wrong with the value, to follow `<parameter> <value>: `. */
+  readonly problem: string;
+  constructor(parameter: ArgumentParameter, value: string | number, problem: string) {
+    super(`${parameter} ${typeof value === 'string' ? JSON.stringify(value) : value}: ${problem}`);
+    this.name = 'ArgumentError';
+    this.parameter = parameter;
+    this.value = value;
+    this.problem = problem;
+  }
+}
+
 /**
  * Why a run failed, as a value that crosses threads (and later machines) unchanged. Workers never
  * throw these across the boundary as message text: they return a `TaskFailure` and the main

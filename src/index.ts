@@ -14,6 +14,7 @@ export { tailMeasures, seriesMeasures, type TailMeasures } from './risk/measures
 export type { Report, PortfolioReport, AccountReport, SetReport } from './report/report.js';
 export type { MarginResult } from './margin/margin.js';
 export type { Market, Book, Suite, ScenarioSet, Instrument, Account, Portfolio } from './model/types.js';
-export { InputError, RunError, UsageError, type RunFailureCode, type TaskFailure } from './errors.js';
+export { ArgumentError, InputError, RunError, UsageError, type RunFailureCode, type TaskFailure } from './errors.js';
+export type { ArgumentParameter } from './errors.js';
 export { writeReport, reportJson } from './report/write.js';
 export { nearestCorrelation } from './scenarios/nearcorr.js';

@@ -3,6 +3,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { explainScenario, type ScenarioExplanation } from '../explain/explain.js';
 import { UsageError } from '../errors.js';
 import { bundledExample, prepare } from '../run.js';
+import type { CliIO } from './io.js';
 
 interface ExplainArgs {
   market?: string;
@@ -28,27 +29,29 @@ function text(e: ScenarioExplanation): string {
   return [head, u.toString(), p.toString(), a.toString()].join('\n') + '\n';
 }
 
-export const explainCommand: CommandModule<object, ExplainArgs> = {
-  command: 'explain',
-  describe: 'Regenerate one scenario of a set and show its moves and the P&L of every account and portfolio',
-  builder: (y: Argv) =>
-    y
-      .option('market', { type: 'string', describe: 'market file' })
-      .option('book', { type: 'string', describe: 'book file' })
-      .option('suite', { type: 'string', describe: 'suite file' })
-      .option('set', { type: 'string', demandOption: true, describe: 'scenario set name' })
-      .option('scenario', {
-        type: 'number',
-        demandOption: true,
-        describe: 'scenario index (the report gives worstScenario and varScenario)',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<ExplainArgs>,
-  handler: (args: ArgumentsCamelCase<ExplainArgs>) => {
-    const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
-    if (given !== 0 && given !== 3)
-      throw new UsageError('give all of --market, --book and --suite, or none for the bundled example');
-    const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
-    const e = explainScenario(prepare(inputs), args.set, args.scenario);
-    process.stdout.write(args.json ? JSON.stringify(e, null, 2) + '\n' : text(e));
-  },
-};
+export function explainCommand(io: CliIO): CommandModule<object, ExplainArgs> {
+  return {
+    command: 'explain',
+    describe: 'Regenerate one scenario of a set and show its moves and the P&L of every account and portfolio',
+    builder: (y: Argv) =>
+      y
+        .option('market', { type: 'string', describe: 'market file' })
+        .option('book', { type: 'string', describe: 'book file' })
+        .option('suite', { type: 'string', describe: 'suite file' })
+        .option('set', { type: 'string', demandOption: true, describe: 'scenario set name' })
+        .option('scenario', {
+          type: 'number',
+          demandOption: true,
+          describe: 'scenario index (the report gives worstScenario and varScenario)',
+        })
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<ExplainArgs>,
+    handler: (args: ArgumentsCamelCase<ExplainArgs>) => {
+      const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
+      if (given !== 0 && given !== 3)
+        throw new UsageError('give all of --market, --book and --suite, or none for the bundled example');
+      const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
+      const e = explainScenario(prepare(inputs), args.set, args.scenario);
+      io.stdout.write(args.json ? JSON.stringify(e, null, 2) + '\n' : text(e));
+    },
+  };
+}

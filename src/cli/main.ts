@@ -1,48 +1,21 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
+// The xmargin executable: the CLI (cli.ts) on the process's own arguments and streams.
 import { hideBin } from 'yargs/helpers';
-import { exitCodeOf, InputError, RunError, UsageError } from '../errors.js';
-import { VERSION } from '../version.js';
-import { calibrateCommand } from './calibrate-command.js';
-import { explainCommand } from './explain-command.js';
-import { nearcorrCommand } from './nearcorr-command.js';
-import { runCommand } from './run-command.js';
-import { synthCommand } from './synth-command.js';
-import { sweepCommand } from './sweep-command.js';
+import { cli, processIO } from './cli.js';
 
-/**
- * Exit codes are the contract's: 0 success, 2 bad input or usage, 1 anything else. yargs' own
- * default is 1 for usage errors and it prints the help on a throwing handler, so every failure is
- * routed through `.fail` and mapped here, once.
- */
-function report(err: unknown): never {
-  const code = exitCodeOf(err);
-  const message = err instanceof Error ? err.message : String(err);
-  const known = err instanceof InputError || err instanceof UsageError || err instanceof RunError;
-  process.stderr.write(`xmargin: ${message}\n`);
-  if (!known && process.env.XMARGIN_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  process.exit(code);
-}
-
-export async function main(argv: string[]): Promise<void> {
-  await yargs(argv)
-    .scriptName('xmargin')
-    .version(VERSION)
-    .command(runCommand)
-    .command(calibrateCommand)
-    .command(nearcorrCommand)
-    .command(explainCommand)
-    .command(synthCommand)
-    .command(sweepCommand)
-    .demandCommand(1, 'name a command: run, calibrate, nearcorr, sweep, synth, explain')
-    .strict()
-    .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail((msg, err) => {
-      if (err) report(err);
-      process.stderr.write(`xmargin: ${msg}\nRun "xmargin --help" for usage.\n`);
-      process.exit(2);
-    })
-    .parseAsync();
-}
-
-main(hideBin(process.argv)).catch(report);
+// The first SIGINT or SIGTERM cancels the running command: its tasks stop at their next chunk,
+// nothing is written, and it exits 1 with a message. A second one exits at once.
+const controller = new AbortController();
+const cancel = (signal: NodeJS.Signals) => {
+  if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+  controller.abort();
+};
+process.on('SIGINT', cancel);
+process.on('SIGTERM', cancel);
+const code = await cli(hideBin(process.argv), { ...processIO(), signal: controller.signal });
+process.exitCode = code;
+// Exit once the output is out, even if something still holds the event loop open (a worker pool
+// after a failed run): the last write's callback runs when the stream has taken it.
+const flushed = (s: NodeJS.WriteStream) => new Promise<void>((done) => s.write('', () => done()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+setImmediate(() => process.exit(code)).unref();

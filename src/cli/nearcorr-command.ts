@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readDocument } from '../model/read.js';
 import { nearestCorrelation } from '../scenarios/nearcorr.js';
+import type { CliIO } from './io.js';
 
 interface NearcorrArgs {
   matrix: string;
@@ -27,26 +28,28 @@ function readMatrix(file: string): number[][] {
   return m as number[][];
 }
 
-export const nearcorrCommand: CommandModule<object, NearcorrArgs> = {
-  command: 'nearcorr',
-  describe: 'The nearest correlation matrix (Higham 2002) to { "correlation": [[...]] }',
-  builder: (y: Argv) =>
-    y
-      .option('matrix', { type: 'string', demandOption: true, describe: 'file with { "correlation": [[...]] } (JSON or YAML)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print JSON only' })
-      .option('out', {
-        type: 'string',
-        describe: 'write { "correlation": [[...]] } to this file',
-      }) as unknown as Argv<NearcorrArgs>,
-  handler: async (args: ArgumentsCamelCase<NearcorrArgs>) => {
-    const result = nearestCorrelation(readMatrix(args.matrix));
-    const out = { correlation: result.correlation, iterations: result.iterations, distance: result.distance };
-    if (args.out) writeFileAtomic(args.out, JSON.stringify({ correlation: result.correlation }, null, 2) + '\n');
-    if (args.json) {
-      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-      return;
-    }
-    const rows = result.correlation.map((r) => r.map((v) => v.toFixed(6).padStart(10)).join(' ')).join('\n');
-    process.stdout.write(`${rows}\ndistance ${result.distance}  iterations ${result.iterations}\n`);
-  },
-};
+export function nearcorrCommand(io: CliIO): CommandModule<object, NearcorrArgs> {
+  return {
+    command: 'nearcorr',
+    describe: 'The nearest correlation matrix (Higham 2002) to { "correlation": [[...]] }',
+    builder: (y: Argv) =>
+      y
+        .option('matrix', { type: 'string', demandOption: true, describe: 'file with { "correlation": [[...]] } (JSON or YAML)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON only' })
+        .option('out', {
+          type: 'string',
+          describe: 'write { "correlation": [[...]] } to this file',
+        }) as unknown as Argv<NearcorrArgs>,
+    handler: async (args: ArgumentsCamelCase<NearcorrArgs>) => {
+      const result = nearestCorrelation(readMatrix(args.matrix));
+      const out = { correlation: result.correlation, iterations: result.iterations, distance: result.distance };
+      if (args.out) writeFileAtomic(args.out, JSON.stringify({ correlation: result.correlation }, null, 2) + '\n');
+      if (args.json) {
+        io.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        return;
+      }
+      const rows = result.correlation.map((r) => r.map((v) => v.toFixed(6).padStart(10)).join(' ')).join('\n');
+      io.stdout.write(`${rows}\ndistance ${result.distance}  iterations ${result.iterations}\n`);
+    },
+  };
+}

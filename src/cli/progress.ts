@@ -1,15 +1,20 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../run.js';
+import type { CliIO } from './io.js';
 
 /**
  * A progress bar on stderr while scenario chunks run, only when stderr is a terminal: stdout
- * stays clean for data (--json), and logs in CI get no control characters.
+ * stays clean for data (--json), and logs in CI (and tests, which capture stderr) get no control
+ * characters. A terminal stderr is a process's tty stream, which cli-progress drives.
  */
-export function progressBar(enabled: boolean): { onProgress?: (e: ProgressEvent) => void; stop: () => void } {
-  if (!enabled || !process.stderr.isTTY) return { stop: () => {} };
+export function progressBar(
+  enabled: boolean,
+  stderr: CliIO['stderr'],
+): { onProgress?: (e: ProgressEvent) => void; stop: () => void } {
+  if (!enabled || !stderr.isTTY) return { stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
-      stream: process.stderr,
+      stream: stderr as NodeJS.WritableStream,
       format: 'scenarios {bar} {percentage}% | {value}/{total} | {set}',
       hideCursor: true,
       clearOnComplete: true,

@@ -5,6 +5,7 @@ import { bundledExample, run } from '../run.js';
 import { summaryTable } from '../report/summary.js';
 import { reportJson, writeReport, type ReportFormat } from '../report/write.js';
 import { progressBar } from './progress.js';
+import type { CliIO } from './io.js';
 
 interface RunArgs {
   market?: string;
@@ -18,56 +19,65 @@ interface RunArgs {
   progress: boolean;
 }
 
-export const runCommand: CommandModule<object, RunArgs> = {
-  command: 'run',
-  describe: 'Run a stress suite over a book and report margin, cross and segregated (no inputs: the bundled example)',
-  builder: (y: Argv) =>
-    y
-      .option('market', { type: 'string', describe: 'market file (JSON or YAML)' })
-      .option('book', { type: 'string', describe: 'book file (JSON or YAML)' })
-      .option('suite', { type: 'string', describe: 'scenario suite file (JSON or YAML)' })
-      .option('out', {
-        type: 'string',
-        describe: 'folder for report.json, portfolios.csv, accounts.csv [default: ./xmargin-report]',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON on stdout (files only with --out)' })
-      .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' })
-      .option('format', {
-        choices: ['json', 'msgpack'] as const,
-        default: 'json' as const,
-        describe: 'format of the report file',
-      })
-      .option('chunk', { type: 'number', describe: 'scenarios per kernel pass (memory/speed only; results do not change)' })
-      .option('progress', {
-        type: 'boolean',
-        default: true,
-        describe: 'progress bar on stderr when it is a terminal',
-      }) as unknown as Argv<RunArgs>,
-  handler: async (args: ArgumentsCamelCase<RunArgs>) => {
-    const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
-    if (given !== 0 && given !== 3)
-      throw new UsageError('give all of --market, --book and --suite, or none to run the bundled example');
-    for (const [name, v] of [
-      ['workers', args.workers],
-      ['chunk', args.chunk],
-    ] as const) {
-      if (v !== undefined && !(Number.isInteger(v) && v >= 1))
-        throw new UsageError(`--${name} must be a whole number >= 1, got ${v}`);
-    }
-    const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
-    const bar = progressBar(args.progress);
-    let report;
-    try {
-      report = await run({ ...inputs, workers: args.workers, chunk: args.chunk, onProgress: bar.onProgress });
-    } finally {
-      bar.stop();
-    }
-    if (args.json) {
-      process.stdout.write(reportJson(report));
-      if (args.out !== undefined) writeReport(resolve(args.out), report, args.format);
-      return;
-    }
-    const written = writeReport(resolve(args.out ?? 'xmargin-report'), report, args.format);
-    process.stdout.write(`${summaryTable(report)}\nwrote ${written.join(', ')}\n`);
-  },
-};
+export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
+  return {
+    command: 'run',
+    describe: 'Run a stress suite over a book and report margin, cross and segregated (no inputs: the bundled example)',
+    builder: (y: Argv) =>
+      y
+        .option('market', { type: 'string', describe: 'market file (JSON or YAML)' })
+        .option('book', { type: 'string', describe: 'book file (JSON or YAML)' })
+        .option('suite', { type: 'string', describe: 'scenario suite file (JSON or YAML)' })
+        .option('out', {
+          type: 'string',
+          describe: 'folder for report.json, portfolios.csv, accounts.csv [default: ./xmargin-report]',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'print the report as JSON on stdout (files only with --out)',
+        })
+        .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' })
+        .option('format', {
+          choices: ['json', 'msgpack'] as const,
+          default: 'json' as const,
+          describe: 'format of the report file',
+        })
+        .option('chunk', { type: 'number', describe: 'scenarios per kernel pass (memory/speed only; results do not change)' })
+        .option('progress', {
+          type: 'boolean',
+          default: true,
+          describe: 'progress bar on stderr when it is a terminal',
+        }) as unknown as Argv<RunArgs>,
+    handler: async (args: ArgumentsCamelCase<RunArgs>) => {
+      const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
+      if (given !== 0 && given !== 3)
+        throw new UsageError('give all of --market, --book and --suite, or none to run the bundled example');
+      for (const [name, v] of [
+        ['workers', args.workers],
+        ['chunk', args.chunk],
+      ] as const) {
+        if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+          throw new UsageError(`--${name} must be a whole number >= 1, got ${v}`);
+      }
+      const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
+      const bar = progressBar(args.progress, io.stderr);
+      let report;
+      try {
+        report = await run(
+          { ...inputs, workers: args.workers, chunk: args.chunk, onProgress: bar.onProgress },
+          { signal: io.signal },
+        );
+      } finally {
+        bar.stop();
+      }
+      if (args.json) {
+        io.stdout.write(reportJson(report));
+        if (args.out !== undefined) writeReport(resolve(args.out), report, args.format);
+        return;
+      }
+      const written = writeReport(resolve(args.out ?? 'xmargin-report'), report, args.format);
+      io.stdout.write(`${summaryTable(report)}\nwrote ${written.join(', ')}\n`);
+    },
+  };
+}

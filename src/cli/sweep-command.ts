@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { parseAxis } from '../sweep/axis.js';
 import { sweep, sweepCsv, type SweepAxis, type SweepResult } from '../sweep/sweep.js';
 import { mkdirSync } from 'node:fs';
+import type { CliIO } from './io.js';
 
 interface SweepArgs {
   market: string;
@@ -49,48 +50,50 @@ function table(r: SweepResult): string {
   return out.join('\n') + '\n';
 }
 
-export const sweepCommand: CommandModule<object, SweepArgs> = {
-  command: 'sweep',
-  describe: 'Rerun a Monte Carlo set over breakdown weights or vol multipliers: cross vs segregated IM per point',
-  builder: (y: Argv) =>
-    y
-      .option('market', { type: 'string', demandOption: true, describe: 'market file' })
-      .option('book', { type: 'string', demandOption: true, describe: 'book file' })
-      .option('suite', { type: 'string', demandOption: true, describe: 'suite file' })
-      .option('set', { type: 'string', demandOption: true, describe: 'name of the montecarlo set to sweep' })
-      .option('weights', { type: 'string', describe: 'breakdown weights FROM:TO:STEP or a,b,c (in [0, 1])' })
-      .option('vol-multipliers', { type: 'string', describe: 'vol multipliers FROM:TO:STEP or a,b,c (> 0)' })
-      .option('target', { type: 'number', default: 1, describe: 'breakdown target correlation for --weights' })
-      .option('scope', {
-        choices: ['set', 'suite'] as const,
-        default: 'set' as const,
-        describe: "margin from the swept set alone, or with the suite's other margin sets",
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'print the sweep as JSON' })
-      .option('out', { type: 'string', describe: 'folder for sweep.json and sweep.csv' })
-      .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' }) as unknown as Argv<SweepArgs>,
-  handler: async (args: ArgumentsCamelCase<SweepArgs>) => {
-    if ((args.weights === undefined) === (args.volMultipliers === undefined))
-      throw new UsageError('give exactly one of --weights and --vol-multipliers');
-    if (!(args.target >= -1 && args.target <= 1)) throw new UsageError(`--target must be in [-1, 1], got ${args.target}`);
-    if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 1))
-      throw new UsageError(`--workers must be a whole number >= 1, got ${args.workers}`);
-    const axis: SweepAxis =
-      args.weights !== undefined
-        ? {
-            parameter: 'weight',
-            values: parseAxis(args.weights, '--weights', (v) => v >= 0 && v <= 1, 'in [0, 1]'),
-            target: args.target,
-          }
-        : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, '--vol-multipliers', (v) => v > 0, '> 0') };
-    const plan = prepare({ market: args.market, book: args.book, suite: args.suite });
-    const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers });
-    if (args.out) {
-      const dir = resolve(args.out);
-      mkdirSync(dir, { recursive: true });
-      writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify(result, null, 2) + '\n');
-      writeFileAtomic(join(dir, 'sweep.csv'), sweepCsv(result));
-    }
-    process.stdout.write(args.json ? JSON.stringify(result, null, 2) + '\n' : table(result));
-  },
-};
+export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
+  return {
+    command: 'sweep',
+    describe: 'Rerun a Monte Carlo set over breakdown weights or vol multipliers: cross vs segregated IM per point',
+    builder: (y: Argv) =>
+      y
+        .option('market', { type: 'string', demandOption: true, describe: 'market file' })
+        .option('book', { type: 'string', demandOption: true, describe: 'book file' })
+        .option('suite', { type: 'string', demandOption: true, describe: 'suite file' })
+        .option('set', { type: 'string', demandOption: true, describe: 'name of the montecarlo set to sweep' })
+        .option('weights', { type: 'string', describe: 'breakdown weights FROM:TO:STEP or a,b,c (in [0, 1])' })
+        .option('vol-multipliers', { type: 'string', describe: 'vol multipliers FROM:TO:STEP or a,b,c (> 0)' })
+        .option('target', { type: 'number', default: 1, describe: 'breakdown target correlation for --weights' })
+        .option('scope', {
+          choices: ['set', 'suite'] as const,
+          default: 'set' as const,
+          describe: "margin from the swept set alone, or with the suite's other margin sets",
+        })
+        .option('json', { type: 'boolean', default: false, describe: 'print the sweep as JSON' })
+        .option('out', { type: 'string', describe: 'folder for sweep.json and sweep.csv' })
+        .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' }) as unknown as Argv<SweepArgs>,
+    handler: async (args: ArgumentsCamelCase<SweepArgs>) => {
+      if ((args.weights === undefined) === (args.volMultipliers === undefined))
+        throw new UsageError('give exactly one of --weights and --vol-multipliers');
+      if (!(args.target >= -1 && args.target <= 1)) throw new UsageError(`--target must be in [-1, 1], got ${args.target}`);
+      if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 1))
+        throw new UsageError(`--workers must be a whole number >= 1, got ${args.workers}`);
+      const axis: SweepAxis =
+        args.weights !== undefined
+          ? {
+              parameter: 'weight',
+              values: parseAxis(args.weights, 'weights', (v) => v >= 0 && v <= 1, 'in [0, 1]'),
+              target: args.target,
+            }
+          : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, 'volMultipliers', (v) => v > 0, '> 0') };
+      const plan = prepare({ market: args.market, book: args.book, suite: args.suite });
+      const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers }, { signal: io.signal });
+      if (args.out) {
+        const dir = resolve(args.out);
+        mkdirSync(dir, { recursive: true });
+        writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify(result, null, 2) + '\n');
+        writeFileAtomic(join(dir, 'sweep.csv'), sweepCsv(result));
+      }
+      io.stdout.write(args.json ? JSON.stringify(result, null, 2) + '\n' : table(result));
+    },
+  };
+}

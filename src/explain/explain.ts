@@ -1,7 +1,7 @@
 import type { RunPlan } from '../engine/plan.js';
 import { kernelPlan } from '../engine/plan.js';
 import { TwinEvaluator } from '../engine/evaluator-twin.js';
-import { UsageError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
 
 export interface ScenarioExplanation {
   set: string;
@@ -26,10 +26,10 @@ export interface ScenarioExplanation {
 export function explainScenario(plan: RunPlan, setName: string, i: number): ScenarioExplanation {
   const setIndex = plan.sets.findIndex((s) => s.name === setName);
   if (setIndex < 0)
-    throw new UsageError(`--set ${setName}: the suite has no such set (sets: ${plan.sets.map((s) => s.name).join(', ')})`);
+    throw new ArgumentError('set', setName, `the suite has no such set (sets: ${plan.sets.map((s) => s.name).join(', ')})`);
   const set = plan.sets[setIndex];
   if (!(Number.isInteger(i) && i >= 0 && i < set.scenarios)) {
-    throw new UsageError(`--scenario must be a whole number in [0, ${set.scenarios - 1}] for set "${setName}", got ${i}`);
+    throw new ArgumentError('scenario', i, `expected a whole number in [0, ${set.scenarios - 1}] for set "${setName}"`);
   }
   // The twins, not WASM: an explanation recomputes the scenario independently of the workers.
   const e = new TwinEvaluator(kernelPlan(plan), 1).list(setIndex, [i]);

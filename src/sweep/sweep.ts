@@ -2,7 +2,7 @@ import { createEngine, type EngineConfig, type EngineRunOptions, type RunControl
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, marginOf } from '../margin/margin.js';
 import { seriesMeasures } from '../risk/measures.js';
-import { UsageError } from '../errors.js';
+import { ArgumentError, InputError } from '../errors.js';
 import type { MonteCarloSet } from '../model/types.js';
 import { resolveSets } from '../scenarios/resolve.js';
 
@@ -45,23 +45,30 @@ export async function sweep(
 ): Promise<SweepResult> {
   const index = base.suite.scenarioSets.findIndex((s) => s.name === setName);
   if (index < 0) {
-    throw new UsageError(
-      `--set ${setName}: the suite has no such set (sets: ${base.suite.scenarioSets.map((s) => s.name).join(', ')})`,
-    );
+    const sets = base.suite.scenarioSets.map((s) => s.name).join(', ');
+    throw new ArgumentError('set', setName, `the suite has no such set (sets: ${sets})`);
   }
   const set = base.suite.scenarioSets[index];
   if (set.type !== 'montecarlo')
-    throw new UsageError(`--set ${setName}: only a montecarlo set can be swept (it is a ${set.type} set)`);
+    throw new ArgumentError('set', setName, `only a montecarlo set can be swept (it is a ${set.type} set)`);
 
   const variants = axis.values.map((value) => {
     const variant: MonteCarloSet = { ...set, margin: true };
     if (axis.parameter === 'weight') variant.correlation = { target: axis.target, weight: value };
     else variant.volMultiplier = value;
-    const [resolved] = resolveSets({
-      market: base.market,
-      suite: { ...base.suite, scenarioSets: [variant] },
-      suiteFile: `--set ${setName}`,
-    });
+    let resolved;
+    try {
+      [resolved] = resolveSets({
+        market: base.market,
+        suite: { ...base.suite, scenarioSets: [variant] },
+        suiteFile: `set "${setName}" at ${axis.parameter} ${value}`,
+      });
+    } catch (err) {
+      // The set itself resolved when the plan was prepared: only the point (with the target) can be at fault.
+      if (!(err instanceof InputError)) throw err;
+      const problem = err.issues.map((i) => i.message).join('; ');
+      throw new ArgumentError(axis.parameter === 'weight' ? 'weights' : 'volMultipliers', value, problem);
+    }
     return { ...resolved, name: `${setName}@${axis.parameter}=${value}` };
   });
   const others = scope === 'suite' ? base.sets.filter((s, i) => i !== index && s.margin) : [];

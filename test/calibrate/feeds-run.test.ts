@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { xmargin } from '../helpers/cli.js';
+import { xmarginInProcess } from '../helpers/cli.js';
 import { SWISS, tempDir } from './helpers.js';
 
 const book = {
@@ -36,19 +36,19 @@ const book = {
   portfolios: [],
 };
 
-function runJson(dir: string, market: string, suite: string) {
+async function runJson(dir: string, market: string, suite: string) {
   const bookFile = path.join(dir, 'book.json');
   writeFileSync(bookFile, JSON.stringify(book));
-  const r = xmargin(['run', '--market', market, '--book', bookFile, '--suite', suite, '--workers', '1', '--json']);
+  const r = await xmarginInProcess(['run', '--market', market, '--book', bookFile, '--suite', suite, '--workers', '1', '--json']);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
 }
 
 describe('calibrate -> run', () => {
-  it('the calibrated Swiss market (FINA, HLTH, INDU, 2007-01 to 2008-06) runs as is, with sane numbers', () => {
+  it('the calibrated Swiss market (FINA, HLTH, INDU, 2007-01 to 2008-06) runs as is, with sane numbers', async () => {
     const dir = tempDir();
     const market = path.join(dir, 'market.json');
-    const c = xmargin([
+    const c = await xmarginInProcess([
       'calibrate',
       '--prices',
       SWISS,
@@ -78,7 +78,7 @@ describe('calibrate -> run', () => {
         `  - { name: hist, type: historical, prices: ${JSON.stringify(SWISS)}, from: 2008-01-01, to: 2008-06-30, margin: false }`,
       ].join('\n') + '\n',
     );
-    const report = runJson(dir, market, suite);
+    const report = await runJson(dir, market, suite);
     expect(report.asOf).toBe('2008-06-30');
     expect(report.currency).toBe('CHF');
     expect(report.sets.map((s: { name: string; scenarios: number }) => [s.name, s.scenarios])).toEqual([
@@ -98,36 +98,38 @@ describe('calibrate -> run', () => {
     for (const p of report.portfolios) expect(Number.isFinite(p.cross.initialMargin) && p.cross.initialMargin > 0).toBe(true);
   });
 
-  it('a YAML market file from --out runs too', () => {
+  it('a YAML market file from --out runs too', async () => {
     const dir = tempDir();
     const market = path.join(dir, 'market.yaml');
     expect(
-      xmargin([
-        'calibrate',
-        '--prices',
-        SWISS,
-        '--columns',
-        'INDU,HLTH,FINA',
-        '--from',
-        '2007-01-01',
-        '--to',
-        '2008-06-30',
-        '--method',
-        'ewma',
-        '--out',
-        market,
-      ]).code,
+      (
+        await xmarginInProcess([
+          'calibrate',
+          '--prices',
+          SWISS,
+          '--columns',
+          'INDU,HLTH,FINA',
+          '--from',
+          '2007-01-01',
+          '--to',
+          '2008-06-30',
+          '--method',
+          'ewma',
+          '--out',
+          market,
+        ])
+      ).code,
     ).toBe(0);
     const suite = path.join(dir, 'suite.yaml');
     writeFileSync(suite, 'scenarioSets:\n  - { name: mc, type: montecarlo, count: 5000 }\n');
-    expect(runJson(dir, market, suite).sets[0].scenarios).toBe(5000);
+    expect((await runJson(dir, market, suite)).sets[0].scenarios).toBe(5000);
   });
 
-  it('the breakdown fit: --out writes the calm market, --emit-set a suite that runs on it', () => {
+  it('the breakdown fit: --out writes the calm market, --emit-set a suite that runs on it', async () => {
     const dir = tempDir();
     const calm = path.join(dir, 'calm.json');
     const set = path.join(dir, 'breakdown.yaml');
-    const c = xmargin([
+    const c = await xmarginInProcess([
       'calibrate',
       '--prices',
       SWISS,
@@ -151,7 +153,7 @@ describe('calibrate -> run', () => {
     ]);
     expect(c.code, c.stderr).toBe(0);
     const fit = JSON.parse(c.stdout);
-    const report = runJson(dir, calm, set);
+    const report = await runJson(dir, calm, set);
     expect(report.asOf).toBe('2007-06-29');
     expect(report.sets).toHaveLength(1);
     expect(report.sets[0]).toMatchObject({ name: 'breakdown-fit', type: 'montecarlo', scenarios: 20000, margin: true });

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { describe, expect, it } from 'vitest';
-import { xmargin } from '../helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { xmarginInProcess, type CliResult } from '../helpers/cli.js';
 import { expectClose, expectMatrixClose, SWISS, tempDir } from './helpers.js';
 
 const COLS = 'FINA,HLTH,INDU,UTIL';
@@ -14,16 +14,20 @@ const STRESS = ['2008-01-01', '2008-10-17'];
 const fitArgs = [...base, '--calm', CALM.join(':'), '--stress', STRESS.join(':')];
 
 describe('xmargin calibrate --calm --stress', () => {
-  const r = xmargin([...fitArgs, '--json']);
-  const fit = JSON.parse(r.stdout);
+  let r: CliResult;
+  let fit: ReturnType<typeof JSON.parse>; // the fit as printed
+  beforeAll(async () => {
+    r = await xmarginInProcess([...fitArgs, '--json']);
+    fit = JSON.parse(r.stdout);
+  });
 
-  it('prints the fit as JSON with both periods as the plain calibrations give them', () => {
+  it('prints the fit as JSON with both periods as the plain calibrations give them', async () => {
     expect(r.code, r.stderr).toBe(0);
     for (const [key, [from, to]] of [
       ['calm', CALM],
       ['stress', STRESS],
     ] as const) {
-      const m = JSON.parse(xmargin([...base, '--from', from, '--to', to, '--json']).stdout);
+      const m = JSON.parse((await xmarginInProcess([...base, '--from', from, '--to', to, '--json'])).stdout);
       expect(fit[key]).toMatchObject({
         from: m.calibration.from,
         to: m.calibration.to,
@@ -37,7 +41,7 @@ describe('xmargin calibrate --calm --stress', () => {
     expect(fit.stress).toMatchObject({ from: '2008-01-03', to: '2008-10-17' });
   });
 
-  it('has the closed-form weight, residual and vol multipliers', () => {
+  it('has the closed-form weight, residual and vol multipliers', async () => {
     const C: number[][] = fit.calm.correlation;
     const S: number[][] = fit.stress.correlation;
     let num = 0;
@@ -79,10 +83,10 @@ describe('xmargin calibrate --calm --stress', () => {
     });
   });
 
-  it('prints a readable comparison, and --emit-set writes a suite with the fit in its header', () => {
+  it('prints a readable comparison, and --emit-set writes a suite with the fit in its header', async () => {
     const dir = tempDir();
     const set = path.join(dir, 'set.yaml');
-    const t = xmargin([...fitArgs, '--emit-set', set, '--target', '0.9']);
+    const t = await xmarginInProcess([...fitArgs, '--emit-set', set, '--target', '0.9']);
     expect(t.code, t.stderr).toBe(0);
     for (const s of [
       'calm correlation',

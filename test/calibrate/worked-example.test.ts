@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { xmargin } from '../helpers/cli.js';
+import { xmargin, xmarginInProcess } from '../helpers/cli.js';
 
 describe('the Swiss breakdown worked example', () => {
+  // End to end: the executable, run from the repository root as the documentation says.
   it('is reproduced by the documented command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'xm-worked-'));
     const r = xmargin([
@@ -49,8 +50,8 @@ describe('the Swiss breakdown worked example', () => {
     expect(readFileSync('scenarios/swiss-breakdown-fit.yaml', 'utf8')).toMatch(/horizonDays: 10\nconfidence: 0.99/);
   });
 
-  it('runs the fitted set on the Swiss book', () => {
-    const r = xmargin([
+  it('runs the fitted set on the Swiss book', async () => {
+    const r = await xmarginInProcess([
       'run',
       '--market',
       'examples/swiss-2008/calm-market.json',

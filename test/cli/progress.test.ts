@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliPath, fixture, root, xmargin } from '../helpers/cli.js';
+import { cliPath, fixture, root, xmarginInProcess } from '../helpers/cli.js';
 
 const ex = (f: string) => fixture('contract-example', f);
 const args = ['run', '--market', ex('market.json'), '--book', ex('book.json'), '--suite', ex('suite.json'), '--json'];
@@ -24,8 +24,9 @@ describe('progress', () => {
     expect(report.portfolios).toHaveLength(2);
   });
 
-  it('prints nothing to stderr when it is not a terminal', () => {
-    const r = xmargin(args);
+  // The executable with a pipe for stderr: test/contract-example.test.ts.
+  it('prints nothing to stderr when it is not a terminal', async () => {
+    const r = await xmarginInProcess(args);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
   });

@@ -3,17 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { fixture, xmargin } from '../helpers/cli.js';
+import { synthesize, writeSynthFiles } from '../../src/synth/index.js';
+import { fixture, xmargin, xmarginInProcess } from '../helpers/cli.js';
 
 const ex = (f: string) => fixture('contract-example', f);
 const exampleArgs = ['--market', ex('market.json'), '--book', ex('book.json'), '--suite', ex('suite.json')];
 const tmp = () => mkdtempSync(join(tmpdir(), 'xmargin-cli-'));
 
+// Most checks run the CLI in-process (xmarginInProcess); a few run the built executable
+// (xmargin) end to end: no inputs in a fresh folder, a bad input.
 describe('xmargin run', () => {
-  it('runs the bundled crypto example with no inputs', () => {
-    const r = xmargin(['run', '--json']);
-    expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
+  it('runs the bundled crypto example with no inputs, into ./xmargin-report (end to end)', () => {
+    const cwd = tmp();
+    const r = xmargin(['run'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const dir = join(cwd, 'xmargin-report');
+    expect(readdirSync(cwd)).toEqual(['xmargin-report']);
+    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'portfolios.csv', 'report.json']);
+    expect(r.stdout).toMatch(/cross IM/);
+    expect(r.stdout).toContain(`wrote ${join(dir, 'report.json')}, ${join(dir, 'portfolios.csv')}, ${join(dir, 'accounts.csv')}`);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     expect(report.sets.map((s: { name: string }) => s.name)).toEqual([
       'mc-normal',
       'mc-t4-breakdown',
@@ -29,9 +39,9 @@ describe('xmargin run', () => {
     expect(report.portfolios.some((p: { marginCall: number }) => p.marginCall > 0)).toBe(true);
   });
 
-  it('writes report.json, portfolios.csv and accounts.csv and prints a summary', () => {
+  it('writes report.json, portfolios.csv and accounts.csv and prints a summary', async () => {
     const dir = tmp();
-    const r = xmargin(['run', ...exampleArgs, '--out', dir]);
+    const r = await xmarginInProcess(['run', ...exampleArgs, '--out', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/fund/);
     expect(r.stdout).toMatch(/cross IM/);
@@ -44,17 +54,17 @@ describe('xmargin run', () => {
     expect(accounts[3]).toMatch(/^solo,solo,2000,6000,4800,crash,/);
   });
 
-  it('writes msgpack with --format msgpack, decoding to the JSON report', () => {
+  it('writes msgpack with --format msgpack, decoding to the JSON report', async () => {
     const dir = tmp();
-    expect(xmargin(['run', ...exampleArgs, '--out', dir, '--format', 'msgpack']).code).toBe(0);
+    expect((await xmarginInProcess(['run', ...exampleArgs, '--out', dir, '--format', 'msgpack'])).code).toBe(0);
     const packed = decode(readFileSync(join(dir, 'report.msgpack'))) as Record<string, unknown>;
-    const json = JSON.parse(xmargin(['run', ...exampleArgs, '--json']).stdout);
+    const json = JSON.parse((await xmarginInProcess(['run', ...exampleArgs, '--json'])).stdout);
     expect(packed).toEqual(json);
   });
 
-  it('exits 2 with file, path and expectation on bad input, and leaves the previous report alone', () => {
+  it('exits 2 with file, path and expectation on bad input, and leaves the previous report alone (end to end)', async () => {
     const dir = tmp();
-    expect(xmargin(['run', ...exampleArgs, '--out', dir]).code).toBe(0);
+    expect((await xmarginInProcess(['run', ...exampleArgs, '--out', dir])).code).toBe(0);
     const before = readFileSync(join(dir, 'report.json'), 'utf8');
     const bad = join(tmp(), 'book.json');
     const book = JSON.parse(readFileSync(ex('book.json'), 'utf8'));
@@ -71,28 +81,62 @@ describe('xmargin run', () => {
     expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'portfolios.csv', 'report.json']);
   });
 
-  it('exits 2 on usage errors', () => {
-    expect(xmargin(['run', '--market', ex('market.json')]).code).toBe(2);
-    expect(xmargin(['run', '--bogus']).code).toBe(2);
-    expect(xmargin(['run', ...exampleArgs, '--workers', '0']).code).toBe(2);
-    expect(xmargin(['frobnicate']).code).toBe(2);
-    expect(xmargin([]).code).toBe(2);
-    const missing = xmargin(['run', '--market', '/nonexistent/m.json', '--book', ex('book.json'), '--suite', ex('suite.json')]);
+  it('exits 2 on usage errors', async () => {
+    expect((await xmarginInProcess(['run', '--market', ex('market.json')])).code).toBe(2);
+    expect((await xmarginInProcess(['run', '--bogus'])).code).toBe(2);
+    expect((await xmarginInProcess(['run', ...exampleArgs, '--workers', '0'])).code).toBe(2);
+    expect((await xmarginInProcess(['frobnicate'])).code).toBe(2);
+    expect((await xmarginInProcess([])).code).toBe(2);
+    const missing = await xmarginInProcess([
+      'run',
+      '--market',
+      '/nonexistent/m.json',
+      '--book',
+      ex('book.json'),
+      '--suite',
+      ex('suite.json'),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('/nonexistent/m.json');
   });
 });
 
 describe('failure is clean', () => {
-  // Worker exits, kernel traps and throwing tasks: test/engine/lifecycle.test.ts injects them.
-  it('a non-finite P&L is an error naming the instrument and the set', () => {
+  // Worker exits, kernel traps and throwing tasks: test/engine/lifecycle.test.ts injects them
+  // through the engine's test-only option and checks the engine is idle and right after.
+  it('a cancelled run (SIGINT in the executable) exits 1, says so, and writes no report', async () => {
+    const w = synthesize('L', 1);
+    const files = writeSynthFiles(join(tmp(), 'L'), w);
+    const dir = join(tmp(), 'out');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1_500);
+    const r = await xmarginInProcess(
+      ['run', '--market', files.market, '--book', files.book, '--suite', files.suite, '--out', dir, '--workers', '2'],
+      { signal: controller.signal },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^xmargin: the run was cancelled/);
+    expect(r.stdout).toBe('');
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a non-finite P&L is an error naming the instrument and the set', async () => {
     const dir = tmp();
     const suite = join(dir, 'suite.yaml');
     writeFileSync(
       suite,
       'seed: 1\nscenarioSets:\n  - { name: blow-up, type: montecarlo, count: 2000, distribution: normal, volMultiplier: 100000 }\n',
     );
-    const r = xmargin(['run', '--market', ex('market.json'), '--book', ex('book.json'), '--suite', suite, '--json']);
+    const r = await xmarginInProcess([
+      'run',
+      '--market',
+      ex('market.json'),
+      '--book',
+      ex('book.json'),
+      '--suite',
+      suite,
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('set "blow-up"');
     expect(r.stderr).toMatch(/BTC-PERP|ETH-PERP|collateral|-C|-P/);

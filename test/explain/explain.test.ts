@@ -2,8 +2,8 @@
 // the report's, for every account and portfolio, computed independently by the TS twins.
 import { describe, expect, it } from 'vitest';
 import { explainScenario } from '../../src/explain/explain.js';
-import { prepare, run } from '../../src/index.js';
-import { fixture, xmargin } from '../helpers/cli.js';
+import { ArgumentError, prepare, run } from '../../src/index.js';
+import { fixture, xmarginInProcess } from '../helpers/cli.js';
 
 const ex = (f: string) => fixture('contract-example', f);
 const inputs = {
@@ -56,13 +56,43 @@ describe('explain', () => {
     expect(perp.pnlPerUnit).toBeCloseTo(-9000, 9);
   });
 
-  it('refuses an unknown set or an index out of range with exit 2', () => {
+  it('refuses an unknown set or an index out of range with exit 2', async () => {
     const args = ['explain', '--market', ex('market.json'), '--book', ex('book.json'), '--suite', ex('suite.json')];
-    expect(xmargin([...args, '--set', 'crash', '--scenario', '1', '--json']).code).toBe(0);
-    expect(xmargin([...args, '--set', 'nope', '--scenario', '0']).code).toBe(2);
-    expect(xmargin([...args, '--set', 'crash', '--scenario', '2']).code).toBe(2);
-    expect(xmargin([...args, '--set', 'history', '--scenario', '-1']).code).toBe(2);
-    const h = JSON.parse(xmargin([...args, '--set', 'history', '--scenario', '0', '--json']).stdout);
+    expect((await xmarginInProcess([...args, '--set', 'crash', '--scenario', '1', '--json'])).code).toBe(0);
+    const nope = await xmarginInProcess([...args, '--set', 'nope', '--scenario', '0']);
+    expect(nope.code).toBe(2);
+    expect(nope.stderr).toBe('xmargin: --set nope: the suite has no such set (sets: grid, crash, history)\n');
+    const two = await xmarginInProcess([...args, '--set', 'crash', '--scenario', '2']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toBe('xmargin: --scenario 2: expected a whole number in [0, 1] for set "crash"\n');
+    expect((await xmarginInProcess([...args, '--set', 'history', '--scenario', '-1'])).code).toBe(2);
+    const h = JSON.parse((await xmarginInProcess([...args, '--set', 'history', '--scenario', '0', '--json'])).stdout);
     expect(h.label).toBe('2026-09-01..2026-09-02');
+  });
+
+  it('refuses in its own words, naming the parameter for a caller to translate', () => {
+    const plan = prepare({ market: ex('market.json'), book: ex('book.json'), suite: ex('suite.json') });
+    const refusal = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return err;
+      }
+      throw new Error('expected a refusal');
+    };
+    const set = refusal(() => explainScenario(plan, 'nope', 0));
+    expect(set).toBeInstanceOf(ArgumentError);
+    expect(set).toMatchObject({
+      parameter: 'set',
+      value: 'nope',
+      message: 'set "nope": the suite has no such set (sets: grid, crash, history)',
+    });
+    const scenario = refusal(() => explainScenario(plan, 'crash', 2));
+    expect(scenario).toBeInstanceOf(ArgumentError);
+    expect(scenario).toMatchObject({
+      parameter: 'scenario',
+      value: 2,
+      message: 'scenario 2: expected a whole number in [0, 1] for set "crash"',
+    });
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.js';
 import { minEigenvalue } from '../../src/math/linalg.js';
 import { nearestCorrelation } from '../../src/scenarios/nearcorr.js';
-import { xmargin } from '../helpers/cli.js';
+import { xmarginInProcess } from '../helpers/cli.js';
 import { futures, market, suite } from '../helpers/inputs.js';
 
 // N. J. Higham (2002), section 4: A = tridiag(-1, 2, -1) of order 4; the nearest correlation
@@ -44,11 +44,11 @@ describe('nearest correlation matrix', () => {
     expect(r.distance).toBeLessThan(1e-10);
   });
 
-  it('is reachable from the CLI with --json, and writes a market-ready matrix with --out', () => {
+  it('is reachable from the CLI with --json, and writes a market-ready matrix with --out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xm-nc-'));
     const file = join(dir, 'm.json');
     writeFileSync(file, JSON.stringify({ correlation: higham }));
-    const r = xmargin(['nearcorr', '--matrix', file, '--json', '--out', join(dir, 'fixed.json')]);
+    const r = await xmarginInProcess(['nearcorr', '--matrix', file, '--json', '--out', join(dir, 'fixed.json')]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out).sort()).toEqual(['correlation', 'distance', 'iterations']);
@@ -63,7 +63,7 @@ describe('nearest correlation matrix', () => {
         ],
       }),
     );
-    const e = xmargin(['nearcorr', '--matrix', bad]);
+    const e = await xmarginInProcess(['nearcorr', '--matrix', bad]);
     expect(e.code).toBe(2);
     expect(e.stderr).toContain('correlation[1]');
   });

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepare, run } from '../../src/index.js';
+import { ArgumentError, prepare, run } from '../../src/index.js';
 import { parseAxis } from '../../src/sweep/axis.js';
-import { sweep } from '../../src/sweep/sweep.js';
-import { xmargin } from '../helpers/cli.js';
+import { sweep, type SweepAxis } from '../../src/sweep/sweep.js';
+import { xmarginInProcess } from '../helpers/cli.js';
 import { futures, market, suite } from '../helpers/inputs.js';
 
 // A hedged pair: long A in one account, short B in the other. Its cross margin depends on the
@@ -37,10 +37,17 @@ const inputs = {
 
 describe('sweep', () => {
   it('parses ranges and lists', () => {
-    expect(parseAxis('0:1:0.1', '--w', () => true, '')).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
-    expect(parseAxis('1,1.5, 2', '--v', () => true, '')).toEqual([1, 1.5, 2]);
-    expect(() => parseAxis('0:1', '--w', () => true, '')).toThrow(/FROM:TO:STEP/);
-    expect(() => parseAxis('0:2:0.5', '--w', (v) => v <= 1, 'in [0, 1]')).toThrow(/in \[0, 1\], got 1.5/);
+    expect(parseAxis('0:1:0.1', 'weights', () => true, '')).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+    expect(parseAxis('1,1.5, 2', 'volMultipliers', () => true, '')).toEqual([1, 1.5, 2]);
+    expect(() => parseAxis('0:1', 'weights', () => true, '')).toThrow(/FROM:TO:STEP/);
+    expect(() => parseAxis('0:2:0.5', 'weights', (v) => v <= 1, 'in [0, 1]')).toThrow(/in \[0, 1\], got 1.5/);
+    // In the library's words, naming the parameter; the CLI names its flag (below).
+    expect(() => parseAxis('0:2:0.5', 'volMultipliers', (v) => v <= 1, '<= 1')).toThrow(
+      new ArgumentError('volMultipliers', '0:2:0.5', 'every point must be <= 1, got 1.5'),
+    );
+    expect(() => parseAxis('0:2:0.5', 'weights', (v) => v <= 1, 'in [0, 1]')).toThrow(
+      'weights "0:2:0.5": every point must be in [0, 1], got 1.5',
+    );
   });
 
   it("uses common random numbers: the point at the set's own weight reproduces the run", async () => {
@@ -79,7 +86,42 @@ describe('sweep', () => {
     expect(long[1] / long[0]).toBeLessThan(2.05);
   });
 
-  it('runs from the CLI, writes sweep.json and sweep.csv, and refuses bad requests with exit 2', () => {
+  it('refuses an unknown set, a set that is not Monte Carlo, or a point it cannot run, naming the parameter', async () => {
+    const plan = prepare(inputs);
+    const axis: SweepAxis = { parameter: 'weight', values: [0, 1], target: 1 };
+    await expect(sweep(plan, 'nope', axis, 'set')).rejects.toMatchObject({
+      name: 'ArgumentError',
+      parameter: 'set',
+      message: 'set "nope": the suite has no such set (sets: mc, crash)',
+    });
+    await expect(sweep(plan, 'crash', axis, 'set')).rejects.toMatchObject({
+      parameter: 'set',
+      message: 'set "crash": only a montecarlo set can be swept (it is a shocks set)',
+    });
+    // With three underlyings, all pairs at correlation -1 is no correlation matrix: the point at
+    // weight 1 is refused (before anything runs), naming the parameter it came from.
+    const three = prepare({
+      market: market([
+        { id: 'A', spot: 100, vol: 0.5 },
+        { id: 'B', spot: 100, vol: 0.5 },
+        { id: 'C', spot: 100, vol: 0.5 },
+      ]),
+      book: {
+        instruments: futures('A'),
+        accounts: [{ id: 'x', collateral: 0, positions: [{ instrument: 'A-PERP', quantity: 1 }] }],
+      },
+      suite: suite([{ name: 'mc', type: 'montecarlo', count: 1000 }]),
+    });
+    const refusal = sweep(three, 'mc', { parameter: 'weight', values: [0, 1], target: -1 }, 'set');
+    await expect(refusal).rejects.toBeInstanceOf(ArgumentError);
+    await expect(refusal).rejects.toMatchObject({
+      parameter: 'weights',
+      value: 1,
+      message: expect.stringMatching(/^weights 1: moving the market correlation toward target -1 with weight 1 gives a matrix/),
+    });
+  });
+
+  it('runs from the CLI, writes sweep.json and sweep.csv, and refuses bad requests with exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xm-sweep-'));
     const args = [
       'sweep',
@@ -90,7 +132,17 @@ describe('sweep', () => {
       '--suite',
       'scenarios/overnight.yaml',
     ];
-    const r = xmargin([...args, '--set', 'mc-t4-breakdown', '--weights', '0:1:0.5', '--out', dir, '--workers', '2']);
+    const r = await xmarginInProcess([
+      ...args,
+      '--set',
+      'mc-t4-breakdown',
+      '--weights',
+      '0:1:0.5',
+      '--out',
+      dir,
+      '--workers',
+      '2',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/alpha-fund/);
     const json = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8'));
@@ -98,9 +150,26 @@ describe('sweep', () => {
     const csv = readFileSync(join(dir, 'sweep.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('portfolio,parameter,value,crossInitialMargin,segregatedInitialMargin,capitalEfficiency,bindingSet');
     expect(csv.length).toBe(1 + 3 * json.portfolios.length);
-    expect(xmargin([...args, '--set', 'nope', '--weights', '0,1']).code).toBe(2);
-    expect(xmargin([...args, '--set', 'vol-grid', '--weights', '0,1']).code).toBe(2);
-    expect(xmargin([...args, '--set', 'mc-normal', '--weights', '0:2:1']).code).toBe(2);
-    expect(xmargin([...args, '--set', 'mc-normal']).code).toBe(2);
+    const refused = async (more: string[], message: string) => {
+      const e = await xmarginInProcess([...args, ...more]);
+      expect(e.code).toBe(2);
+      expect(e.stdout).toBe('');
+      expect(e.stderr).toBe(`xmargin: ${message}\n`);
+    };
+    const sets = 'mc-normal, mc-t4-breakdown, vol-grid, crash, sol-ladder';
+    await refused(['--set', 'nope', '--weights', '0,1'], `--set nope: the suite has no such set (sets: ${sets})`);
+    await refused(
+      ['--set', 'vol-grid', '--weights', '0,1'],
+      '--set vol-grid: only a montecarlo set can be swept (it is a grid set)',
+    );
+    await refused(['--set', 'mc-normal', '--weights', '0:2:1'], '--weights 0:2:1: every point must be in [0, 1], got 2');
+    await refused(['--set', 'mc-normal', '--vol-multipliers', '0,1'], '--vol-multipliers 0,1: every point must be > 0, got 0');
+    await refused(['--set', 'mc-normal', '--weights', '0:1'], '--weights 0:1: expected FROM:TO:STEP or a list a,b,c of numbers');
+    await refused(
+      ['--set', 'mc-normal', '--weights', '0,1', '--target', '-1'],
+      '--weights 1: moving the market correlation toward target -1 with weight 1 gives a matrix that is not positive semi-definite; ' +
+        'with 3 underlyings the target must be at least -0.5000',
+    );
+    await refused(['--set', 'mc-normal'], 'give exactly one of --weights and --vol-multipliers');
   });
 });

@@ -9,7 +9,7 @@ import { parseBook, parseMarket, parseSuite } from '../../src/model/load.js';
 import { run } from '../../src/run.js';
 import { minEigenvalue } from '../../src/math/linalg.js';
 import { EXPIRY_DAYS, SIZES, SYNTH_SIZES, synthesize, synthTexts, type SynthWorkload } from '../../src/synth/index.js';
-import { xmargin } from '../helpers/cli.js';
+import { xmargin, xmarginInProcess } from '../helpers/cli.js';
 
 const cache = new Map<string, SynthWorkload>();
 const workload = (size: 'S' | 'M' | 'L', seed = 1) => {
@@ -209,11 +209,11 @@ describe('S through the engine', () => {
 });
 
 describe('xmargin synth', () => {
-  it('writes the same bytes twice, and what synthesize() gives', () => {
+  it('writes the same bytes twice (the executable, then in-process), and what synthesize() gives', async () => {
     const a = join(tmp, 'a');
     const b = join(tmp, 'b');
-    for (const dir of [a, b]) {
-      const r = xmargin(['synth', '--size', 'S', '--seed', '3', '--out', dir]);
+    const args = (dir: string) => ['synth', '--size', 'S', '--seed', '3', '--out', dir];
+    for (const r of [xmargin(args(a)), await xmarginInProcess(args(b))]) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/10 underlyings, 100 instruments \(40 options\), 200 accounts x 8 positions/);
     }
@@ -225,10 +225,10 @@ describe('xmargin synth', () => {
     expect(parseYaml(readFileSync(join(a, 'suite.yaml'), 'utf8'))).toEqual(w.suite);
   });
 
-  it('honours --mc-count, and the files run through xmargin run', () => {
+  it('honours --mc-count, and the files run through xmargin run', async () => {
     const dir = join(tmp, 'small');
-    expect(xmargin(['synth', '--size', 'S', '--out', dir, '--mc-count', '2000']).code).toBe(0);
-    const r = xmargin([
+    expect((await xmarginInProcess(['synth', '--size', 'S', '--out', dir, '--mc-count', '2000'])).code).toBe(0);
+    const r = await xmarginInProcess([
       'run',
       '--market',
       join(dir, 'market.json'),
@@ -245,10 +245,10 @@ describe('xmargin synth', () => {
     expect(report.sets.map((s: { scenarios: number }) => s.scenarios)).toEqual([2000, 2000, 21]);
   });
 
-  it('exits 2 on a bad size, seed or count', () => {
-    expect(xmargin(['synth', '--size', 'XL', '--out', join(tmp, 'x')]).code).toBe(2);
-    expect(xmargin(['synth', '--size', 'S', '--out', join(tmp, 'x'), '--seed', '-3']).code).toBe(2);
-    expect(xmargin(['synth', '--size', 'S', '--out', join(tmp, 'x'), '--mc-count', '0']).code).toBe(2);
-    expect(xmargin(['synth', '--size', 'S']).code).toBe(2);
+  it('exits 2 on a bad size, seed or count', async () => {
+    expect((await xmarginInProcess(['synth', '--size', 'XL', '--out', join(tmp, 'x')])).code).toBe(2);
+    expect((await xmarginInProcess(['synth', '--size', 'S', '--out', join(tmp, 'x'), '--seed', '-3'])).code).toBe(2);
+    expect((await xmarginInProcess(['synth', '--size', 'S', '--out', join(tmp, 'x'), '--mc-count', '0'])).code).toBe(2);
+    expect((await xmarginInProcess(['synth', '--size', 'S'])).code).toBe(2);
   });
 });
