@@ -5,7 +5,7 @@ import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } f
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
 import { assertFinite, buildReport, type Report } from './report/report.js';
-import { seriesMeasures, type TailMeasures } from './risk/measures.js';
+import { seriesMeasures, seriesMeasuresAsync, type TailMeasures } from './risk/measures.js';
 
 /** A file path, or the document itself (as parsed JSON/YAML). */
 export type InputSource = string | Record<string, unknown>;
@@ -45,10 +45,11 @@ export async function run(input: RunInput, control: RunControl = {}): Promise<Re
   const plan = prepare(input);
   const engine = createEngine(plan, { workers: input.workers, executor: input.executor });
   try {
-    // Each set's measures are computed as soon as its tails are ready, while the next set runs.
-    const measures: TailMeasures[][] = [];
-    await engine.run({ ...input, onSetTails: (tails, i) => (measures[i] = seriesMeasures(tails)) }, control);
-    return checked(buildReport(plan, measures));
+    // Each set's measures are computed as soon as its tails are ready, while the next set runs,
+    // in slices that leave the main thread free to keep the workers fed.
+    const measures: Promise<TailMeasures[]>[] = [];
+    await engine.run({ ...input, onSetTails: (tails, i) => (measures[i] = seriesMeasuresAsync(tails)) }, control);
+    return checked(buildReport(plan, await Promise.all(measures)));
   } finally {
     await engine.close();
   }

@@ -11,10 +11,14 @@ export const engineDefaults = {
   /**
    * Tasks per worker per pass over a set: enough to balance the load and to move the progress
    * bar, few enough that the tasks' results (each sorted, packed and merged on its own) stay a
-   * small part of the work. A pilot, whose every task hands back a full buffer of its top
-   * `rank`, gets one task per worker.
+   * small part of the work.
    */
   tasksPerWorker: 4,
+  /**
+   * A pilot's tasks per worker: every pilot task hands back a full buffer of its top `rank` per
+   * series and starts cold, so a pilot is best cut into as few tasks as there are workers.
+   */
+  pilotTasksPerWorker: 1,
   /** Tasks in flight per worker: one running, one queued, so no worker waits on the main thread. */
   inFlightPerWorker: 2,
   idleTimeoutMs: 60_000,
@@ -34,10 +38,7 @@ export function chunkFor(rows: number, series: number, underlyings: number): num
   return c - (c % 16);
 }
 
-/**
- * Scenarios per task: about `perWorker` tasks per worker (tasksPerWorker by default), and never
- * less than a chunk.
- */
+/** Scenarios per task: about `tasksPerWorker` tasks per worker, and never less than a chunk. */
 export function taskSizeFor(
   scenarios: number,
   workers: number,

@@ -5,7 +5,7 @@
 // at once, until it is closed.
 import { runFailure, type TaskFailure } from '../errors.js';
 import { chunkFor, engineDefaults, taskSizeFor } from './defaults.js';
-import { ExactTails, type PackedTails } from './exact-tails.js';
+import { ExactTails, mergeToPack, type PackedTails } from './exact-tails.js';
 import type { TaskExecutor } from './executor.js';
 import { coverage, pilotBars, pilotFor, type PilotSpec } from './pilot.js';
 import { kernelPlan, type RunPlan } from './plan.js';
@@ -141,7 +141,8 @@ async function runSets(
   const slots = executor.concurrency;
   const chunk = options.chunk ?? chunkFor(ins.nLinear + ins.nOptions, nSeries, ins.n);
   const sizeOf = (scenarios: number, stage: PassStage) =>
-    options.taskSize ?? taskSizeFor(scenarios, slots, chunk, stage === 'pilot' ? 1 : undefined);
+    options.taskSize ??
+    taskSizeFor(scenarios, slots, chunk, stage === 'pilot' ? engineDefaults.pilotTasksPerWorker : engineDefaults.tasksPerWorker);
   const which = options.sets ?? plan.sets.map((_, i) => i);
   for (const si of which)
     if (!(Number.isInteger(si) && si >= 0 && si < plan.sets.length)) throw new Error(`internal: no set ${si}`);
@@ -211,7 +212,9 @@ async function runSets(
       options.onPass?.({ set: set.name, stage: 'main', scenarios: set.scenarios, cap: k });
       return packs;
     }
-    const pilotPacks = await pass('pilot', 0, pilot.scenarios, pilot.rank);
+    // The pilot's tasks' top `rank`s, merged into one list per series: its bar is the last of it.
+    const pilotTop = mergeToPack(await pass('pilot', 0, pilot.scenarios, pilot.rank), nSeries, pilot.rank);
+    const pilotPacks = [{ data: pilotTop, start: 0 }];
     options.onPass?.({ set: set.name, stage: 'pilot', scenarios: pilot.scenarios, cap: pilot.rank });
     const bar = pilotBars(pilotPacks, nSeries, pilot.rank);
     const mainPacks = await pass('main', pilot.scenarios, set.scenarios, k, bar, whileRunning);

@@ -35,9 +35,9 @@ export function createThreadExecutor(workers: number = engineDefaults.workers())
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: engineDefaults.idleTimeoutMs,
-    // Two tasks per thread: the second waits in the thread's own queue, so a thread goes from one
-    // task to the next without a round trip through the main thread, which may be merging results.
-    concurrentTasksPerWorker: 2,
+    // One task per thread at a time: the next goes to whichever thread frees first, which keeps
+    // the threads level at the end of a pass (the coordinator keeps its own work in short slices).
+    concurrentTasksPerWorker: 1,
     // No bound: one would only turn back-pressure into errors when several runs share the pool.
     // Each run bounds its own tasks in flight.
     maxQueue: Infinity,

@@ -48,3 +48,17 @@ export function seriesMeasures(tails: ExactTails): TailMeasures[] {
   const scratch = tailScratch(tails.k);
   return Array.from({ length: tails.nSeries }, (_, r) => tailMeasures(tails, r, scratch));
 }
+
+/**
+ * seriesMeasures in slices of series, yielding to the event loop between them: a coordinator that
+ * computes one set's measures while the next set runs keeps handing tasks to its workers.
+ */
+export async function seriesMeasuresAsync(tails: ExactTails, slice = 256): Promise<TailMeasures[]> {
+  const scratch = tailScratch(tails.k);
+  const out: TailMeasures[] = [];
+  for (let r = 0; r < tails.nSeries; r++) {
+    if (r > 0 && r % slice === 0) await new Promise<void>((done) => setImmediate(done));
+    out.push(tailMeasures(tails, r, scratch));
+  }
+  return out;
+}
