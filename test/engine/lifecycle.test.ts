@@ -153,5 +153,13 @@ describe('the plan as bytes', () => {
     expect(planId(encodePlan(kernelPlan(prepare(small))))).toBe(planId(bytes));
     const reseeded = prepare({ ...small, suite: { ...(small.suite as object), seed: 43 } });
     expect(planId(encodePlan(kernelPlan(reseeded)))).not.toBe(planId(bytes));
+    // Numbers JSON would not carry exactly, and bytes that do not start 8-aligned.
+    const odd = { ...kp, instruments: { ...kp.instruments, rate: -0 }, extra: [Infinity, -Infinity, NaN] };
+    const unaligned = new Uint8Array(encodePlan(odd as typeof kp).length + 3).subarray(3);
+    unaligned.set(encodePlan(odd as typeof kp));
+    const oddBack = decodePlan(unaligned) as typeof odd;
+    expect(Object.is(oddBack.instruments.rate, -0)).toBe(true);
+    expect(oddBack.extra).toEqual([Infinity, -Infinity, NaN]);
+    expect(oddBack.instruments.optIv).toEqual(kp.instruments.optIv);
   });
 });
