@@ -91,8 +91,8 @@ export function runCli(
   files: { market: string; book: string; suite: string },
   workers: number,
   outDir: string,
+  cli: string = fromRoot('dist', 'src', 'cli', 'main.js'),
 ): { wallMs: number; maxRssKB: number } {
-  const cli = fromRoot('dist', 'src', 'cli', 'main.js');
   const args = [
     'run',
     '--market',
@@ -111,7 +111,7 @@ export function runCli(
   const [cmd, argv] =
     source === 'time -v'
       ? ['/usr/bin/time', ['-v', process.execPath, cli, ...args]]
-      : [process.execPath, [fromRoot('dist', 'bench', 'lib', 'rss-wrapper.js'), ...args]];
+      : [process.execPath, [fromRoot('dist', 'bench', 'lib', 'rss-wrapper.js'), cli, ...args]];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
