@@ -1,4 +1,7 @@
+import { engineDefaults } from './engine/defaults.js';
 import { createEngine, type EngineConfig, type EngineRunOptions, type ProgressEvent, type RunControl } from './engine/engine.js';
+import type { TaskExecutor } from './engine/executor.js';
+import { createThreadExecutor } from './engine/thread-executor.js';
 import type { ExactTails } from './engine/exact-tails.js';
 import { buildPlan, type RunPlan } from './engine/plan.js';
 import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
@@ -39,11 +42,22 @@ export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'bas
 
 /**
  * The stress run: validate, run every scenario set, and return the contract's report. It starts
- * an engine for this run and closes it after, unless `executor` names a warm one to use.
+ * a worker pool for this run and closes it after, unless `executor` names a warm one to use.
  */
 export async function run(input: RunInput, control: RunControl = {}): Promise<Report> {
+  // The pool starts first: its threads load their modules and instantiate the kernels while this
+  // thread reads and validates the inputs (the plan reaches them with the tasks, not at start-up).
+  const executor = input.executor ?? createThreadExecutor(input.workers ?? engineDefaults.workers());
+  try {
+    return await runOn(executor, input, control);
+  } finally {
+    if (input.executor === undefined) await executor.close();
+  }
+}
+
+async function runOn(executor: TaskExecutor, input: RunInput, control: RunControl): Promise<Report> {
   const plan = prepare(input);
-  const engine = createEngine(plan, { workers: input.workers, executor: input.executor });
+  const engine = createEngine(plan, { executor });
   try {
     // Each set's measures are computed as soon as its tails are ready, while the next set runs,
     // in slices that leave the main thread free to keep the workers fed.

@@ -1,0 +1,162 @@
+// One run of an engine: its sets one after another, each cut into range tasks, a large Monte
+// Carlo set as a pilot and a main pass (pilot.ts), and the tasks' packs turned into each set's
+// exact tails. Everything here belongs to the run: its shared bars, its cancel flag, its progress.
+import { runFailure } from '../errors.js';
+import { chunkFor, engineDefaults, taskSizeFor } from './defaults.js';
+import { runTasks } from './dispatch.js';
+import type { EngineRunOptions, PassStage } from './engine.js';
+import { ExactTails, mergeToPack, type PackedTails } from './exact-tails.js';
+import type { TaskExecutor } from './executor.js';
+import { coverage, pilotBars, pilotFor } from './pilot.js';
+import type { RunPlan } from './plan.js';
+import { SharedBars } from './shared-bars.js';
+import type { PlanRef, RangeTask } from './task.js';
+
+/** Scenarios [from, to) cut into ranges of at most taskSize. */
+export function taskRanges(from: number, to: number, taskSize: number): { start: number; count: number }[] {
+  const out: { start: number; count: number }[] = [];
+  for (let start = from; start < to; start += taskSize) out.push({ start, count: Math.min(taskSize, to - start) });
+  return out;
+}
+
+/**
+ * One run: sets one after another, each cut into range tasks; a large Monte Carlo set runs as
+ * a pilot and a main pass (pilot.ts). The tasks' packs are kept as they arrive (with a bar, each
+ * holds only the few losses that can still enter the tail) and merged once per set.
+ */
+export async function runSets(
+  plan: RunPlan,
+  ref: PlanRef,
+  executor: TaskExecutor,
+  options: EngineRunOptions,
+  signal: AbortSignal | undefined,
+): Promise<ExactTails[]> {
+  const ins = plan.instruments;
+  const nSeries = plan.holdings.nSeries;
+  const slots = executor.concurrency;
+  const chunk = options.chunk ?? chunkFor(ins.nLinear + ins.nOptions, nSeries, ins.n);
+  const sizeOf = (scenarios: number, stage: PassStage) =>
+    options.taskSize ??
+    taskSizeFor(scenarios, slots, chunk, stage === 'pilot' ? engineDefaults.pilotTasksPerWorker : engineDefaults.tasksPerWorker);
+  const which = options.sets ?? plan.sets.map((_, i) => i);
+  for (const si of which)
+    if (!(Number.isInteger(si) && si >= 0 && si < plan.sets.length)) throw new Error(`internal: no set ${si}`);
+  let allTotal = which.reduce((a, si) => a + plan.sets[si].scenarios, 0);
+  let allDone = 0;
+  let taskCount = 0;
+
+  // Cancellation reaches running tasks through shared memory, between chunks; an executor that
+  // cannot share memory stops taking new tasks and lets the running ones finish.
+  const cancel = executor.sharesMemory ? new SharedArrayBuffer(4) : undefined;
+  const onAbort = () => {
+    if (cancel) Atomics.store(new Int32Array(cancel), 0, 1);
+  };
+  if (signal?.aborted) throw runFailure({ code: 'aborted', message: 'cancelled' });
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  /**
+   * The packs of one set that hold its exact tail; `whileRunning` is called once the set's
+   * longest pass is under way (the previous set's tails are merged then).
+   */
+  async function runSet(si: number, whileRunning: () => void): Promise<PackedTails[]> {
+    const set = plan.sets[si];
+    const k = set.tailSize;
+    let done = 0;
+    let total = set.scenarios;
+
+    /** Scenarios [from, to) in range tasks keeping `cap` losses per series: the tasks' packs. */
+    async function pass(stage: PassStage, from: number, to: number, cap: number, bar?: Float64Array, during?: () => void) {
+      // A pilot keeps fewer than k losses per series: its tasks' worst is no bound on the set's
+      // k-th largest, so it shares no bars.
+      const sharedBars = stage !== 'pilot' && executor.sharesMemory ? SharedBars.create(nSeries) : undefined;
+      if (sharedBars && bar) {
+        const bars = new SharedBars(sharedBars, nSeries);
+        for (let r = 0; r < nSeries; r++) bars.raise(r, bar[r]);
+      }
+      const packs: PackedTails[] = [];
+      const tasks = taskRanges(from, to, sizeOf(to - from, stage)).map((range): RangeTask => {
+        const n = taskCount++;
+        return {
+          plan: ref,
+          set: si,
+          ...range,
+          chunk,
+          cap,
+          ...(bar ? { bar } : {}),
+          ...(sharedBars ? { sharedBars } : {}),
+          ...(cancel ? { cancel } : {}),
+          ...(options.inject && options.inject.task === n ? { fault: options.inject.fault } : {}),
+        };
+      });
+      const running = runTasks(executor, tasks, signal, set.name, (task, tails) => {
+        packs.push({ data: tails, start: 0 });
+        done += task.count;
+        allDone += task.count;
+        options.onProgress?.({ set: set.name, done, total, allDone, allTotal });
+      });
+      during?.();
+      await running;
+      return packs;
+    }
+
+    // Only a Monte Carlo set's first scenarios are a random sample of it.
+    const pilot =
+      set.source.kind !== 'montecarlo' || options.pilot === false ? undefined : (options.pilot ?? pilotFor(set.scenarios, k));
+    if (pilot === undefined || pilot.rank > k || pilot.scenarios >= set.scenarios) {
+      const packs = await pass('main', 0, set.scenarios, k, undefined, whileRunning);
+      options.onPass?.({ set: set.name, stage: 'main', scenarios: set.scenarios, cap: k });
+      return packs;
+    }
+    // The pilot's tasks' top `rank`s, merged into one list per series: its bar is the last of it.
+    const pilotTop = mergeToPack(await pass('pilot', 0, pilot.scenarios, pilot.rank), nSeries, pilot.rank);
+    const pilotPacks = [{ data: pilotTop, start: 0 }];
+    options.onPass?.({ set: set.name, stage: 'pilot', scenarios: pilot.scenarios, cap: pilot.rank });
+    const bar = pilotBars(pilotPacks, nSeries, pilot.rank);
+    const mainPacks = await pass('main', pilot.scenarios, set.scenarios, k, bar, whileRunning);
+    const { tied, short } = coverage([...pilotPacks, ...mainPacks], nSeries, bar, k);
+    options.onPass?.({
+      set: set.name,
+      stage: 'main',
+      scenarios: set.scenarios - pilot.scenarios,
+      cap: k,
+      coverage: { tied: tied.length, short: short.length },
+    });
+    if (tied.length === 0 && short.length === 0) return [...pilotPacks, ...mainPacks];
+    if (short.length === 0) {
+      // Ties at a bar: the main pass is complete, the pilot's scenarios need their full top k.
+      allTotal += pilot.scenarios;
+      total += pilot.scenarios;
+      const pilotFull = await pass('pilot-full', 0, pilot.scenarios, k);
+      options.onPass?.({ set: set.name, stage: 'pilot-full', scenarios: pilot.scenarios, cap: k });
+      return [...pilotFull, ...mainPacks];
+    }
+    // A bar above the set's k-th largest loss: run the whole set again without a pilot.
+    allTotal += set.scenarios;
+    total += set.scenarios;
+    const rerun = await pass('rerun', 0, set.scenarios, k);
+    options.onPass?.({ set: set.name, stage: 'rerun', scenarios: set.scenarios, cap: k });
+    return rerun;
+  }
+
+  try {
+    const results: ExactTails[] = [];
+    // A set's packs are merged into its exact tails while the next set's tasks run, so the
+    // workers do not wait on the main thread at set boundaries.
+    let finishPrevious: (() => void) | undefined;
+    for (const si of which) {
+      const set = plan.sets[si];
+      const previous = finishPrevious;
+      finishPrevious = undefined;
+      const packs = await runSet(si, () => previous?.());
+      finishPrevious = () => {
+        const tails = new ExactTails(set.name, packs, nSeries, set.tailSize);
+        results.push(tails);
+        options.onSetTails?.(tails, results.length - 1);
+      };
+    }
+    finishPrevious?.();
+    return results;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
