@@ -22,7 +22,8 @@ export function taskRanges(from: number, to: number, taskSize: number): { start:
 /**
  * One run: sets one after another, each cut into range tasks; a large Monte Carlo set runs as
  * a pilot and a main pass (pilot.ts). The tasks' packs are kept as they arrive (with a bar, each
- * holds only the few losses that can still enter the tail) and merged once per set.
+ * holds only the few losses that can still enter the tail) and become the set's ExactTails, which
+ * merges a series when it is read.
  */
 export async function runSets(
   plan: RunPlan,
@@ -56,7 +57,7 @@ export async function runSets(
 
   /**
    * The packs of one set that hold its exact tail; `whileRunning` is called once the set's
-   * longest pass is under way (the previous set's tails are merged then).
+   * longest pass is under way (the previous set's tails go to onSetTails then).
    */
   async function runSet(si: number, whileRunning: () => void): Promise<PackedTails[]> {
     const set = plan.sets[si];
