@@ -23,7 +23,7 @@ export default function runTask(task: RangeTask): Float64Array | TaskFailure {
     return out instanceof Float64Array ? (move(out) as unknown as Float64Array) : out;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const name = task.plan && current?.evaluator.plan.sets[task.set]?.name;
+    const name = current?.planId === task.plan?.id ? current.evaluator.plan.sets[task.set]?.name : undefined;
     if (err instanceof WebAssembly.RuntimeError) {
       // The instance's memory may be half-written: start the next task on a fresh one.
       kernels = instantiateKernels(module);
