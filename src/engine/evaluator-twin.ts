@@ -1,7 +1,14 @@
 import { aggregateRows } from '../kernels/aggregate.js';
 import { revalueLinear, revalueOptions, revalueOptionsFixedIv } from '../kernels/revalue.js';
 import { mcShocks } from '../kernels/shocks.js';
-import { checkRequest, commonShift, type EvaluatedScenarios, type ScenarioEvaluator } from './evaluator.js';
+import {
+  checkRequest,
+  copyExplicitRange,
+  gatherExplicit,
+  putColumn,
+  type EvaluatedScenarios,
+  type ScenarioEvaluator,
+} from './evaluator.js';
 import type { KernelPlan } from './plan.js';
 
 /**
@@ -54,23 +61,12 @@ export class TwinEvaluator implements ScenarioEvaluator {
     if (src.kind === 'montecarlo') {
       for (let s = 0; s < count; s++) {
         this.mcShocks(set, indices[s], 1, this.oneRet, this.oneSpot);
-        for (let u = 0; u < n; u++) {
-          ret[u * count + s] = this.oneRet[u];
-          spot[u * count + s] = this.oneSpot[u];
-        }
+        putColumn(this.oneRet, this.oneSpot, ret, spot, count, s);
       }
       ivShift.fill(src.ivShift);
       shift = src.ivShift;
     } else {
-      for (let s = 0; s < count; s++) {
-        const i = indices[s];
-        for (let u = 0; u < n; u++) {
-          ret[u * count + s] = src.ret[u * src.count + i];
-          spot[u * count + s] = src.spot[u * src.count + i];
-        }
-        ivShift[s] = src.ivShift[i];
-      }
-      shift = commonShift(ivShift);
+      shift = gatherExplicit(src, n, indices, ret, spot, ivShift);
     }
     this.revalue(count, shift);
     this.aggregate(count);
@@ -87,12 +83,7 @@ export class TwinEvaluator implements ScenarioEvaluator {
       ivShift.fill(src.ivShift);
       return src.ivShift;
     }
-    for (let u = 0; u < n; u++) {
-      ret.set(src.ret.subarray(u * src.count + start, u * src.count + start + count), u * count);
-      spot.set(src.spot.subarray(u * src.count + start, u * src.count + start + count), u * count);
-    }
-    ivShift.set(src.ivShift.subarray(start, start + count));
-    return commonShift(ivShift);
+    return copyExplicitRange(src, n, start, count, ret, spot, ivShift);
   }
 
   /** Stage 2, as WasmEvaluator.revalue. */

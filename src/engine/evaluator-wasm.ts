@@ -1,5 +1,12 @@
 import type { WasmKernels } from '../kernels/wasm.js';
-import { checkRequest, commonShift, type EvaluatedScenarios, type ScenarioEvaluator } from './evaluator.js';
+import {
+  checkRequest,
+  copyExplicitRange,
+  gatherExplicit,
+  putColumn,
+  type EvaluatedScenarios,
+  type ScenarioEvaluator,
+} from './evaluator.js';
 import { layoutEvaluator, type EvaluatorLayout } from './layout.js';
 import type { KernelPlan } from './plan.js';
 
@@ -44,30 +51,12 @@ export class WasmEvaluator implements ScenarioEvaluator {
       // inside any chunk.
       for (let s = 0; s < count; s++) {
         this.mcShocks(set, indices[s], 1, l.oneRet, l.oneSpot);
-        const oneRet = k.f64(l.oneRet, n);
-        const oneSpot = k.f64(l.oneSpot, n);
-        const ret = k.f64(l.ret, n * count);
-        const spot = k.f64(l.spot, n * count);
-        for (let u = 0; u < n; u++) {
-          ret[u * count + s] = oneRet[u];
-          spot[u * count + s] = oneSpot[u];
-        }
+        putColumn(k.f64(l.oneRet, n), k.f64(l.oneSpot, n), k.f64(l.ret, n * count), k.f64(l.spot, n * count), count, s);
       }
       k.f64(l.ivShift, count).fill(src.ivShift);
       shift = src.ivShift;
     } else {
-      const ret = k.f64(l.ret, n * count);
-      const spot = k.f64(l.spot, n * count);
-      const ivShift = k.f64(l.ivShift, count);
-      for (let s = 0; s < count; s++) {
-        const i = indices[s];
-        for (let u = 0; u < n; u++) {
-          ret[u * count + s] = src.ret[u * src.count + i];
-          spot[u * count + s] = src.spot[u * src.count + i];
-        }
-        ivShift[s] = src.ivShift[i];
-      }
-      shift = commonShift(ivShift);
+      shift = gatherExplicit(src, n, indices, k.f64(l.ret, n * count), k.f64(l.spot, n * count), k.f64(l.ivShift, count));
     }
     this.revalue(count, shift);
     this.aggregate(count);
@@ -87,15 +76,7 @@ export class WasmEvaluator implements ScenarioEvaluator {
       k.f64(l.ivShift, count).fill(src.ivShift);
       return src.ivShift;
     }
-    const ret = k.f64(l.ret, n * count);
-    const spot = k.f64(l.spot, n * count);
-    for (let u = 0; u < n; u++) {
-      ret.set(src.ret.subarray(u * src.count + start, u * src.count + start + count), u * count);
-      spot.set(src.spot.subarray(u * src.count + start, u * src.count + start + count), u * count);
-    }
-    const shifts = k.f64(l.ivShift, count);
-    shifts.set(src.ivShift.subarray(start, start + count));
-    return commonShift(shifts);
+    return copyExplicitRange(src, n, start, count, k.f64(l.ret, n * count), k.f64(l.spot, n * count), k.f64(l.ivShift, count));
   }
 
   /** Stage 2: every revaluation row, linear then options; `shift` selects the fixed-iv kernel. */

@@ -4,6 +4,7 @@
 // (evaluator-twin.ts) for explain and as the tests' oracle. Anything that needs per-scenario
 // values (tails, component losses in tail scenarios, reductions over portfolios) is a small
 // kernel or loop over what an evaluator returns, never a fifth copy of the pipeline.
+import type { ExplicitSource } from '../scenarios/types.js';
 import type { KernelPlan } from './plan.js';
 
 /**
@@ -48,4 +49,61 @@ export function commonShift(shifts: Float64Array): number | undefined {
   const first = shifts[0];
   for (let i = 1; i < shifts.length; i++) if (!Object.is(shifts[i], first)) return undefined;
   return first;
+}
+
+/**
+ * Both backends' stage 1 for an explicit set: scenarios [start, start + count) copied from the
+ * plan into ret, spot (underlyings x count) and ivShift. Returns the shift they share, if any.
+ */
+export function copyExplicitRange(
+  src: ExplicitSource,
+  n: number,
+  start: number,
+  count: number,
+  ret: Float64Array,
+  spot: Float64Array,
+  ivShift: Float64Array,
+): number | undefined {
+  for (let u = 0; u < n; u++) {
+    ret.set(src.ret.subarray(u * src.count + start, u * src.count + start + count), u * count);
+    spot.set(src.spot.subarray(u * src.count + start, u * src.count + start + count), u * count);
+  }
+  ivShift.set(src.ivShift.subarray(start, start + count));
+  return commonShift(ivShift);
+}
+
+/** The same for the listed scenarios of an explicit set, in the order given. */
+export function gatherExplicit(
+  src: ExplicitSource,
+  n: number,
+  indices: ArrayLike<number>,
+  ret: Float64Array,
+  spot: Float64Array,
+  ivShift: Float64Array,
+): number | undefined {
+  const count = indices.length;
+  for (let s = 0; s < count; s++) {
+    const i = indices[s];
+    for (let u = 0; u < n; u++) {
+      ret[u * count + s] = src.ret[u * src.count + i];
+      spot[u * count + s] = src.spot[u * src.count + i];
+    }
+    ivShift[s] = src.ivShift[i];
+  }
+  return commonShift(ivShift);
+}
+
+/** One scenario's returns and spots (n each) into column s of blocks of stride `count`. */
+export function putColumn(
+  oneRet: Float64Array,
+  oneSpot: Float64Array,
+  ret: Float64Array,
+  spot: Float64Array,
+  count: number,
+  s: number,
+): void {
+  for (let u = 0; u < oneRet.length; u++) {
+    ret[u * count + s] = oneRet[u];
+    spot[u * count + s] = oneSpot[u];
+  }
 }

@@ -1,7 +1,7 @@
 // Tails as they travel and as the engine hands them out. A task packs its tails into one flat
-// Float64Array (`packTails`); the coordinator merges a set's packs into its exact tails
-// (`mergeTails`), which is all the engine returns: measures, margin and attribution are computed
-// from them above the engine (src/risk/).
+// Float64Array (`packTails`); the coordinator keeps a set's packs as its exact tails
+// (`ExactTails`, merged per series when read), which is all the engine returns: measures,
+// margin and attribution are computed from them above the engine (src/risk/).
 
 /** One packed tail result (the layout of packTails) inside a buffer, from `start` on. */
 export interface PackedTails {
@@ -86,11 +86,6 @@ export class ExactTails {
     this.read(r, losses, scenarios);
     return { losses, scenarios };
   }
-}
-
-/** The set's exact tails from its tasks' packs (a convenience for `new ExactTails`). */
-export function mergeTails(set: string, packs: PackedTails[], nSeries: number, k: number): ExactTails {
-  return new ExactTails(set, packs, nSeries, k);
 }
 
 /**

@@ -2,10 +2,10 @@
 // worst, and the scenarios behind them, whatever the number and order of the packs and however
 // they were merged on the way, with heavy ties.
 import { describe, expect, it } from 'vitest';
-import { mergeTails, mergeToPack, packTails, type PackedTails } from '../../src/engine/exact-tails.js';
+import { ExactTails, mergeToPack, packTails, type PackedTails } from '../../src/engine/exact-tails.js';
 import { seriesMeasures } from '../../src/risk/measures.js';
 
-const measures = (packs: PackedTails[], nSeries: number, k: number) => seriesMeasures(mergeTails('s', packs, nSeries, k));
+const measures = (packs: PackedTails[], nSeries: number, k: number) => seriesMeasures(new ExactTails('s', packs, nSeries, k));
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -105,7 +105,7 @@ describe('exact tails and their measures', () => {
     // 13 uneven lists, some shorter than others by far, one with a single loss.
     const cuts = [0, 10, 11, 150, 400, 401, 700, 900, 1200, 1201, 1500, 1800, 1999, 2000];
     const packs = cuts.slice(1).map((end, j) => ({ data: pack(nSeries, k, losses, all.slice(cuts[j], end)), start: 1 }));
-    const tails = mergeTails('s', packs, nSeries, k);
+    const tails = new ExactTails('s', packs, nSeries, k);
     losses.forEach((row, r) => {
       const top = row
         .map((v, i) => [v, i])
