@@ -23,6 +23,13 @@ export const engineDefaults = {
   inFlightPerWorker: 2,
   idleTimeoutMs: 60_000,
   /**
+   * Summary tasks (a set's last merge, run-sets.ts tailsOf) per worker: two, so a slow slice
+   * does not leave a thread idle; and only for tails of at least this many losses over all
+   * series, below which one thread merges them faster than a task's round trip.
+   */
+  summaryTasksPerWorker: 2,
+  summaryTaskMinLosses: 65_536,
+  /**
    * The pilot pass of a large set (see pilot.ts): only for tails of at least `minTail`; about
    * `expectedAbove` pilot losses above the final VaR, the pilot at most `maxFraction` of the set;
    * its bar `sigmas` standard deviations (plus as many losses) below that estimate.

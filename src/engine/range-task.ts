@@ -48,7 +48,8 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
   }
   // Sorted here, in WASM and in parallel with the other tasks, so the coordinator only merges.
   x.tailsSort(nSeries, cap, l.heapVal, l.heapIdx, l.heapSize);
-  return packTails(nSeries, cap, k.i32(l.heapSize, nSeries), k.f64(l.heapVal, nSeries * cap), k.f64(l.heapIdx, nSeries * cap));
+  const size = k.i32(l.heapSize, nSeries);
+  return packTails(nSeries, cap, size, k.f64(l.heapVal, nSeries * cap), k.f64(l.heapIdx, nSeries * cap), 0, task.sharedResult);
 }
 
 /** Names the instrument behind a non-finite P&L, so the user can see which input to fix. */

@@ -5,12 +5,12 @@ import { runFailure } from '../errors.js';
 import { chunkFor, engineDefaults, taskSizeFor } from './defaults.js';
 import { runTasks } from './dispatch.js';
 import type { EngineRunOptions, PassStage } from './engine.js';
-import { ExactTails, mergeToPack, type PackedTails } from './exact-tails.js';
+import { ExactTails, mergeToPack, SUMMARY_WIDTH, summarizeTails, type PackedTails } from './exact-tails.js';
 import type { TaskExecutor } from './executor.js';
 import { coverage, pilotBars, pilotFor } from './pilot.js';
 import type { RunPlan } from './plan.js';
 import { SharedBars } from './shared-bars.js';
-import type { PlanRef, RangeTask } from './task.js';
+import type { PlanRef, RangeTask, SummaryTask } from './task.js';
 
 /** Scenarios [from, to) cut into ranges of at most taskSize. */
 export function taskRanges(from: number, to: number, taskSize: number): { start: number; count: number }[] {
@@ -86,6 +86,7 @@ export async function runSets(
           ...(bar ? { bar } : {}),
           ...(sharedBars ? { sharedBars } : {}),
           ...(cancel ? { cancel } : {}),
+          ...(executor.sharesMemory ? { sharedResult: true } : {}),
           ...(options.inject && options.inject.task === n ? { fault: options.inject.fault } : {}),
         };
       });
@@ -109,7 +110,7 @@ export async function runSets(
       return packs;
     }
     // The pilot's tasks' top `rank`s, merged into one list per series: its bar is the last of it.
-    const pilotTop = mergeToPack(await pass('pilot', 0, pilot.scenarios, pilot.rank), nSeries, pilot.rank);
+    const pilotTop = mergeToPack(await pass('pilot', 0, pilot.scenarios, pilot.rank), nSeries, pilot.rank, executor.sharesMemory);
     const pilotPacks = [{ data: pilotTop, start: 0 }];
     options.onPass?.({ set: set.name, stage: 'pilot', scenarios: pilot.scenarios, cap: pilot.rank });
     const bar = pilotBars(pilotPacks, nSeries, pilot.rank);
@@ -139,24 +140,57 @@ export async function runSets(
     return rerun;
   }
 
+  /**
+   * A set's exact tails from its packs. Their summaries (what the measures are made of) are the
+   * last merge of the set's losses: where the workers can read the packs in shared memory, they
+   * compute them in slices of series, so at the end of the run that merge takes the whole machine
+   * rather than one thread while the others wait.
+   */
+  async function tailsOf(si: number, packs: PackedTails[]): Promise<ExactTails> {
+    const set = plan.sets[si];
+    const k = set.tailSize;
+    if (!executor.sharesMemory || nSeries * k < engineDefaults.summaryTaskMinLosses) {
+      return new ExactTails(set.name, packs, nSeries, k);
+    }
+    const slices = Math.min(nSeries, executor.concurrency * engineDefaults.summaryTasksPerWorker);
+    const tasks: SummaryTask[] = [];
+    for (let j = 0; j < slices; j++) {
+      const from = Math.floor((j * nSeries) / slices);
+      const to = Math.floor(((j + 1) * nSeries) / slices);
+      tasks.push({ kind: 'summary', packs, nSeries, k, from, to });
+    }
+    const summaries = new Float64Array(nSeries * SUMMARY_WIDTH);
+    await runTasks(executor, tasks, undefined, set.name, (task, part) => summaries.set(part, task.from * SUMMARY_WIDTH));
+    return new ExactTails(set.name, packs, nSeries, k, summaries);
+  }
+
+  // Set i's tails are finished (and handed to onSetTails) while set i + 1's tasks run, so the
+  // workers do not wait on the coordinator at set boundaries.
+  const finishing: Promise<void>[] = [];
   try {
-    const results: ExactTails[] = [];
-    // A set's packs are merged into its exact tails while the next set's tasks run, so the
-    // workers do not wait on the main thread at set boundaries.
+    const results: ExactTails[] = new Array(which.length);
     let finishPrevious: (() => void) | undefined;
-    for (const si of which) {
-      const set = plan.sets[si];
+    for (const [at, si] of which.entries()) {
       const previous = finishPrevious;
       finishPrevious = undefined;
       const packs = await runSet(si, () => previous?.());
       finishPrevious = () => {
-        const tails = new ExactTails(set.name, packs, nSeries, set.tailSize);
-        results.push(tails);
-        options.onSetTails?.(tails, results.length - 1);
+        const done = tailsOf(si, packs).then((tails) => {
+          results[at] = tails;
+          options.onSetTails?.(tails, at);
+        });
+        // Awaited below; until then a failure must not count as unhandled.
+        done.catch(() => {});
+        finishing.push(done);
       };
     }
     finishPrevious?.();
+    await Promise.all(finishing);
     return results;
+  } catch (err) {
+    // Nothing is left running when a run fails: the summaries in flight settle first.
+    await Promise.allSettled(finishing);
+    throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

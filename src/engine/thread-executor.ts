@@ -7,7 +7,7 @@ import { compileKernels } from '../kernels/wasm.js';
 import { fromRoot } from '../paths.js';
 import { engineDefaults } from './defaults.js';
 import type { TaskExecutor } from './executor.js';
-import type { RangeTask, TaskOutcome } from './task.js';
+import type { EngineTask, TaskOutcome } from './task.js';
 
 /**
  * Workers must be compiled JavaScript (Node 20 cannot start a .ts worker). Compiled, this module
@@ -50,7 +50,7 @@ export function createThreadExecutor(workers: number = engineDefaults.workers())
   return {
     concurrency: threads,
     sharesMemory: true,
-    async run(task: RangeTask): Promise<TaskOutcome> {
+    async run(task: EngineTask): Promise<TaskOutcome> {
       if (closed) throw new Error('internal: task submitted to a closed executor');
       pending++;
       try {

@@ -8,19 +8,29 @@ import { instantiateKernels, type WasmKernels } from '../kernels/wasm.js';
 import { WasmEvaluator } from './evaluator-wasm.js';
 import { decodePlan } from './plan-codec.js';
 import { runRangeTask } from './range-task.js';
-import type { InjectedFault, RangeTask } from './task.js';
+import { summarizeTails } from './exact-tails.js';
+import { isSummaryTask, type EngineTask, type InjectedFault, type RangeTask } from './task.js';
 
 const { module } = workerData as { module: WebAssembly.Module };
 let kernels: WasmKernels = instantiateKernels(module);
 let current: { planId: string; evaluator: WasmEvaluator } | undefined;
 
-export default function runTask(task: RangeTask): Float64Array | TaskFailure {
+export default function runTask(task: EngineTask): Float64Array | TaskFailure {
+  if (isSummaryTask(task)) {
+    try {
+      const { packs, nSeries, k, from, to } = task;
+      return move(summarizeTails(packs, nSeries, k, from, to)) as unknown as Float64Array;
+    } catch (err) {
+      return { code: 'task-failed', message: err instanceof Error ? err.message : String(err) };
+    }
+  }
   try {
     const ev = evaluatorFor(task);
     if (task.fault) injectFault(task.fault, ev);
     const out = runRangeTask(ev, task);
-    // Transfer, not clone: the buffer is fresh and the coordinator only reads it.
-    return out instanceof Float64Array ? (move(out) as unknown as Float64Array) : out;
+    // Transfer, not clone: the buffer is fresh and the coordinator only reads it (shared memory
+    // needs neither).
+    return out instanceof Float64Array && !task.sharedResult ? (move(out) as unknown as Float64Array) : out;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const name = current?.planId === task.plan?.id ? current.evaluator.plan.sets[task.set]?.name : undefined;
