@@ -8,12 +8,12 @@ import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } f
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
 import { assertFinite, buildReport, type Report } from './report/report.js';
-import { seriesMeasures, seriesMeasuresAsync, type TailMeasures } from './risk/measures.js';
+import { seriesMeasures } from './risk/measures.js';
 
 /** A file path, or the document itself (as parsed JSON/YAML). */
 export type InputSource = string | Record<string, unknown>;
 
-export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails'>, EngineConfig {
+export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails' | 'keepTails'>, EngineConfig {
   market: InputSource;
   book: InputSource;
   suite: InputSource;
@@ -59,11 +59,10 @@ async function runOn(executor: TaskExecutor, input: RunInput, control: RunContro
   const plan = prepare(input);
   const engine = createEngine(plan, { executor });
   try {
-    // Each set's measures are computed as soon as its tails are ready, while the next set runs,
-    // in slices that leave the main thread free to keep the workers fed.
-    const measures: Promise<TailMeasures[]>[] = [];
-    await engine.run({ ...input, onSetTails: (tails, i) => (measures[i] = seriesMeasuresAsync(tails)) }, control);
-    return checked(buildReport(plan, await Promise.all(measures)));
+    // The report needs each set's measures only, which its tails' summaries give: the tails
+    // themselves are not kept, so a run holds one set's at a time.
+    const tails = await engine.run({ ...input, keepTails: false }, control);
+    return checked(buildReport(plan, tails.map(seriesMeasures)));
   } finally {
     await engine.close();
   }

@@ -18,6 +18,9 @@ const FLAGS: Record<ArgumentParameter, string> = {
   scenario: '--scenario',
   weights: '--weights',
   volMultipliers: '--vol-multipliers',
+  workers: '--workers',
+  chunk: '--chunk',
+  maxMemory: '--max-memory',
 };
 
 /** A mistake yargs finds on the command line: an unknown flag or command, a missing or bad value. */

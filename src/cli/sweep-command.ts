@@ -8,6 +8,7 @@ import { parseAxis } from '../sweep/axis.js';
 import { sweep, sweepCsv, type SweepAxis, type SweepResult } from '../sweep/sweep.js';
 import { mkdirSync } from 'node:fs';
 import type { CliIO } from './io.js';
+import { parseBytes } from './sizes.js';
 
 interface SweepArgs {
   market: string;
@@ -21,6 +22,7 @@ interface SweepArgs {
   json: boolean;
   out?: string;
   workers?: number;
+  maxMemory?: string;
 }
 
 const money = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
@@ -70,13 +72,16 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
         })
         .option('json', { type: 'boolean', default: false, describe: 'print the sweep as JSON' })
         .option('out', { type: 'string', describe: 'folder for sweep.json and sweep.csv' })
-        .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' }) as unknown as Argv<SweepArgs>,
+        .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' })
+        .option('max-memory', {
+          type: 'string',
+          describe: 'memory the sweep may use, e.g. 1GiB [default: 1GiB]',
+        }) as unknown as Argv<SweepArgs>,
     handler: async (args: ArgumentsCamelCase<SweepArgs>) => {
       if ((args.weights === undefined) === (args.volMultipliers === undefined))
         throw new UsageError('give exactly one of --weights and --vol-multipliers');
       if (!(args.target >= -1 && args.target <= 1)) throw new UsageError(`--target must be in [-1, 1], got ${args.target}`);
-      if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 1))
-        throw new UsageError(`--workers must be a whole number >= 1, got ${args.workers}`);
+      const maxMemory = args.maxMemory === undefined ? undefined : parseBytes(args.maxMemory, '--max-memory');
       const axis: SweepAxis =
         args.weights !== undefined
           ? {
@@ -86,7 +91,7 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
             }
           : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, 'volMultipliers', (v) => v > 0, '> 0') };
       const plan = prepare({ market: args.market, book: args.book, suite: args.suite });
-      const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers }, { signal: io.signal });
+      const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers, maxMemory }, { signal: io.signal });
       if (args.out) {
         const dir = resolve(args.out);
         mkdirSync(dir, { recursive: true });

@@ -25,8 +25,9 @@ export class WasmEvaluator implements ScenarioEvaluator {
     readonly plan: KernelPlan,
     readonly chunk: number,
     tailCap = 1,
+    tailSeries = plan.holdings.nSeries,
   ) {
-    this.layout = layoutEvaluator(kernels, plan, chunk, tailCap);
+    this.layout = layoutEvaluator(kernels, plan, chunk, tailCap, tailSeries);
     this.nRows = plan.instruments.nLinear + plan.instruments.nOptions;
     this.nAccounts = plan.holdings.accountOffsets.length - 1;
   }

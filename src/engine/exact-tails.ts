@@ -51,33 +51,51 @@ export function packTails(
  * benchmarks run on).
  */
 export class ExactTails {
-  private readonly merger: SeriesMerger;
+  private readonly merger: SeriesMerger | undefined;
   private scratch: { losses: Float64Array; scenarios: Float64Array } | undefined;
 
   /**
-   * `summaries`, when given, are `summarizeTails` of these packs over every series, computed
-   * where the packs were (the engine's workers): `summary` then merges nothing.
+   * `summaries`, when given, are `summarizeTails` of the packs over every series, computed where
+   * the packs were (the engine's workers): `summary` then merges nothing. Without packs the tails
+   * hold their summaries only (a run that did not keep its tails, or a set run in groups of
+   * series to fit its memory budget): the measures, and no losses to read.
    */
   constructor(
     readonly set: string,
-    readonly packs: PackedTails[],
+    readonly packs: PackedTails[] | undefined,
     readonly nSeries: number,
     readonly k: number,
     private readonly summaries?: Float64Array,
   ) {
+    if (summaries && summaries.length !== nSeries * SUMMARY_WIDTH) {
+      throw new Error(`internal: ${summaries.length} summary values for ${nSeries} series of set "${set}"`);
+    }
+    if (packs === undefined) {
+      if (summaries === undefined) throw new Error(`internal: the tails of set "${set}" have neither losses nor summaries`);
+      this.merger = undefined;
+      return;
+    }
     this.merger = new SeriesMerger(packs, nSeries);
     for (let r = 0; r < nSeries; r++) {
       const n = this.merger.count(r);
       if (n < k) throw new Error(`internal: ${n} tail losses for a tail of ${k} in series ${r} of set "${set}"`);
     }
-    if (summaries && summaries.length !== nSeries * SUMMARY_WIDTH) {
-      throw new Error(`internal: ${summaries.length} summary values for ${nSeries} series of set "${set}"`);
-    }
+  }
+
+  /** Whether the losses themselves are kept (else only their summaries: see the constructor). */
+  get kept(): boolean {
+    return this.merger !== undefined;
   }
 
   /** Series r's k losses by rank into `losses`, and their scenario indices into `scenarios`, from `at`. */
   read(r: number, losses: Writable, scenarios: Writable, at = 0): void {
     this.check(r);
+    if (this.merger === undefined) {
+      throw new Error(
+        `the tail losses of set "${this.set}" were not kept, only their summaries ` +
+          `(the run did not keep tails, or ran the set in groups of series to fit its memory budget)`,
+      );
+    }
     this.merger.merge(r, this.k, losses, scenarios, at);
   }
 
@@ -90,7 +108,7 @@ export class ExactTails {
       s = new Float64Array(SUMMARY_WIDTH);
       at = 0;
       this.scratch ??= { losses: new Float64Array(this.k), scenarios: new Float64Array(this.k) };
-      summarizeSeries(this.merger, r, this.k, this.scratch.losses, this.scratch.scenarios, s, 0);
+      summarizeSeries(this.merger!, r, this.k, this.scratch.losses, this.scratch.scenarios, s, 0);
     }
     return { largest: s[at], largestScenario: s[at + 1], kth: s[at + 2], kthScenario: s[at + 3], sum: s[at + 4] };
   }

@@ -18,9 +18,14 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
   const x = k.exports;
   const l = ev.layout;
   const plan = ev.plan;
-  const nSeries = plan.holdings.nSeries;
   const { cap, set } = task;
+  const from = task.series?.from ?? 0;
+  const to = task.series?.to ?? plan.holdings.nSeries;
+  // The series this task keeps tails of, counted from `from`.
+  const nSeries = to - from;
+  if (!(from >= 0 && from < to && to <= plan.holdings.nSeries)) throw new Error(`internal: series ${from}..${to}`);
   if (cap > l.tailCap) throw new Error(`internal: tail capacity ${cap} exceeds the evaluator's ${l.tailCap}`);
+  if (nSeries > l.tailSeries) throw new Error(`internal: ${nSeries} series exceed the evaluator's ${l.tailSeries}`);
   if (task.chunk > ev.chunk) throw new Error(`internal: chunk ${task.chunk} exceeds the evaluator's ${ev.chunk}`);
   const shared = task.sharedBars ? new SharedBars(task.sharedBars, nSeries) : undefined;
   const cancel = task.cancel ? new Int32Array(task.cancel) : undefined;
@@ -37,7 +42,9 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
     if (shared) shared.read(th);
     else th.fill(-Infinity);
     if (task.bar) for (let r = 0; r < nSeries; r++) if (task.bar[r] > th[r]) th[r] = task.bar[r];
-    const bad = x.tailsPush(nSeries, l.series, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
+    // Series rows lie one after another, c scenarios each: a group is a block of them.
+    const rows = l.series + from * c * 8;
+    const bad = x.tailsPush(nSeries, rows, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
     if (bad >= 0) return nonFinite(ev, set, c0, c);
     if (shared) {
       // A full buffer's worst kept loss (slot 0 of its heap) is a lower bound on the set's k-th largest.

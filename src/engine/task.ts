@@ -29,6 +29,12 @@ export interface RangeTask {
   /** Losses kept per series: the set's tail size, or the pilot's rank. */
   cap: number;
   /**
+   * Keep the tails of series [from, to) only (a group, when a set's tails do not fit the memory
+   * budget and run in groups: run-sets.ts). Default: every series. The result, `bar` and
+   * `sharedBars` then count series from `from`.
+   */
+  series?: { from: number; to: number };
+  /**
    * Per series, a loss no tail loss of the set is below (the pilot's bar): anything below it is
    * skipped, so the result holds only the losses above it. Absent: minus infinity.
    */

@@ -47,16 +47,22 @@ export default function runTask(task: EngineTask): Float64Array | TaskFailure {
 /** The evaluator for the task's plan, chunk and tail size, reusing the last one when it fits. */
 function evaluatorFor(task: RangeTask): WasmEvaluator {
   const ev = current?.evaluator;
-  if (current?.planId === task.plan.id && ev && ev.chunk >= task.chunk && ev.layout.tailCap >= task.cap) return ev;
+  const group = task.series ? task.series.to - task.series.from : undefined;
+  const fits = (e: WasmEvaluator) =>
+    e.chunk >= task.chunk && e.layout.tailCap >= task.cap && e.layout.tailSeries >= (group ?? e.plan.holdings.nSeries);
+  if (current?.planId === task.plan.id && ev && fits(ev)) return ev;
   // The same plan with a larger chunk or tail keeps its decoded arrays and grows to the larger of
   // both, so a pilot and its main pass do not lay memory out in turn.
   const same = current?.planId === task.plan.id && ev ? ev : undefined;
   const plan = same ? same.plan : decodePlan(task.plan.bytes);
   const chunk = Math.max(task.chunk, same?.chunk ?? 0);
   const cap = Math.max(task.cap, same?.layout.tailCap ?? 1);
+  // A group of series needs tail buffers for the group only: that is what keeps a set in groups
+  // within its memory budget (run-sets.ts).
+  const tailSeries = Math.max(group ?? plan.holdings.nSeries, same?.layout.tailSeries ?? 1);
   // The stub runtime's heap only grows: a new layout starts from an empty heap.
   kernels.reset();
-  const evaluator = new WasmEvaluator(kernels, plan, chunk, cap);
+  const evaluator = new WasmEvaluator(kernels, plan, chunk, cap, tailSeries);
   current = { planId: task.plan.id, evaluator };
   return evaluator;
 }

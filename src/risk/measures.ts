@@ -28,16 +28,3 @@ export function tailMeasures(tails: ExactTails, r: number): TailMeasures {
 export function seriesMeasures(tails: ExactTails): TailMeasures[] {
   return Array.from({ length: tails.nSeries }, (_, r) => tailMeasures(tails, r));
 }
-
-/**
- * seriesMeasures in slices of series, yielding to the event loop between them: a coordinator that
- * computes one set's measures while the next set runs keeps handing tasks to its workers.
- */
-export async function seriesMeasuresAsync(tails: ExactTails, slice = 256): Promise<TailMeasures[]> {
-  const out: TailMeasures[] = [];
-  for (let r = 0; r < tails.nSeries; r++) {
-    if (r > 0 && r % slice === 0) await new Promise<void>((done) => setImmediate(done));
-    out.push(tailMeasures(tails, r));
-  }
-  return out;
-}

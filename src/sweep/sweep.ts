@@ -76,7 +76,7 @@ export async function sweep(
   const engine = createEngine(plan, options);
   let tails;
   try {
-    tails = (await engine.run(options, control)).map(seriesMeasures);
+    tails = (await engine.run({ ...options, keepTails: false }, control)).map(seriesMeasures);
   } finally {
     await engine.close();
   }
