@@ -36,7 +36,7 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
     // Between chunks, never inside a kernel: a cancelled run leaves its workers idle and whole.
     if (cancel && Atomics.load(cancel, 0) !== 0) return { code: 'aborted', message: 'cancelled', set: plan.sets[set].name };
     const c = Math.min(task.chunk, end - c0);
-    ev.range(set, c0, c);
+    ev.range(set, c0, c, task.series);
     // The task's bar, raised by what the other tasks of the pass have seen (exact: shared-bars.ts).
     const th = k.f64(l.threshold, nSeries);
     if (shared) shared.read(th);
