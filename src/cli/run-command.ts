@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { bundledExample, run } from '../run.js';
 import { summaryTable } from '../report/summary.js';
-import { reportJson, writeReport, type ReportFormat } from '../report/write.js';
+import { reportFolderProblem, reportJson, writeReport, type ReportFormat } from '../report/write.js';
 import { progressBar } from './progress.js';
 import { parseBytes } from './sizes.js';
 import type { CliIO } from './io.js';
@@ -61,6 +61,17 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       if (given !== 0 && given !== 3)
         throw new UsageError('give all of --market, --book and --suite, or none to run the bundled example');
       const maxMemory = args.maxMemory === undefined ? undefined : parseBytes(args.maxMemory, '--max-memory');
+      if (args.out === '') throw new UsageError('--out needs a folder');
+      // The report folder is checked before any input is read: a run must not be wasted on it.
+      const outDir = args.out !== undefined ? resolve(args.out) : args.json ? undefined : resolve('xmargin-report');
+      const problem = outDir !== undefined ? reportFolderProblem(outDir, args.format) : undefined;
+      if (problem !== undefined) {
+        throw new UsageError(
+          args.out !== undefined
+            ? `--out ${args.out}: ${problem}`
+            : `the report folder ${outDir} (the default --out): ${problem}`,
+        );
+      }
       const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
       const bar = progressBar(args.progress, io.stderr);
       let report;
@@ -74,10 +85,10 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       }
       if (args.json) {
         io.stdout.write(reportJson(report));
-        if (args.out !== undefined) writeReport(resolve(args.out), report, args.format);
+        if (outDir !== undefined) writeReport(outDir, report, args.format);
         return;
       }
-      const written = writeReport(resolve(args.out ?? 'xmargin-report'), report, args.format);
+      const written = writeReport(outDir!, report, args.format);
       io.stdout.write(`${summaryTable(report)}\nwrote ${written.join(', ')}\n`);
     },
   };

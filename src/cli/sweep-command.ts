@@ -1,12 +1,12 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { prepare } from '../run.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFilesAtomic } from '../io/atomic.js';
+import { outputFolderProblem } from '../io/location.js';
 import { parseAxis } from '../sweep/axis.js';
 import { sweep, sweepCsv, type SweepAxis, type SweepResult } from '../sweep/sweep.js';
-import { mkdirSync } from 'node:fs';
 import type { CliIO } from './io.js';
 import { parseBytes } from './sizes.js';
 
@@ -24,6 +24,8 @@ interface SweepArgs {
   workers?: number;
   maxMemory?: string;
 }
+
+const SWEEP_FILES = ['sweep.json', 'sweep.csv'];
 
 const money = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
@@ -90,13 +92,18 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
               target: args.target,
             }
           : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, 'volMultipliers', (v) => v > 0, '> 0') };
+      if (args.out !== undefined) {
+        if (args.out === '') throw new UsageError('--out needs a folder');
+        const problem = outputFolderProblem(resolve(args.out), SWEEP_FILES);
+        if (problem !== undefined) throw new UsageError(`--out ${args.out}: ${problem}`);
+      }
       const plan = prepare({ market: args.market, book: args.book, suite: args.suite });
       const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers, maxMemory }, { signal: io.signal });
-      if (args.out) {
-        const dir = resolve(args.out);
-        mkdirSync(dir, { recursive: true });
-        writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify(result, null, 2) + '\n');
-        writeFileAtomic(join(dir, 'sweep.csv'), sweepCsv(result));
+      if (args.out !== undefined) {
+        writeFilesAtomic(resolve(args.out), [
+          [SWEEP_FILES[0], JSON.stringify(result, null, 2) + '\n'],
+          [SWEEP_FILES[1], sweepCsv(result)],
+        ]);
       }
       io.stdout.write(args.json ? JSON.stringify(result, null, 2) + '\n' : table(result));
     },
