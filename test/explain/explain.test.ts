@@ -95,4 +95,22 @@ describe('explain', () => {
       message: 'scenario 2: expected a whole number in [0, 1] for set "crash"',
     });
   });
+
+  it('numbers grid scenarios price-major, as docs/inputs.md says', () => {
+    // The contract example's grid: priceMoves [-0.2, -0.1, 0, 0.1, 0.2] x ivMoves [-0.1, 0, 0.1].
+    const plan = prepare({ market: ex('market.json'), book: ex('book.json'), suite: ex('suite.json') });
+    const at = (i: number) => {
+      const e = explainScenario(plan, 'grid', i);
+      return [Number(e.underlyings[0].move.toFixed(12)), e.ivShift];
+    };
+    expect([0, 1, 2, 3, 4, 5, 14].map(at)).toEqual([
+      [-0.2, -0.1],
+      [-0.2, 0],
+      [-0.2, 0.1],
+      [-0.1, -0.1],
+      [-0.1, 0],
+      [-0.1, 0.1],
+      [0.2, 0.1],
+    ]);
+  });
 });
