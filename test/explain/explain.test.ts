@@ -113,4 +113,17 @@ describe('explain', () => {
       [0.2, 0.1],
     ]);
   });
+
+  it('explains a scenario of the bundled example with no inputs; instruments only with --json (as the README says)', async () => {
+    const text = await xmarginInProcess(['explain', '--set', 'crash', '--scenario', '0']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^set "crash" \(shocks\), scenario 0/);
+    expect(text.stdout).toContain('retail-sol');
+    expect(text.stdout).not.toContain('BTC-PERP');
+    const json = await xmarginInProcess(['explain', '--set', 'crash', '--scenario', '0', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const e = JSON.parse(json.stdout);
+    expect(e.instruments.length).toBeGreaterThan(0);
+    expect(e.portfolios.map((p: { id: string }) => p.id)).toContain('retail-sol');
+  });
 });
