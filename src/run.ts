@@ -4,10 +4,12 @@ import type { TaskExecutor } from './engine/executor.js';
 import { createThreadExecutor } from './engine/thread-executor.js';
 import type { ExactTails } from './engine/exact-tails.js';
 import { buildPlan, type RunPlan } from './engine/plan.js';
+import { chunkOf } from './engine/run-sets.js';
 import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
 import { assertFinite, buildReport, type Report } from './report/report.js';
+import { inputHashes, runInfo, runStart } from './report/run-info.js';
 import { seriesMeasures } from './risk/measures.js';
 
 /** A file path, or the document itself (as parsed JSON/YAML). */
@@ -45,24 +47,42 @@ export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'bas
  * a worker pool for this run and closes it after, unless `executor` names a warm one to use.
  */
 export async function run(input: RunInput, control: RunControl = {}): Promise<Report> {
+  const start = runStart();
   // The pool starts first: its threads load their modules and instantiate the kernels while this
   // thread reads and validates the inputs (the plan reaches them with the tasks, not at start-up).
   const executor = input.executor ?? createThreadExecutor(input.workers ?? engineDefaults.workers());
   try {
-    return await runOn(executor, input, control);
+    return await runOn(executor, input, control, start);
   } finally {
     if (input.executor === undefined) await executor.close();
   }
 }
 
-async function runOn(executor: TaskExecutor, input: RunInput, control: RunControl): Promise<Report> {
+async function runOn(
+  executor: TaskExecutor,
+  input: RunInput,
+  control: RunControl,
+  start: ReturnType<typeof runStart>,
+): Promise<Report> {
   const plan = prepare(input);
+  // Hashed once validated (so a missing file is the validator's error), before any scenario runs.
+  const inputs = inputHashes(input, plan.suite);
   const engine = createEngine(plan, { executor });
   try {
     // The report needs each set's measures only, which its tails' summaries give: the tails
     // themselves are not kept, so a run holds one set's at a time.
     const tails = await engine.run({ ...input, keepTails: false }, control);
-    return checked(buildReport(plan, tails.map(seriesMeasures)));
+    const report = checked(buildReport(plan, tails.map(seriesMeasures)));
+    report.run = runInfo(
+      start,
+      {
+        workers: executor.concurrency,
+        chunk: chunkOf(plan, input.chunk),
+        maxMemory: input.maxMemory ?? engineDefaults.maxMemory,
+      },
+      inputs,
+    );
+    return report;
   } finally {
     await engine.close();
   }

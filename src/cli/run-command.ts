@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { bundledExample, run } from '../run.js';
-import { summaryTable } from '../report/summary.js';
+import { SUMMARY_TOP, summaryTable } from '../report/summary.js';
 import { reportFolderProblem, reportJson, writeReport, type ReportFormat } from '../report/write.js';
 import { progressBar } from './progress.js';
 import { parseBytes } from './sizes.js';
@@ -19,6 +19,8 @@ interface RunArgs {
   chunk?: number;
   maxMemory?: string;
   progress: boolean;
+  top?: number;
+  all?: boolean;
 }
 
 export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
@@ -55,7 +57,13 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
           type: 'boolean',
           default: true,
           describe: 'progress bar on stderr when it is a terminal',
-        }) as unknown as Argv<RunArgs>,
+        })
+        .option('top', {
+          type: 'number',
+          describe: `portfolios listed in the summary, margin calls first, then largest cross IM [default: ${SUMMARY_TOP}]`,
+        })
+        .option('all', { type: 'boolean', describe: 'list every portfolio in the summary' })
+        .conflicts('all', 'top') as unknown as Argv<RunArgs>,
     handler: async (args: ArgumentsCamelCase<RunArgs>) => {
       const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
       if (given !== 0 && given !== 3)
@@ -72,6 +80,8 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
             : `the report folder ${outDir} (the default --out): ${problem}`,
         );
       }
+      if (args.top !== undefined && !(Number.isInteger(args.top) && args.top >= 1))
+        throw new UsageError(`--top must be a whole number >= 1, got ${args.top}`);
       const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
       const bar = progressBar(args.progress, io.stderr);
       let report;
@@ -89,7 +99,7 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         return;
       }
       const written = writeReport(outDir!, report, args.format);
-      io.stdout.write(`${summaryTable(report)}\nwrote ${written.join(', ')}\n`);
+      io.stdout.write(`${summaryTable(report, { top: args.all ? Infinity : args.top })}\nwrote ${written.join(', ')}\n`);
     },
   };
 }

@@ -20,6 +20,12 @@ export function taskRanges(from: number, to: number, taskSize: number): { start:
   return out;
 }
 
+/** Scenarios per kernel pass of a plan's run: the one asked for, or as many as fit the scratch. */
+export function chunkOf(plan: RunPlan, requested: number | undefined): number {
+  const ins = plan.instruments;
+  return requested ?? chunkFor(ins.nLinear + ins.nOptions, plan.holdings.nSeries, ins.n);
+}
+
 /**
  * One run: sets one after another, each cut into range tasks; a large Monte Carlo set runs as
  * a pilot and a main pass (pilot.ts). The tasks' packs are kept as they arrive (with a bar, each
@@ -36,7 +42,7 @@ export async function runSets(
   const ins = plan.instruments;
   const nSeries = plan.holdings.nSeries;
   const slots = executor.concurrency;
-  const chunk = options.chunk ?? chunkFor(ins.nLinear + ins.nOptions, nSeries, ins.n);
+  const chunk = chunkOf(plan, options.chunk);
   checkChunk(chunk, maxChunkFor(ins.nLinear + ins.nOptions, nSeries, ins.n));
   const sizeOf = (scenarios: number, stage: PassStage) =>
     options.taskSize ??
