@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundledExample, run, type Report } from '../../src/index.js';
+import { bundledExample, run, type Report, type RunInput } from '../../src/index.js';
 import { root } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xmargin-pack-'));
@@ -54,6 +54,16 @@ function freshClone(dir: string): void {
   // `npm ci` of a clone installs these; the same ones, linked, spare the test a second install.
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
 }
+
+/** The README's TypeScript block that contains `marker`, as JavaScript (`satisfies` and type imports dropped). */
+function readmeSnippet(marker: string): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes(marker));
+  if (block === undefined) throw new Error(`README.md has no TypeScript block with ${marker}`);
+  return block.replace(/ satisfies \w+/g, '').replace(/,\s*type \w+/g, '');
+}
+
+const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
 
 /** The numbers of a report, without what may legitimately differ between two runs of one input. */
 function numbers(r: Report): string {
@@ -115,6 +125,21 @@ describe('the packed package', () => {
     const lib = JSON.parse(sh(process.execPath, ['library.mjs'], consumer)) as { suite: string; report: Report };
     expect(lib.suite).toBe(join(consumer, 'node_modules', 'xmargin', 'scenarios', 'overnight.yaml'));
     expect(numbers(lib.report)).toEqual(expected);
+
+    // The README's library snippets, as written (the types stripped: this is JavaScript).
+    writeFileSync(join(consumer, 'readme-bundled.mjs'), readmeSnippet('...bundledExample'));
+    const printed = sh(process.execPath, ['readme-bundled.mjs'], consumer).trim();
+    expect(Number(printed)).toBe((JSON.parse(expected) as Report).portfolios[0].cross.initialMargin);
+    writeFileSync(
+      join(consumer, 'readme-documents.mjs'),
+      readmeSnippet('satisfies MarketDocument') +
+        '\nprocess.stdout.write(JSON.stringify({ market, book, suite, portfolios: report.portfolios }));\n',
+    );
+    const documents = sh(process.execPath, ['readme-documents.mjs'], consumer);
+    const { portfolios, ...inputs } = JSON.parse(documents.slice(documents.indexOf('{'))) as RunInput & Report;
+    const inRepo = await run({ ...inputs, baseDir: join(root, 'examples', 'data'), workers: 2 });
+    expect(portfolios).toEqual(json(inRepo.portfolios));
+    expect(portfolios[0].cross.initialMargin).toBeGreaterThan(0);
 
     // The executable, as npm linked it: no inputs runs the bundled example.
     sh(
