@@ -55,13 +55,19 @@ function freshClone(dir: string): void {
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
 }
 
-/** The README's TypeScript block that contains `marker`, as JavaScript (`satisfies` and type imports dropped). */
-function readmeSnippet(marker: string): string {
+/** The README's TypeScript block that contains `marker`. */
+function readmeBlock(marker: string): string {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes(marker));
   if (block === undefined) throw new Error(`README.md has no TypeScript block with ${marker}`);
-  return block.replace(/ satisfies \w+/g, '').replace(/,\s*type \w+/g, '');
+  return block;
 }
+
+/** The same block as JavaScript: `satisfies` and the type imports dropped. */
+const readmeSnippet = (marker: string): string =>
+  readmeBlock(marker)
+    .replace(/ satisfies \w+/g, '')
+    .replace(/,\s*type \w+/g, '');
 
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
 
@@ -140,6 +146,21 @@ describe('the packed package', () => {
     const inRepo = await run({ ...inputs, baseDir: join(root, 'examples', 'data'), workers: 2 });
     expect(portfolios).toEqual(json(inRepo.portfolios));
     expect(portfolios[0].cross.initialMargin).toBeGreaterThan(0);
+
+    // The installed types: the README's typed snippet compiles against them, and a typo does not.
+    writeFileSync(
+      join(consumer, 'readme.ts'),
+      readmeBlock('satisfies MarketDocument') +
+        "\n// @ts-expect-error a misspelt field of a set\nexport const typo = { name: 'x', type: 'montecarlo', count: 1, volMultipler: 2 } satisfies SuiteDocument['scenarioSets'][number];\n",
+    );
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { noEmit: true, strict: true, target: 'es2022', module: 'nodenext', lib: ['es2022', 'dom'], types: [] },
+        files: ['readme.ts'],
+      }),
+    );
+    sh(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
 
     // The executable, as npm linked it: no inputs runs the bundled example.
     sh(
