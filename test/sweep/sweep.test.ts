@@ -171,5 +171,10 @@ describe('sweep', () => {
         'with 3 underlyings the target must be at least -0.5000',
     );
     await refused(['--set', 'mc-normal'], 'give exactly one of --weights and --vol-multipliers');
+    // The library refuses the target by its parameter name; the CLI names the flag.
+    await refused(
+      ['--set', 'mc-normal', '--weights', '0,1', '--target', '2'],
+      '--target 2: expected a target correlation in [-1, 1]',
+    );
   });
 });
