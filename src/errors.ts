@@ -57,7 +57,34 @@ export class UsageError extends Error {
 }
 
 /** The arguments of library functions that can be refused; the CLI names its flag for each. */
-export type ArgumentParameter = 'set' | 'scenario' | 'weights' | 'volMultipliers' | 'workers' | 'chunk' | 'maxMemory';
+export type ArgumentParameter =
+  // explain, sweep
+  | 'set'
+  | 'scenario'
+  | 'weights'
+  | 'volMultipliers'
+  | 'target'
+  | 'scope'
+  // calibrate, calibrateBreakdown
+  | 'prices'
+  | 'columns'
+  | 'from'
+  | 'to'
+  | 'calm'
+  | 'stress'
+  | 'method'
+  | 'lambda'
+  | 'daysPerYear'
+  | 'currency'
+  | 'rate'
+  | 'count'
+  | 'dof'
+  | 'horizonDays'
+  | 'seed'
+  // the engine
+  | 'workers'
+  | 'chunk'
+  | 'maxMemory';
 
 /**
  * A bad argument to a library function, e.g. a set the suite does not have. Exit code 2. The

@@ -15,7 +15,24 @@ export type { Report, PortfolioReport, AccountReport, SetReport } from './report
 export type { RunInfo, RunInputHash, RunOptionsUsed } from './report/run-info.js';
 export type { MarginResult } from './margin/margin.js';
 export type { Market, Book, Suite, ScenarioSet, Instrument, Account, Portfolio } from './model/types.js';
+// The documents as written (docs/inputs.md): fields with a default may be left out. Market, Book and Suite above are
+// their resolved form, defaults applied, as prepare() and the engine see them.
+export type {
+  MarketDocInput as MarketDocument,
+  BookDocInput as BookDocument,
+  SuiteDocInput as SuiteDocument,
+} from './model/schema.js';
 export { ArgumentError, InputError, RunError, UsageError, type RunFailureCode, type TaskFailure } from './errors.js';
 export type { ArgumentParameter } from './errors.js';
 export { writeReport, reportJson } from './report/write.js';
-export { nearestCorrelation } from './scenarios/nearcorr.js';
+export { nearestCorrelation, type NearestCorrelation } from './scenarios/nearcorr.js';
+export { calibrate, calibrateBreakdown } from './calibrate/library.js';
+export type { CalibrateInput, BreakdownInput, BreakdownCalibration } from './calibrate/library.js';
+export type { Calibration, CalibratedMarket, CalibrationRecord } from './calibrate/calibrate.js';
+export type { FitResult, PeriodSummary } from './calibrate/fit.js';
+export type { Method as CalibrationMethod } from './calibrate/estimators.js';
+export type { Window as PriceWindow } from './calibrate/window.js';
+export { sweep, sweepCsv } from './sweep/sweep.js';
+export type { SweepInput, SweepResult, SweepPoint } from './sweep/sweep.js';
+export { explain } from './explain/explain.js';
+export type { ExplainInput, ScenarioExplanation } from './explain/explain.js';

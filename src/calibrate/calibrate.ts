@@ -2,6 +2,7 @@
 
 import { InputError } from '../errors.js';
 import { parseMarket } from '../model/load.js';
+import type { MarketDocInput } from '../model/schema.js';
 import type { PriceTable } from '../model/types.js';
 import { minEigenvalue, type Matrix } from '../math/linalg.js';
 import { nearestCorrelation } from '../scenarios/nearcorr.js';
@@ -19,8 +20,8 @@ export interface CalibrateOptions {
   source: string;
 }
 
-/** What `calibration` records in the market file. */
-export interface CalibrationRecord {
+/** What `calibration` records in the market file (a type, not an interface: it is a document's free-form object). */
+export type CalibrationRecord = {
   method: Method;
   source: string;
   /** First and last price row actually used. */
@@ -38,20 +39,13 @@ export interface CalibrationRecord {
   minEigenvalue: number;
   /** Present only when rounding left the correlation with a negative eigenvalue and it was repaired. */
   repaired?: { method: 'nearcorr'; minEigenvalueBefore: number; distance: number };
-}
+};
 
-export interface MarketDocument {
-  asOf: string;
-  currency: string;
-  rate: number;
-  daysPerYear: number;
-  underlyings: Array<{ id: string; spot: number; vol: number }>;
-  correlation: Matrix;
-  calibration: CalibrationRecord;
-}
+/** A calibrated market: a market document with every field written, and how it was calibrated. */
+export type CalibratedMarket = Required<Omit<MarketDocInput, 'calibration'>> & { calibration: CalibrationRecord };
 
 export interface Calibration {
-  market: MarketDocument;
+  market: CalibratedMarket;
   data: WindowData;
   /** Annualised covariance (daysPerYear x the per-period estimate). */
   covariance: Matrix;
@@ -83,7 +77,7 @@ export function ensurePsd(c: Matrix): { correlation: Matrix; minEigenvalue: numb
   };
 }
 
-/** Calibrates one window; `label` names the window in messages (e.g. "--from/--to", "--calm"). */
+/** Calibrates one window; `label` names the window in messages (e.g. "from/to", "calm"). */
 export function calibrateWindow(
   table: PriceTable,
   columnIndex: ReadonlyArray<number>,
@@ -98,7 +92,7 @@ export function calibrateWindow(
   if (options.method === 'sample' && n <= N) {
     throw new InputError(
       `the sample covariance of ${N} columns needs more returns than columns (n returns give it rank at most n - 1, so it would be singular), ` +
-        `found ${n} return${n === 1 ? '' : 's'} within ${where}; widen the window, choose fewer --columns, or use --method ledoit-wolf or ewma`,
+        `found ${n} return${n === 1 ? '' : 's'} within ${where}; widen the window, choose fewer columns, or use the method ledoit-wolf or ewma`,
       table.file,
     );
   }
@@ -129,7 +123,7 @@ export function calibrateWindow(
     minEigenvalue: psd.minEigenvalue,
     ...(psd.repaired ? { repaired: psd.repaired } : {}),
   };
-  const market: MarketDocument = {
+  const market: CalibratedMarket = {
     asOf: calibration.to,
     currency: options.currency,
     rate: options.rate,
@@ -142,6 +136,6 @@ export function calibrateWindow(
 }
 
 /** Validates a calibrated market exactly as `xmargin run` will read it; `file` names it in errors. */
-export function checkMarket(market: MarketDocument, file: string): void {
+export function checkMarket(market: CalibratedMarket, file: string): void {
   parseMarket(JSON.parse(JSON.stringify(market)), file);
 }

@@ -4,7 +4,7 @@
 import YAML from 'yaml';
 import type { PriceTable } from '../model/types.js';
 import { fitBreakdown, largestJumps, pooledVolMultiplier, volMultipliers, type CorrelationJump } from './breakdown.js';
-import { calibrateWindow, type CalibrateOptions, type Calibration, type MarketDocument } from './calibrate.js';
+import { calibrateWindow, type CalibrateOptions, type Calibration, type CalibratedMarket } from './calibrate.js';
 import type { Method } from './estimators.js';
 import type { Window } from './window.js';
 
@@ -24,7 +24,7 @@ export interface PeriodSummary {
   observations: number;
   dropped: number;
   shrinkage?: number;
-  repaired?: MarketDocument['calibration']['repaired'];
+  repaired?: CalibratedMarket['calibration']['repaired'];
   vols: Record<string, number>;
   correlation: number[][];
 }
@@ -81,8 +81,8 @@ function period(c: Calibration): PeriodSummary {
 }
 
 export function fitPeriods(table: PriceTable, columnIndex: ReadonlyArray<number>, options: FitOptions): Fit {
-  const calm = calibrateWindow(table, columnIndex, options.calm, '--calm', options);
-  const stress = calibrateWindow(table, columnIndex, options.stress, '--stress', options);
+  const calm = calibrateWindow(table, columnIndex, options.calm, 'calm', options);
+  const stress = calibrateWindow(table, columnIndex, options.stress, 'stress', options);
   const ids = calm.data.columns;
   const fit = fitBreakdown(calm.correlation, stress.correlation, options.target);
   const multipliers = volMultipliers(calm.vols, stress.vols);

@@ -25,13 +25,13 @@ export interface WindowData {
   rowsInWindow: number;
 }
 
-/** Resolves `--columns` against the file: every name must be a price column; none: all of them. */
+/** Resolves the `columns` asked for against the file: every name must be a price column; none: all of them. */
 export function resolveColumns(table: PriceTable, wanted: ReadonlyArray<string> | undefined): number[] {
   if (!wanted || wanted.length === 0) return table.columns.map((_, c) => c);
   const missing = wanted.filter((w) => !table.columns.includes(w));
   if (missing.length > 0) {
     throw new InputError(
-      `expected a price column named ${missing.map((m) => `"${m}"`).join(', ')} (from --columns), found none; ` +
+      `expected a price column named ${missing.map((m) => `"${m}"`).join(', ')} (listed in columns), found none; ` +
         `the file's price columns are ${table.columns.join(', ')}`,
       table.file,
       'header',
@@ -45,8 +45,8 @@ function describeWindow(w: Window): string {
 }
 
 /**
- * The rows and returns of one window. `label` names the window in messages (e.g. "--from/--to",
- * "--calm"). Throws an InputError when the window holds no row, or fewer than 2 usable rows.
+ * The rows and returns of one window. `label` names the window in messages (e.g. "from/to",
+ * "calm"). Throws an InputError when the window holds no row, or fewer than 2 usable rows.
  */
 export function windowData(table: PriceTable, columnIndex: ReadonlyArray<number>, window: Window, label: string): WindowData {
   const columns = columnIndex.map((c) => table.columns[c]);

@@ -1,20 +1,16 @@
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { calibrateWindow, checkMarket, type MarketDocument } from '../calibrate/calibrate.js';
 import { METHODS, type Method } from '../calibrate/estimators.js';
-import { fitPeriods, suiteYaml } from '../calibrate/fit.js';
+import { BREAKDOWN_SET_NAME, calibrate, calibrateBreakdown, DEFAULT_COUNT, DEFAULT_LAMBDA } from '../calibrate/library.js';
 import { prettyJson } from '../calibrate/json.js';
 import { calibrationText, fitText } from '../calibrate/format.js';
-import { resolveColumns, type Window } from '../calibrate/window.js';
+import type { Window } from '../calibrate/window.js';
 import { isIsoDate } from '../model/dates.js';
 import { UsageError } from '../errors.js';
-import { parseMarket, parseSuite } from '../model/load.js';
-import { loadPriceTable } from '../model/prices.js';
-import { isYamlFile, parseYamlText } from '../model/read.js';
+import { isYamlFile } from '../model/read.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { outputFileProblem } from '../io/location.js';
-import { minEigenvalue, PSD_TOLERANCE } from '../math/linalg.js';
 import type { CliIO } from './io.js';
 
 interface CalibrateArgs {
@@ -39,24 +35,6 @@ interface CalibrateArgs {
   seed?: number;
 }
 
-const DEFAULT_LAMBDA = 0.94;
-const DEFAULT_COUNT = 100000;
-const SET_NAME = 'breakdown-fit';
-
-function dateFlag(name: string, v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  if (!isIsoDate(String(v)))
-    throw new UsageError(`--${name}: expected a real calendar date YYYY-MM-DD, got ${JSON.stringify(String(v))}`);
-  return String(v);
-}
-
-function orderedWindow(label: string, w: Window): Window {
-  if (w.from !== undefined && w.to !== undefined && w.from > w.to) {
-    throw new UsageError(`${label}: the start ${w.from} is after the end ${w.to}`);
-  }
-  return w;
-}
-
 /** `FROM:TO`, either side empty for an open end. */
 function periodFlag(name: string, v: string): Window {
   const text = String(v);
@@ -67,26 +45,13 @@ function periodFlag(name: string, v: string): Window {
       `--${name}: expected FROM:TO with dates YYYY-MM-DD (e.g. 2008-01-01:2008-10-17; leave a side empty for an open end), got ${JSON.stringify(text)}`,
     );
   }
-  return orderedWindow(`--${name}`, { from: parts[0] || undefined, to: parts[1] || undefined });
+  return { from: parts[0] || undefined, to: parts[1] || undefined };
 }
 
+/** `A,B` (or the flag repeated): the names as given; the library checks them. */
 function columnsFlag(v: string | string[] | undefined): string[] | undefined {
   if (v === undefined) return undefined;
-  const names = (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).map((s) => s.trim());
-  if (names.length === 0 || names.some((s) => s === '')) {
-    throw new UsageError(
-      `--columns: expected comma-separated column names (e.g. FINA,HLTH), got ${JSON.stringify(Array.isArray(v) ? v.join(',') : v)}`,
-    );
-  }
-  const dup = names.find((s, i) => names.indexOf(s) !== i);
-  if (dup !== undefined) throw new UsageError(`--columns: "${dup}" is listed twice`);
-  return names;
-}
-
-function finite(name: string, v: number | undefined, check: (x: number) => boolean, expected: string): void {
-  if (v === undefined) return;
-  if (typeof v !== 'number' || !Number.isFinite(v) || !check(v))
-    throw new UsageError(`--${name}: expected ${expected}, got ${String(v)}`);
+  return (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).map((s) => s.trim());
 }
 
 function serialise(file: string, doc: unknown): string {
@@ -149,7 +114,7 @@ export function calibrateCommand(io: CliIO): CommandModule<object, CalibrateArgs
           'a breakdown fit',
         ) as unknown as Argv<CalibrateArgs>,
     handler: async (args: ArgumentsCamelCase<CalibrateArgs>) => {
-      // Every flag is checked before any file is read or written.
+      // Which flags go together is the command line's own rule; the values are the library's to check.
       const fitMode = args.calm !== undefined || args.stress !== undefined;
       if (fitMode && (args.calm === undefined || args.stress === undefined))
         throw new UsageError('a breakdown fit needs both --calm FROM:TO and --stress FROM:TO');
@@ -167,16 +132,6 @@ export function calibrateCommand(io: CliIO): CommandModule<object, CalibrateArgs
           throw new UsageError(`${fitOnly.map(flag).join(', ')} only apply to a breakdown fit (--calm FROM:TO --stress FROM:TO)`);
         }
       }
-      if (args.lambda !== undefined && args.method !== 'ewma')
-        throw new UsageError(`--lambda only applies to --method ewma (the method is ${args.method})`);
-      finite('lambda', args.lambda, (x) => x > 0 && x < 1, 'a decay in (0, 1), e.g. 0.94');
-      finite('days-per-year', args.daysPerYear, (x) => x > 0, 'a number of periods per year > 0 (e.g. 365 or 252)');
-      finite('rate', args.rate, () => true, 'a finite rate');
-      finite('target', args.target, (x) => x >= -1 && x <= 1, 'a target correlation in [-1, 1]');
-      finite('count', args.count, (x) => Number.isInteger(x) && x >= 1 && x <= 4294967295, 'a whole number of scenarios >= 1');
-      finite('dof', args.dof, (x) => x > 2, 'degrees of freedom > 2');
-      finite('horizon-days', args.horizonDays, (x) => x > 0, 'a horizon in days > 0');
-      finite('seed', args.seed, (x) => Number.isSafeInteger(x) && x >= 0, 'a non-negative whole number');
       if (args.emitSet !== undefined && !isYamlFile(args.emitSet))
         throw new UsageError(`--emit-set: expected a .yaml or .yml file name, got ${JSON.stringify(args.emitSet)}`);
       if (args.emitSet !== undefined && args.out !== undefined && resolve(args.emitSet) === resolve(args.out)) {
@@ -190,41 +145,23 @@ export function calibrateCommand(io: CliIO): CommandModule<object, CalibrateArgs
         const problem = file === '' ? 'needs a file name' : outputFileProblem(file);
         if (problem !== undefined) throw new UsageError(`${flag} ${file}: ${problem}`);
       }
-      const currency = String(args.currency);
-      if (currency === '' || currency.trim() !== currency)
-        throw new UsageError(`--currency: expected a currency code without spaces, got ${JSON.stringify(currency)}`);
-      const columns = columnsFlag(args.columns);
-      const from = dateFlag('from', args.from);
-      const to = dateFlag('to', args.to);
-      const window = orderedWindow('--from/--to', { from, to });
-      const calm = fitMode ? periodFlag('calm', args.calm!) : undefined;
-      const stress = fitMode ? periodFlag('stress', args.stress!) : undefined;
-      if (columns?.includes(currency)) {
-        throw new UsageError(
-          `--currency ${currency} is also a calibrated column; collateral assets are named by underlying ids, so choose another --currency`,
-        );
-      }
-
-      const table = loadPriceTable(args.prices);
-      const columnIndex = resolveColumns(table, columns);
-      if (!columns && table.columns.includes(currency)) {
-        throw new UsageError(
-          `--currency ${currency} is also a price column of ${args.prices}; choose another --currency or name the --columns`,
-        );
-      }
-      const options = {
+      const input = {
+        prices: args.prices,
+        columns: columnsFlag(args.columns),
         method: args.method,
-        lambda: args.lambda ?? DEFAULT_LAMBDA,
+        lambda: args.lambda,
         daysPerYear: args.daysPerYear,
-        currency,
+        currency: String(args.currency),
         rate: args.rate,
-        source: args.prices,
+        marketFile: args.out,
       };
-      const marketName = args.out ?? '(calibrated market)';
 
       if (!fitMode) {
-        const c = calibrateWindow(table, columnIndex, window, '--from/--to', options);
-        checkMarket(c.market, marketName);
+        const c = calibrate({
+          ...input,
+          ...(args.from !== undefined ? { from: String(args.from) } : {}),
+          ...(args.to !== undefined ? { to: String(args.to) } : {}),
+        });
         if (args.out !== undefined) writeFileAtomic(args.out, serialise(args.out, c.market));
         if (args.json) {
           io.stdout.write(prettyJson(c.market));
@@ -236,45 +173,27 @@ export function calibrateCommand(io: CliIO): CommandModule<object, CalibrateArgs
         return;
       }
 
-      const fit = fitPeriods(table, columnIndex, {
-        ...options,
-        calm: calm!,
-        stress: stress!,
-        target: args.target ?? 1,
-        count: args.count ?? DEFAULT_COUNT,
-        ...(args.dof !== undefined ? { dof: args.dof } : {}),
-        setName: SET_NAME,
+      const fit = calibrateBreakdown({
+        ...input,
+        calm: periodFlag('calm', args.calm!),
+        stress: periodFlag('stress', args.stress!),
+        target: args.target,
+        count: args.count,
+        dof: args.dof,
+        horizonDays: args.horizonDays,
+        seed: args.seed,
       });
-      const r = fit.result;
-      if (minEigenvalue(r.fitted) < -PSD_TOLERANCE) {
-        throw new UsageError(
-          `moving the calm correlation toward --target ${r.target} with the fitted weight ${r.weight} gives a matrix that is not positive semi-definite; ` +
-            `with ${r.columns.length} underlyings the target must be at least ${(-1 / Math.max(r.columns.length - 1, 1)).toFixed(4)}`,
-        );
-      }
-      const calmMarket: MarketDocument = fit.calm.market;
-      checkMarket(calmMarket, marketName);
-      let suiteText: string | undefined;
-      if (args.emitSet !== undefined) {
-        suiteText = suiteYaml(r, args.out, { horizonDays: args.horizonDays, seed: args.seed });
-        // The emitted suite must load exactly as `xmargin run` will load it.
-        parseSuite(
-          parseYamlText(suiteText, args.emitSet),
-          args.emitSet,
-          parseMarket(JSON.parse(JSON.stringify(calmMarket)), marketName),
-        );
-      }
-      if (args.out !== undefined) writeFileAtomic(args.out, serialise(args.out, calmMarket));
-      if (args.emitSet !== undefined) writeFileAtomic(args.emitSet, suiteText!);
+      if (args.out !== undefined) writeFileAtomic(args.out, serialise(args.out, fit.calm.market));
+      if (args.emitSet !== undefined) writeFileAtomic(args.emitSet, fit.suite);
       if (args.json) {
-        io.stdout.write(prettyJson(r));
+        io.stdout.write(prettyJson(fit.result));
         return;
       }
       const wrote = [
         args.out && `wrote ${args.out} (the calm market)`,
-        args.emitSet && `wrote ${args.emitSet} (suite with set "${SET_NAME}")`,
+        args.emitSet && `wrote ${args.emitSet} (suite with set "${BREAKDOWN_SET_NAME}")`,
       ].filter(Boolean);
-      io.stdout.write(`${fitText(r, fit.calm, fit.stress)}\n${wrote.length ? `\n${wrote.join('\n')}\n` : ''}`);
+      io.stdout.write(`${fitText(fit.result, fit.calm, fit.stress)}\n${wrote.length ? `\n${wrote.join('\n')}\n` : ''}`);
     },
   };
 }

@@ -13,16 +13,8 @@ import { sweepCommand } from './sweep-command.js';
 export type { CliIO, Writer } from './io.js';
 export { processIO } from './io.js';
 
-/** The flag each library argument comes from, to name it when the library refuses the value. */
-const FLAGS: Record<ArgumentParameter, string> = {
-  set: '--set',
-  scenario: '--scenario',
-  weights: '--weights',
-  volMultipliers: '--vol-multipliers',
-  workers: '--workers',
-  chunk: '--chunk',
-  maxMemory: '--max-memory',
-};
+/** The flag each library argument comes from (`daysPerYear`: `--days-per-year`), to name it when the library refuses the value. */
+const flagOf = (parameter: ArgumentParameter): string => `--${parameter.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** A mistake yargs finds on the command line: an unknown flag or command, a missing or bad value. */
 class CommandLineError extends UsageError {}
@@ -97,7 +89,7 @@ export function withSuggestions(
 function messageOf(err: unknown): string {
   if (err instanceof ArgumentError) {
     const v = String(err.value);
-    return `${FLAGS[err.parameter]} ${v === '' || /\s/.test(v) ? JSON.stringify(v) : v}: ${err.problem}`;
+    return `${flagOf(err.parameter)} ${v === '' || /\s/.test(v) ? JSON.stringify(v) : v}: ${err.problem}`;
   }
   if (err instanceof CommandLineError) return `${err.message}\nRun "xmargin --help" for usage.`;
   return err instanceof Error ? err.message : String(err);

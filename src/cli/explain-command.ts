@@ -1,8 +1,8 @@
 import Table from 'cli-table3';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { explainScenario, type ScenarioExplanation } from '../explain/explain.js';
+import { explain, type ScenarioExplanation } from '../explain/explain.js';
 import { UsageError } from '../errors.js';
-import { bundledExample, prepare } from '../run.js';
+import { bundledExample } from '../run.js';
 import type { CliIO } from './io.js';
 
 interface ExplainArgs {
@@ -50,7 +50,7 @@ export function explainCommand(io: CliIO): CommandModule<object, ExplainArgs> {
       if (given !== 0 && given !== 3)
         throw new UsageError('give all of --market, --book and --suite, or none for the bundled example');
       const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
-      const e = explainScenario(prepare(inputs), args.set, args.scenario);
+      const e = explain({ ...inputs, set: args.set, scenario: args.scenario });
       io.stdout.write(args.json ? JSON.stringify(e, null, 2) + '\n' : text(e));
     },
   };

@@ -2,11 +2,10 @@ import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { prepare } from '../run.js';
 import { writeFilesAtomic } from '../io/atomic.js';
 import { outputFolderProblem } from '../io/location.js';
-import { parseAxis } from '../sweep/axis.js';
-import { sweep, sweepCsv, type SweepAxis, type SweepResult } from '../sweep/sweep.js';
+import { parseAxis, type AxisParameter } from '../sweep/axis.js';
+import { AXIS_RULES, sweep, sweepCsv, type SweepResult } from '../sweep/sweep.js';
 import type { CliIO } from './io.js';
 import { parseBytes } from './sizes.js';
 
@@ -82,23 +81,29 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
     handler: async (args: ArgumentsCamelCase<SweepArgs>) => {
       if ((args.weights === undefined) === (args.volMultipliers === undefined))
         throw new UsageError('give exactly one of --weights and --vol-multipliers');
-      if (!(args.target >= -1 && args.target <= 1)) throw new UsageError(`--target must be in [-1, 1], got ${args.target}`);
       const maxMemory = args.maxMemory === undefined ? undefined : parseBytes(args.maxMemory, '--max-memory');
-      const axis: SweepAxis =
-        args.weights !== undefined
-          ? {
-              parameter: 'weight',
-              values: parseAxis(args.weights, 'weights', (v) => v >= 0 && v <= 1, 'in [0, 1]'),
-              target: args.target,
-            }
-          : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, 'volMultipliers', (v) => v > 0, '> 0') };
+      const axis = (text: string, parameter: AxisParameter) =>
+        parseAxis(text, parameter, AXIS_RULES[parameter].valid, AXIS_RULES[parameter].expected);
       if (args.out !== undefined) {
         if (args.out === '') throw new UsageError('--out needs a folder');
         const problem = outputFolderProblem(resolve(args.out), SWEEP_FILES);
         if (problem !== undefined) throw new UsageError(`--out ${args.out}: ${problem}`);
       }
-      const plan = prepare({ market: args.market, book: args.book, suite: args.suite });
-      const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers, maxMemory }, { signal: io.signal });
+      const result = await sweep(
+        {
+          market: args.market,
+          book: args.book,
+          suite: args.suite,
+          set: args.set,
+          ...(args.weights !== undefined
+            ? { weights: axis(args.weights, 'weights'), target: args.target }
+            : { volMultipliers: axis(args.volMultipliers!, 'volMultipliers') }),
+          scope: args.scope,
+          workers: args.workers,
+          maxMemory,
+        },
+        { signal: io.signal },
+      );
       if (args.out !== undefined) {
         writeFilesAtomic(resolve(args.out), [
           [SWEEP_FILES[0], JSON.stringify(result, null, 2) + '\n'],

@@ -3,6 +3,7 @@ import { kernelPlan } from '../engine/plan.js';
 import { TwinEvaluator } from '../engine/evaluator-twin.js';
 import { ArgumentError } from '../errors.js';
 import { noSuchSet } from '../model/issues.js';
+import { prepare, type RunInput } from '../run.js';
 
 export interface ScenarioExplanation {
   set: string;
@@ -16,6 +17,18 @@ export interface ScenarioExplanation {
   instruments: { ids: string[]; pnlPerUnit: number }[];
   accounts: { id: string; pnl: number; loss: number }[];
   portfolios: { id: string; accounts: string[]; pnl: number; loss: number }[];
+}
+
+export interface ExplainInput extends Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir'> {
+  /** The scenario set, by name. */
+  set: string;
+  /** The scenario's index in the set (the report gives `worstScenario` and `varScenario`). */
+  scenario: number;
+}
+
+/** Validates the three inputs and explains one scenario of a set (see explainScenario). */
+export function explain(input: ExplainInput): ScenarioExplanation {
+  return explainScenario(prepare(input), input.set, input.scenario);
 }
 
 /**

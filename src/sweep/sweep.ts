@@ -2,10 +2,11 @@ import { createEngine, type EngineConfig, type EngineRunOptions, type RunControl
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, marginOf } from '../margin/margin.js';
 import { seriesMeasures } from '../risk/measures.js';
-import { ArgumentError, InputError } from '../errors.js';
+import { ArgumentError, InputError, UsageError } from '../errors.js';
 import { noSuchSet } from '../model/issues.js';
 import type { MonteCarloSet } from '../model/types.js';
 import { resolveSets } from '../scenarios/resolve.js';
+import { prepare, type RunInput } from '../run.js';
 
 export type SweepAxis =
   { parameter: 'weight'; values: number[]; target: number } | { parameter: 'volMultiplier'; values: number[] };
@@ -28,6 +29,56 @@ export interface SweepResult {
   portfolios: { id: string; accounts: string[]; points: SweepPoint[] }[];
 }
 
+/** The points each axis accepts, as the library and the CLI both check them. */
+export const AXIS_RULES = {
+  weights: { valid: (v: number) => v >= 0 && v <= 1, expected: 'in [0, 1]' },
+  volMultipliers: { valid: (v: number) => v > 0, expected: '> 0' },
+} as const;
+
+/** At most this many points on one axis. */
+export const MAX_AXIS_POINTS = 1000;
+
+export interface SweepInput
+  extends Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir'>, Omit<EngineRunOptions, 'sets' | 'onSetTails'>, EngineConfig {
+  /** The Monte Carlo set to sweep. */
+  set: string;
+  /** Breakdown weights in [0, 1] toward `target`; or else vol multipliers > 0 (exactly one of the two). */
+  weights?: number[];
+  volMultipliers?: number[];
+  /** The breakdown target correlation in [-1, 1], for `weights`; default 1. */
+  target?: number;
+  /** Margin from the swept set alone (`set`, the default), or with the suite's other margin sets (`suite`). */
+  scope?: 'set' | 'suite';
+}
+
+/**
+ * Validates the three inputs and sweeps one Monte Carlo set of the suite over breakdown weights
+ * or vol multipliers (see sweepPlan). A bad argument throws an ArgumentError naming it.
+ */
+export async function sweep(input: SweepInput, control: RunControl = {}): Promise<SweepResult> {
+  const { set, weights, volMultipliers, target = 1, scope = 'set', market, book, suite, baseDir, ...options } = input;
+  if ((weights === undefined) === (volMultipliers === undefined))
+    throw new UsageError('sweep: give exactly one of weights and volMultipliers');
+  if (typeof target !== 'number' || !(target >= -1 && target <= 1))
+    throw new ArgumentError(
+      'target',
+      typeof target === 'number' ? target : String(target),
+      'expected a target correlation in [-1, 1]',
+    );
+  if (scope !== 'set' && scope !== 'suite') throw new ArgumentError('scope', String(scope), 'expected "set" or "suite"');
+  const parameter = weights !== undefined ? 'weights' : 'volMultipliers';
+  const values = weights ?? volMultipliers!;
+  if (!Array.isArray(values) || values.length === 0 || values.length > MAX_AXIS_POINTS)
+    throw new ArgumentError(parameter, String(values), `expected a list of 1 to ${MAX_AXIS_POINTS} numbers`);
+  const rule = AXIS_RULES[parameter];
+  for (const v of values)
+    if (typeof v !== 'number' || !Number.isFinite(v) || !rule.valid(v))
+      throw new ArgumentError(parameter, typeof v === 'number' ? v : String(v), `every point must be ${rule.expected}`);
+  const axis: SweepAxis =
+    parameter === 'weights' ? { parameter: 'weight', values, target } : { parameter: 'volMultiplier', values };
+  return sweepPlan(prepare({ market, book, suite, baseDir }), set, axis, scope, options, control);
+}
+
 /**
  * Reruns one Monte Carlo set over a range of breakdown weights (or vol multipliers) and reports,
  * per portfolio, cross and segregated IM and capital efficiency at each point.
@@ -36,7 +87,7 @@ export interface SweepResult {
  * scenarios (common random numbers): the curve moves only because the parameter moves, not
  * because of sampling noise. All points run in one pool, as sets of one plan.
  */
-export async function sweep(
+export async function sweepPlan(
   base: RunPlan,
   setName: string,
   axis: SweepAxis,

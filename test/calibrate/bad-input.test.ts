@@ -58,9 +58,9 @@ describe('xmargin calibrate: bad input exits 2', () => {
   });
 
   it('bad dates and from after to', async () => {
-    await fails(['--prices', P4, '--from', '2020-02-30'], '--from', 'YYYY-MM-DD', '"2020-02-30"');
+    await fails(['--prices', P4, '--from', '2020-02-30'], '--from 2020-02-30', 'YYYY-MM-DD');
     await fails(['--prices', P4, '--to', '20200105'], '--to', 'YYYY-MM-DD');
-    await fails(['--prices', P4, '--from', '2020-02-01', '--to', '2020-01-01'], '--from/--to', 'after');
+    await fails(['--prices', P4, '--from', '2020-02-01', '--to', '2020-01-01'], '--from 2020-02-01', 'after to (2020-01-01)');
   });
 
   it('malformed --calm/--stress, one without the other, or mixed with --from/--to', async () => {
@@ -78,7 +78,7 @@ describe('xmargin calibrate: bad input exits 2', () => {
     await fails(['--prices', P4, '--method', 'ewma', '--lambda', '1'], '--lambda', '(0, 1)');
     await fails(['--prices', P4, '--method', 'ewma', '--lambda', '0'], '--lambda', '(0, 1)');
     await fails(['--prices', P4, '--method', 'ewma', '--lambda', 'x'], '--lambda');
-    await fails(['--prices', P4, '--lambda', '0.9'], '--lambda only applies to --method ewma');
+    await fails(['--prices', P4, '--lambda', '0.9'], '--lambda 0.9: only applies to the method ewma');
   });
 
   it('days-per-year <= 0', async () => {

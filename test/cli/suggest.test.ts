@@ -2,7 +2,7 @@
 // of an input file does (model/issues.ts suggest); the exit code stays 2.
 import { describe, expect, it } from 'vitest';
 import { prepare } from '../../src/index.js';
-import { sweep } from '../../src/sweep/sweep.js';
+import { sweepPlan } from '../../src/sweep/sweep.js';
 import { fixture, xmarginInProcess } from '../helpers/cli.js';
 import { suite } from '../helpers/inputs.js';
 
@@ -68,7 +68,7 @@ describe('did you mean, for a set name', () => {
       book: ex('book.json'),
       suite: suite([{ name: 'mc-normal', type: 'montecarlo', count: 1000, distribution: 'normal' }]) as Record<string, unknown>,
     });
-    await expect(sweep(plan, 'mc-norml', { parameter: 'weight', values: [0, 1], target: 1 }, 'set')).rejects.toMatchObject({
+    await expect(sweepPlan(plan, 'mc-norml', { parameter: 'weight', values: [0, 1], target: 1 }, 'set')).rejects.toMatchObject({
       name: 'ArgumentError',
       parameter: 'set',
       message: 'set "mc-norml": the suite has no such set; did you mean "mc-normal"? (sets: mc-normal)',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, prepare, run } from '../../src/index.js';
 import { parseAxis } from '../../src/sweep/axis.js';
-import { sweep, type SweepAxis } from '../../src/sweep/sweep.js';
+import { sweepPlan, type SweepAxis } from '../../src/sweep/sweep.js';
 import { xmarginInProcess } from '../helpers/cli.js';
 import { futures, market, suite } from '../helpers/inputs.js';
 
@@ -60,7 +60,7 @@ describe('sweep', () => {
 
   it("uses common random numbers: the point at the set's own weight reproduces the run", async () => {
     const plan = prepare(inputs);
-    const r = await sweep(plan, 'mc', { parameter: 'weight', values: [0, 0.5, 1], target: 1 }, 'set', { workers: 2 });
+    const r = await sweepPlan(plan, 'mc', { parameter: 'weight', values: [0, 0.5, 1], target: 1 }, 'set', { workers: 2 });
     const full = await run({ ...inputs, workers: 1 });
     const pair = r.portfolios.find((p) => p.id === 'pair')!;
     expect(pair.points[1].crossInitialMargin).toBe(full.portfolios[0].cross.sets.mc.es);
@@ -79,14 +79,14 @@ describe('sweep', () => {
   });
 
   it('with scope suite, the other margin sets can bind', async () => {
-    const r = await sweep(prepare(inputs), 'mc', { parameter: 'weight', values: [1], target: 1 }, 'suite', { workers: 1 });
+    const r = await sweepPlan(prepare(inputs), 'mc', { parameter: 'weight', values: [1], target: 1 }, 'suite', { workers: 1 });
     const pair = r.portfolios.find((p) => p.id === 'pair')!;
     expect(pair.points[0].bindingSet).toBe('crash');
     expect(pair.points[0].crossInitialMargin).toBeCloseTo(50, 9);
   });
 
   it('scales vols with --vol-multipliers: the margin of a linear book grows about linearly', async () => {
-    const r = await sweep(prepare(inputs), 'mc', { parameter: 'volMultiplier', values: [1, 2] }, 'set', { workers: 2 });
+    const r = await sweepPlan(prepare(inputs), 'mc', { parameter: 'volMultiplier', values: [1, 2] }, 'set', { workers: 2 });
     const long = r.portfolios.find((p) => p.id === 'pair')!.points.map((p) => p.segregatedInitialMargin);
     // Exactly 2 for P&L linear in the log return; the exponential bends it a little (the short
     // leg's loss e^x - 1 is convex).
@@ -97,12 +97,12 @@ describe('sweep', () => {
   it('refuses an unknown set, a set that is not Monte Carlo, or a point it cannot run, naming the parameter', async () => {
     const plan = prepare(inputs);
     const axis: SweepAxis = { parameter: 'weight', values: [0, 1], target: 1 };
-    await expect(sweep(plan, 'nope', axis, 'set')).rejects.toMatchObject({
+    await expect(sweepPlan(plan, 'nope', axis, 'set')).rejects.toMatchObject({
       name: 'ArgumentError',
       parameter: 'set',
       message: 'set "nope": the suite has no such set (sets: mc, crash)',
     });
-    await expect(sweep(plan, 'crash', axis, 'set')).rejects.toMatchObject({
+    await expect(sweepPlan(plan, 'crash', axis, 'set')).rejects.toMatchObject({
       parameter: 'set',
       message: 'set "crash": only a montecarlo set can be swept (it is a shocks set)',
     });
@@ -120,7 +120,7 @@ describe('sweep', () => {
       },
       suite: suite([{ name: 'mc', type: 'montecarlo', count: 1000 }]),
     });
-    const refusal = sweep(three, 'mc', { parameter: 'weight', values: [0, 1], target: -1 }, 'set');
+    const refusal = sweepPlan(three, 'mc', { parameter: 'weight', values: [0, 1], target: -1 }, 'set');
     await expect(refusal).rejects.toBeInstanceOf(ArgumentError);
     await expect(refusal).rejects.toMatchObject({
       parameter: 'weights',
@@ -179,5 +179,10 @@ describe('sweep', () => {
         'with 3 underlyings the target must be at least -0.5000',
     );
     await refused(['--set', 'mc-normal'], 'give exactly one of --weights and --vol-multipliers');
+    // The library refuses the target by its parameter name; the CLI names the flag.
+    await refused(
+      ['--set', 'mc-normal', '--weights', '0,1', '--target', '2'],
+      '--target 2: expected a target correlation in [-1, 1]',
+    );
   });
 });
