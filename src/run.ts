@@ -5,6 +5,7 @@ import { createThreadExecutor } from './engine/thread-executor.js';
 import type { ExactTails } from './engine/exact-tails.js';
 import { buildPlan, type RunPlan } from './engine/plan.js';
 import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
+import { ownData } from './model/read.js';
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
 import { assertFinite, buildReport, type Report } from './report/report.js';
@@ -32,11 +33,15 @@ export const bundledExample = {
 
 /** Loads and validates the three inputs and resolves them into a run plan; nothing runs yet. */
 export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir'>): RunPlan {
-  const market: Market = typeof input.market === 'string' ? loadMarket(input.market) : parseMarket(input.market, '<market>');
-  const book: Book = typeof input.book === 'string' ? loadBook(input.book, market) : parseBook(input.book, '<book>', market);
+  const market: Market =
+    typeof input.market === 'string' ? loadMarket(input.market) : parseMarket(ownData(input.market, '<market>'), '<market>');
+  const book: Book =
+    typeof input.book === 'string' ? loadBook(input.book, market) : parseBook(ownData(input.book, '<book>'), '<book>', market);
   const suiteFile = typeof input.suite === 'string' ? input.suite : '<suite>';
   const suite: Suite =
-    typeof input.suite === 'string' ? loadSuite(input.suite, market) : parseSuite(input.suite, '<suite>', market, input.baseDir);
+    typeof input.suite === 'string'
+      ? loadSuite(input.suite, market)
+      : parseSuite(ownData(input.suite, '<suite>'), '<suite>', market, input.baseDir);
   return buildPlan(market, book, suite, suiteFile);
 }
 

@@ -1,3 +1,4 @@
+import { idRecord } from '../model/records.js';
 import type { TailMeasures } from '../risk/measures.js';
 
 /** The margin of one margined unit (an account alone, or a portfolio on its net P&L). */
@@ -6,6 +7,7 @@ export interface MarginResult {
   maintenanceMargin: number;
   /** The margin set with the largest loss: the one that sets IM when IM > 0. */
   bindingSet: string;
+  /** By set name; a record without prototype, as a set may be called `__proto__` (model/records.ts). */
   sets: Record<string, { var: number; es: number; worst: number; worstScenario: number; varScenario: number }>;
 }
 
@@ -26,7 +28,7 @@ export interface MarginSetMeta {
  */
 export function marginOf(sets: MarginSetMeta[], measures: TailMeasures[], maintenanceRatio: number): MarginResult {
   let binding = -1;
-  const out: MarginResult['sets'] = {};
+  const out: MarginResult['sets'] = idRecord();
   sets.forEach((set, i) => {
     const m = measures[i];
     out[set.name] = { var: m.var, es: m.es, worst: m.worst, worstScenario: m.worstScenario, varScenario: m.varScenario };

@@ -83,3 +83,18 @@ export function readDocument(file: string): unknown {
     throw new InputError(`the file is empty; expected a ${isYamlFile(file) ? 'YAML' : 'JSON'} document`, file);
   return isYamlFile(file) ? parseYamlText(text, file) : parseJsonText(text, file);
 }
+
+/**
+ * A document passed in memory (the library API), as plain data: own enumerable properties only,
+ * so that nothing it inherits (`Object.create({ rate: 5 })`, a polluted `Object.prototype`) is
+ * read as input, and a copy, so that later changes by the caller do not reach a run. An own
+ * `__proto__` field stays an ordinary field. Values that are not data (functions, symbols) are an
+ * InputError naming the document.
+ */
+export function ownData(doc: unknown, file: string): unknown {
+  try {
+    return structuredClone(doc);
+  } catch (err) {
+    throw new InputError(`expected plain data (objects, lists, strings, numbers, booleans): ${(err as Error).message}`, file);
+  }
+}
