@@ -1,6 +1,6 @@
 // One calibration: a window of a price table -> a market document that `xmargin run` accepts.
 
-import { InputError } from '../errors.js';
+import { InputError, RunError } from '../errors.js';
 import { parseMarket } from '../model/load.js';
 import type { PriceTable } from '../model/types.js';
 import { minEigenvalue, type Matrix } from '../math/linalg.js';
@@ -76,6 +76,10 @@ export function ensurePsd(c: Matrix): { correlation: Matrix; minEigenvalue: numb
   const before = minEigenvalue(c);
   if (before >= REPAIR_BELOW) return { correlation: c, minEigenvalue: before };
   const near = nearestCorrelation(c);
+  if (!near.converged)
+    throw new RunError(
+      `the calibrated correlation is not PSD and its repair did not converge within ${near.iterations} iterations`,
+    );
   return {
     correlation: near.correlation,
     minEigenvalue: minEigenvalue(near.correlation),
