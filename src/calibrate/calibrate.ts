@@ -75,7 +75,8 @@ export const REPAIR_BELOW = -1e-12;
 export function ensurePsd(c: Matrix): { correlation: Matrix; minEigenvalue: number; repaired?: CalibrationRecord['repaired'] } {
   const before = minEigenvalue(c);
   if (before >= REPAIR_BELOW) return { correlation: c, minEigenvalue: before };
-  const near = nearestCorrelation(c);
+  // An estimate is symmetric by construction, up to rounding: take its symmetric part.
+  const near = nearestCorrelation(c, { symmetrize: true });
   if (!near.converged)
     throw new RunError(
       `the calibrated correlation is not PSD and its repair did not converge within ${near.iterations} iterations`,
