@@ -49,7 +49,22 @@ export function healthOf(collateral: number, margin: Pick<MarginResult, 'initial
   };
 }
 
-/** 1 - cross / segregated: the share of segregated margin that netting saves (null when nothing to save from). */
+/**
+ * A shortfall of cross IM below segregated IM smaller than this, relative, is rounding: far above
+ * the few ulps that summing in two orders costs, far below any real difference in margin.
+ */
+export const EFFICIENCY_ROUNDING = 1e-9;
+
+/**
+ * 1 - cross / segregated: the share of segregated margin that netting saves (null when nothing to
+ * save from). Cross IM never exceeds segregated IM in exact arithmetic (ES is subadditive,
+ * docs/model.md), but the two are summed in different orders (a portfolio's P&L scenario by
+ * scenario and then its tail mean; each account's tail mean and then their sum), so where they
+ * are equal the ratio can exceed 1 by an ulp and give -2.2e-16, printed "-0.0%". That, and only
+ * that, is 0 exactly; every other value is left as computed.
+ */
 export function capitalEfficiency(crossIM: number, segregatedIM: number): number | null {
-  return segregatedIM === 0 ? null : 1 - crossIM / segregatedIM;
+  if (segregatedIM === 0) return null;
+  const efficiency = 1 - crossIM / segregatedIM;
+  return efficiency < 0 && efficiency > -EFFICIENCY_ROUNDING ? 0 : efficiency;
 }
