@@ -5,6 +5,7 @@ import { createThreadExecutor } from './engine/thread-executor.js';
 import type { ExactTails } from './engine/exact-tails.js';
 import { buildPlan, type RunPlan } from './engine/plan.js';
 import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
+import { bookWarnings, marketWarnings, suiteWarnings, throwIfStrict, type InputWarning } from './model/plausibility.js';
 import { ownData } from './model/read.js';
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
@@ -20,9 +21,16 @@ export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails'>,
   suite: InputSource;
   /** Folder that relative `prices` paths of an in-memory suite resolve against (default: cwd). */
   baseDir?: string;
+  /** Called once for each implausible value (a vol of 32, meaning 0.32), before anything runs. */
+  onWarning?: (warning: InputWarning) => void;
+  /** Make implausible values errors: an InputError listing them, as for invalid input. */
+  strict?: boolean;
 }
 
-export type { ProgressEvent, Report };
+/** A plan, with the implausible values its inputs hold (docs/inputs.md, "Implausible values"). */
+export type PreparedPlan = RunPlan & { warnings: InputWarning[] };
+
+export type { InputWarning, ProgressEvent, Report };
 
 /** The bundled example: a crypto book with the shipped overnight suite. */
 export const bundledExample = {
@@ -31,8 +39,12 @@ export const bundledExample = {
   suite: fromRoot('scenarios', 'overnight.yaml'),
 } as const;
 
-/** Loads and validates the three inputs and resolves them into a run plan; nothing runs yet. */
-export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir'>): RunPlan {
+/**
+ * Loads and validates the three inputs and resolves them into a run plan; nothing runs yet.
+ * Implausible values are returned as `warnings` and passed to `onWarning`, or, with `strict`,
+ * thrown as an InputError.
+ */
+export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir' | 'onWarning' | 'strict'>): PreparedPlan {
   const market: Market =
     typeof input.market === 'string' ? loadMarket(input.market) : parseMarket(ownData(input.market, '<market>'), '<market>');
   const book: Book =
@@ -42,7 +54,14 @@ export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'bas
     typeof input.suite === 'string'
       ? loadSuite(input.suite, market)
       : parseSuite(ownData(input.suite, '<suite>'), '<suite>', market, input.baseDir);
-  return buildPlan(market, book, suite, suiteFile);
+  const warnings = [
+    ...marketWarnings(market, typeof input.market === 'string' ? input.market : '<market>'),
+    ...bookWarnings(book, typeof input.book === 'string' ? input.book : '<book>'),
+    ...suiteWarnings(suite, suiteFile),
+  ];
+  if (input.strict) throwIfStrict(warnings);
+  for (const w of warnings) input.onWarning?.(w);
+  return { ...buildPlan(market, book, suite, suiteFile), warnings };
 }
 
 /**

@@ -5,6 +5,7 @@ import { bundledExample, run } from '../run.js';
 import { summaryTable } from '../report/summary.js';
 import { reportJson, writeReport, type ReportFormat } from '../report/write.js';
 import { progressBar } from './progress.js';
+import { warnOn } from './warnings.js';
 import type { CliIO } from './io.js';
 
 interface RunArgs {
@@ -17,6 +18,7 @@ interface RunArgs {
   format: ReportFormat;
   chunk?: number;
   progress: boolean;
+  strict: boolean;
 }
 
 export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
@@ -48,6 +50,11 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
           type: 'boolean',
           default: true,
           describe: 'progress bar on stderr when it is a terminal',
+        })
+        .option('strict', {
+          type: 'boolean',
+          default: false,
+          describe: 'make warnings about implausible values (a vol of 32 meaning 0.32) errors (exit 2)',
         }) as unknown as Argv<RunArgs>,
     handler: async (args: ArgumentsCamelCase<RunArgs>) => {
       const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
@@ -65,7 +72,14 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       let report;
       try {
         report = await run(
-          { ...inputs, workers: args.workers, chunk: args.chunk, onProgress: bar.onProgress },
+          {
+            ...inputs,
+            workers: args.workers,
+            chunk: args.chunk,
+            onProgress: bar.onProgress,
+            strict: args.strict,
+            onWarning: warnOn(io),
+          },
           { signal: io.signal },
         );
       } finally {

@@ -8,6 +8,7 @@ import { parseAxis } from '../sweep/axis.js';
 import { sweep, sweepCsv, type SweepAxis, type SweepResult } from '../sweep/sweep.js';
 import { mkdirSync } from 'node:fs';
 import type { CliIO } from './io.js';
+import { warnOn } from './warnings.js';
 
 interface SweepArgs {
   market: string;
@@ -21,6 +22,7 @@ interface SweepArgs {
   json: boolean;
   out?: string;
   workers?: number;
+  strict: boolean;
 }
 
 const money = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
@@ -70,7 +72,12 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
         })
         .option('json', { type: 'boolean', default: false, describe: 'print the sweep as JSON' })
         .option('out', { type: 'string', describe: 'folder for sweep.json and sweep.csv' })
-        .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' }) as unknown as Argv<SweepArgs>,
+        .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' })
+        .option('strict', {
+          type: 'boolean',
+          default: false,
+          describe: 'make warnings about implausible values (a vol of 32 meaning 0.32) errors (exit 2)',
+        }) as unknown as Argv<SweepArgs>,
     handler: async (args: ArgumentsCamelCase<SweepArgs>) => {
       if ((args.weights === undefined) === (args.volMultipliers === undefined))
         throw new UsageError('give exactly one of --weights and --vol-multipliers');
@@ -85,7 +92,13 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
               target: args.target,
             }
           : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, 'volMultipliers', (v) => v > 0, '> 0') };
-      const plan = prepare({ market: args.market, book: args.book, suite: args.suite });
+      const plan = prepare({
+        market: args.market,
+        book: args.book,
+        suite: args.suite,
+        strict: args.strict,
+        onWarning: warnOn(io),
+      });
       const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers }, { signal: io.signal });
       if (args.out) {
         const dir = resolve(args.out);
