@@ -84,17 +84,36 @@ export function readDocument(file: string): unknown {
   return isYamlFile(file) ? parseYamlText(text, file) : parseJsonText(text, file);
 }
 
+/** Deeper than any input document nests (a suite's moves are 6 levels down); a cycle gets here. */
+const MAX_DEPTH = 64;
+
 /**
- * A document passed in memory (the library API), as plain data: own enumerable properties only,
- * so that nothing it inherits (`Object.create({ rate: 5 })`, a polluted `Object.prototype`) is
- * read as input, and a copy, so that later changes by the caller do not reach a run. An own
- * `__proto__` field stays an ordinary field. Values that are not data (functions, symbols) are an
- * InputError naming the document.
+ * A document passed in memory (the library API), as plain data: own enumerable fields only, so
+ * that nothing it inherits (`Object.create({ rate: 5 })`, a polluted `Object.prototype`) is read
+ * as input, and a copy, so that later changes by the caller do not reach a run. An own
+ * `__proto__` field stays an ordinary field. Values that are not data are left for validation to
+ * name; a cycle is an InputError naming the document.
  */
 export function ownData(doc: unknown, file: string): unknown {
-  try {
-    return structuredClone(doc);
-  } catch (err) {
-    throw new InputError(`expected plain data (objects, lists, strings, numbers, booleans): ${(err as Error).message}`, file);
-  }
+  const copy = (v: unknown, depth: number): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (depth > MAX_DEPTH)
+      throw new InputError(
+        `expected plain data nested at most ${MAX_DEPTH} levels deep (does the document contain a cycle?)`,
+        file,
+      );
+    if (Array.isArray(v)) return v.map((x: unknown) => copy(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) {
+      // Plain assignment would set the copy's prototype for a key named `__proto__`.
+      Object.defineProperty(out, key, {
+        value: copy((v as Record<string, unknown>)[key], depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  };
+  return copy(doc, 0);
 }

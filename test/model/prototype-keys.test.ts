@@ -105,5 +105,11 @@ describe('ids that are prototype keys', () => {
     await expect(run({ market: market(), book: book(), suite: onlyInherited, workers: 1 })).rejects.toThrow(
       /<suite>: scenarioSets: .*missing/,
     );
+    const cyclic = market();
+    cyclic.calibration = { note: 'x' };
+    cyclic.calibration.self = cyclic.calibration;
+    await expect(run({ market: cyclic, book: book(), suite: suite(), workers: 1 })).rejects.toThrow(
+      /^<market>: expected plain data nested at most 64 levels deep \(does the document contain a cycle\?\)$/,
+    );
   });
 });
