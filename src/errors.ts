@@ -57,7 +57,7 @@ export class UsageError extends Error {
 }
 
 /** The arguments of library functions that can be refused; the CLI names its flag for each. */
-export type ArgumentParameter = 'set' | 'scenario' | 'weights' | 'volMultipliers';
+export type ArgumentParameter = 'set' | 'scenario' | 'weights' | 'volMultipliers' | 'workers' | 'chunk' | 'maxMemory';
 
 /**
  * A bad argument to a library function, e.g. a set the suite does not have. Exit code 2. The

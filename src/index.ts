@@ -13,6 +13,7 @@ export type { ScenarioEvaluator, EvaluatedScenarios } from './engine/evaluator.j
 export type { PilotSpec } from './engine/pilot.js';
 export { tailMeasures, seriesMeasures, type TailMeasures } from './risk/measures.js';
 export type { Report, PortfolioReport, AccountReport, SetReport } from './report/report.js';
+export type { RunInfo, RunInputHash, RunOptionsUsed } from './report/run-info.js';
 export type { MarginResult } from './margin/margin.js';
 export type { Market, Book, Suite, ScenarioSet, Instrument, Account, Portfolio } from './model/types.js';
 export { ArgumentError, InputError, RunError, UsageError, type RunFailureCode, type TaskFailure } from './errors.js';

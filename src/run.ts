@@ -4,18 +4,20 @@ import type { TaskExecutor } from './engine/executor.js';
 import { createThreadExecutor } from './engine/thread-executor.js';
 import type { ExactTails } from './engine/exact-tails.js';
 import { buildPlan, type RunPlan } from './engine/plan.js';
+import { chunkOf } from './engine/run-sets.js';
 import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
 import { bookWarnings, marketWarnings, suiteWarnings, throwIfStrict, type InputWarning } from './model/plausibility.js';
 import { ownData } from './model/read.js';
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
 import { assertFinite, buildReport, type Report } from './report/report.js';
-import { seriesMeasures, seriesMeasuresAsync, type TailMeasures } from './risk/measures.js';
+import { inputHashes, runInfo, runStart } from './report/run-info.js';
+import { seriesMeasures } from './risk/measures.js';
 
 /** A file path, or the document itself (as parsed JSON/YAML). */
 export type InputSource = string | Record<string, unknown>;
 
-export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails'>, EngineConfig {
+export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails' | 'keepTails'>, EngineConfig {
   market: InputSource;
   book: InputSource;
   suite: InputSource;
@@ -69,25 +71,42 @@ export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'bas
  * a worker pool for this run and closes it after, unless `executor` names a warm one to use.
  */
 export async function run(input: RunInput, control: RunControl = {}): Promise<Report> {
+  const start = runStart();
   // The pool starts first: its threads load their modules and instantiate the kernels while this
   // thread reads and validates the inputs (the plan reaches them with the tasks, not at start-up).
   const executor = input.executor ?? createThreadExecutor(input.workers ?? engineDefaults.workers());
   try {
-    return await runOn(executor, input, control);
+    return await runOn(executor, input, control, start);
   } finally {
     if (input.executor === undefined) await executor.close();
   }
 }
 
-async function runOn(executor: TaskExecutor, input: RunInput, control: RunControl): Promise<Report> {
+async function runOn(
+  executor: TaskExecutor,
+  input: RunInput,
+  control: RunControl,
+  start: ReturnType<typeof runStart>,
+): Promise<Report> {
   const plan = prepare(input);
+  // Hashed once validated (so a missing file is the validator's error), before any scenario runs.
+  const inputs = inputHashes(input, plan.suite);
   const engine = createEngine(plan, { executor });
   try {
-    // Each set's measures are computed as soon as its tails are ready, while the next set runs,
-    // in slices that leave the main thread free to keep the workers fed.
-    const measures: Promise<TailMeasures[]>[] = [];
-    await engine.run({ ...input, onSetTails: (tails, i) => (measures[i] = seriesMeasuresAsync(tails)) }, control);
-    return checked(buildReport(plan, await Promise.all(measures)));
+    // The report needs each set's measures only, which its tails' summaries give: the tails
+    // themselves are not kept, so a run holds one set's at a time.
+    const tails = await engine.run({ ...input, keepTails: false }, control);
+    const report = checked(buildReport(plan, tails.map(seriesMeasures)));
+    report.run = runInfo(
+      start,
+      {
+        workers: executor.concurrency,
+        chunk: chunkOf(plan, input.chunk),
+        maxMemory: input.maxMemory ?? engineDefaults.maxMemory,
+      },
+      inputs,
+    );
+    return report;
   } finally {
     await engine.close();
   }

@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import YAML from 'yaml';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { calibrateWindow, checkMarket, type MarketDocument } from '../calibrate/calibrate.js';
@@ -14,6 +13,7 @@ import { parseMarket, parseSuite } from '../model/load.js';
 import { loadPriceTable } from '../model/prices.js';
 import { isYamlFile, parseYamlText } from '../model/read.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { outputFileProblem } from '../io/location.js';
 import { minEigenvalue, PSD_TOLERANCE } from '../math/linalg.js';
 import type { CliIO } from './io.js';
 
@@ -91,11 +91,6 @@ function finite(name: string, v: number | undefined, check: (x: number) => boole
 
 function serialise(file: string, doc: unknown): string {
   return isYamlFile(file) ? YAML.stringify(doc, { lineWidth: 0 }) : prettyJson(doc);
-}
-
-function writeOut(file: string, text: string): void {
-  mkdirSync(dirname(resolve(file)), { recursive: true });
-  writeFileAtomic(file, text);
 }
 
 export function calibrateCommand(io: CliIO): CommandModule<object, CalibrateArgs> {
@@ -187,6 +182,14 @@ export function calibrateCommand(io: CliIO): CommandModule<object, CalibrateArgs
       if (args.emitSet !== undefined && args.out !== undefined && resolve(args.emitSet) === resolve(args.out)) {
         throw new UsageError('--out (the calm market) and --emit-set (the suite) must be different files');
       }
+      for (const [flag, file] of [
+        ['--out', args.out],
+        ['--emit-set', args.emitSet],
+      ] as const) {
+        if (file === undefined) continue;
+        const problem = file === '' ? 'needs a file name' : outputFileProblem(file);
+        if (problem !== undefined) throw new UsageError(`${flag} ${file}: ${problem}`);
+      }
       const currency = String(args.currency);
       if (currency === '' || currency.trim() !== currency)
         throw new UsageError(`--currency: expected a currency code without spaces, got ${JSON.stringify(currency)}`);
@@ -222,7 +225,7 @@ export function calibrateCommand(io: CliIO): CommandModule<object, CalibrateArgs
       if (!fitMode) {
         const c = calibrateWindow(table, columnIndex, window, '--from/--to', options);
         checkMarket(c.market, marketName);
-        if (args.out !== undefined) writeOut(args.out, serialise(args.out, c.market));
+        if (args.out !== undefined) writeFileAtomic(args.out, serialise(args.out, c.market));
         if (args.json) {
           io.stdout.write(prettyJson(c.market));
           return;
@@ -261,8 +264,8 @@ export function calibrateCommand(io: CliIO): CommandModule<object, CalibrateArgs
           parseMarket(JSON.parse(JSON.stringify(calmMarket)), marketName),
         );
       }
-      if (args.out !== undefined) writeOut(args.out, serialise(args.out, calmMarket));
-      if (args.emitSet !== undefined) writeOut(args.emitSet, suiteText!);
+      if (args.out !== undefined) writeFileAtomic(args.out, serialise(args.out, calmMarket));
+      if (args.emitSet !== undefined) writeFileAtomic(args.emitSet, suiteText!);
       if (args.json) {
         io.stdout.write(prettyJson(r));
         return;

@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { bundledExample, run } from '../run.js';
-import { summaryTable } from '../report/summary.js';
-import { reportJson, writeReport, type ReportFormat } from '../report/write.js';
+import { SUMMARY_TOP, summaryTable } from '../report/summary.js';
+import { reportFolderProblem, reportJson, writeReport, type ReportFormat } from '../report/write.js';
 import { progressBar } from './progress.js';
+import { parseBytes } from './sizes.js';
 import { warnOn } from './warnings.js';
 import type { CliIO } from './io.js';
 
@@ -17,7 +18,10 @@ interface RunArgs {
   workers?: number;
   format: ReportFormat;
   chunk?: number;
+  maxMemory?: string;
   progress: boolean;
+  top?: number;
+  all?: boolean;
   strict: boolean;
 }
 
@@ -46,11 +50,23 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
           describe: 'format of the report file',
         })
         .option('chunk', { type: 'number', describe: 'scenarios per kernel pass (memory/speed only; results do not change)' })
+        .option('max-memory', {
+          type: 'string',
+          describe:
+            'memory the run may use, e.g. 1GiB, 800MiB [default: 1GiB]; sets whose tails do not fit run in groups (same results, more time)',
+        })
         .option('progress', {
           type: 'boolean',
           default: true,
           describe: 'progress bar on stderr when it is a terminal',
         })
+        .option('top', {
+          type: 'number',
+          describe: `portfolios listed in the summary, margin calls first, then largest cross IM [default: ${SUMMARY_TOP}]`,
+        })
+        .option('all', { type: 'boolean', describe: 'list every portfolio in the summary' })
+        .conflicts('all', 'top')
+
         .option('strict', {
           type: 'boolean',
           default: false,
@@ -60,13 +76,20 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
       if (given !== 0 && given !== 3)
         throw new UsageError('give all of --market, --book and --suite, or none to run the bundled example');
-      for (const [name, v] of [
-        ['workers', args.workers],
-        ['chunk', args.chunk],
-      ] as const) {
-        if (v !== undefined && !(Number.isInteger(v) && v >= 1))
-          throw new UsageError(`--${name} must be a whole number >= 1, got ${v}`);
+      const maxMemory = args.maxMemory === undefined ? undefined : parseBytes(args.maxMemory, '--max-memory');
+      if (args.out === '') throw new UsageError('--out needs a folder');
+      // The report folder is checked before any input is read: a run must not be wasted on it.
+      const outDir = args.out !== undefined ? resolve(args.out) : args.json ? undefined : resolve('xmargin-report');
+      const problem = outDir !== undefined ? reportFolderProblem(outDir, args.format) : undefined;
+      if (problem !== undefined) {
+        throw new UsageError(
+          args.out !== undefined
+            ? `--out ${args.out}: ${problem}`
+            : `the report folder ${outDir} (the default --out): ${problem}`,
+        );
       }
+      if (args.top !== undefined && !(Number.isInteger(args.top) && args.top >= 1))
+        throw new UsageError(`--top must be a whole number >= 1, got ${args.top}`);
       const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
       const bar = progressBar(args.progress, io.stderr);
       let report;
@@ -76,6 +99,7 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
             ...inputs,
             workers: args.workers,
             chunk: args.chunk,
+            maxMemory,
             onProgress: bar.onProgress,
             strict: args.strict,
             onWarning: warnOn(io),
@@ -87,11 +111,11 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       }
       if (args.json) {
         io.stdout.write(reportJson(report));
-        if (args.out !== undefined) writeReport(resolve(args.out), report, args.format);
+        if (outDir !== undefined) writeReport(outDir, report, args.format);
         return;
       }
-      const written = writeReport(resolve(args.out ?? 'xmargin-report'), report, args.format);
-      io.stdout.write(`${summaryTable(report)}\nwrote ${written.join(', ')}\n`);
+      const written = writeReport(outDir!, report, args.format);
+      io.stdout.write(`${summaryTable(report, { top: args.all ? Infinity : args.top })}\nwrote ${written.join(', ')}\n`);
     },
   };
 }

@@ -1,13 +1,14 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { prepare } from '../run.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFilesAtomic } from '../io/atomic.js';
+import { outputFolderProblem } from '../io/location.js';
 import { parseAxis } from '../sweep/axis.js';
 import { sweep, sweepCsv, type SweepAxis, type SweepResult } from '../sweep/sweep.js';
-import { mkdirSync } from 'node:fs';
 import type { CliIO } from './io.js';
+import { parseBytes } from './sizes.js';
 import { warnOn } from './warnings.js';
 
 interface SweepArgs {
@@ -22,8 +23,11 @@ interface SweepArgs {
   json: boolean;
   out?: string;
   workers?: number;
+  maxMemory?: string;
   strict: boolean;
 }
+
+const SWEEP_FILES = ['sweep.json', 'sweep.csv'];
 
 const money = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
@@ -73,6 +77,10 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
         .option('json', { type: 'boolean', default: false, describe: 'print the sweep as JSON' })
         .option('out', { type: 'string', describe: 'folder for sweep.json and sweep.csv' })
         .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' })
+        .option('max-memory', {
+          type: 'string',
+          describe: 'memory the sweep may use, e.g. 1GiB [default: 1GiB]',
+        })
         .option('strict', {
           type: 'boolean',
           default: false,
@@ -82,8 +90,7 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
       if ((args.weights === undefined) === (args.volMultipliers === undefined))
         throw new UsageError('give exactly one of --weights and --vol-multipliers');
       if (!(args.target >= -1 && args.target <= 1)) throw new UsageError(`--target must be in [-1, 1], got ${args.target}`);
-      if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 1))
-        throw new UsageError(`--workers must be a whole number >= 1, got ${args.workers}`);
+      const maxMemory = args.maxMemory === undefined ? undefined : parseBytes(args.maxMemory, '--max-memory');
       const axis: SweepAxis =
         args.weights !== undefined
           ? {
@@ -92,6 +99,11 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
               target: args.target,
             }
           : { parameter: 'volMultiplier', values: parseAxis(args.volMultipliers!, 'volMultipliers', (v) => v > 0, '> 0') };
+      if (args.out !== undefined) {
+        if (args.out === '') throw new UsageError('--out needs a folder');
+        const problem = outputFolderProblem(resolve(args.out), SWEEP_FILES);
+        if (problem !== undefined) throw new UsageError(`--out ${args.out}: ${problem}`);
+      }
       const plan = prepare({
         market: args.market,
         book: args.book,
@@ -99,12 +111,12 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
         strict: args.strict,
         onWarning: warnOn(io),
       });
-      const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers }, { signal: io.signal });
-      if (args.out) {
-        const dir = resolve(args.out);
-        mkdirSync(dir, { recursive: true });
-        writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify(result, null, 2) + '\n');
-        writeFileAtomic(join(dir, 'sweep.csv'), sweepCsv(result));
+      const result = await sweep(plan, args.set, axis, args.scope, { workers: args.workers, maxMemory }, { signal: io.signal });
+      if (args.out !== undefined) {
+        writeFilesAtomic(resolve(args.out), [
+          [SWEEP_FILES[0], JSON.stringify(result, null, 2) + '\n'],
+          [SWEEP_FILES[1], sweepCsv(result)],
+        ]);
       }
       io.stdout.write(args.json ? JSON.stringify(result, null, 2) + '\n' : table(result));
     },

@@ -1,6 +1,15 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { optionCount, resolveSpec, suiteScenarios, synthesize, writeSynthFiles, type SynthSize } from '../synth/index.js';
+import { outputFolderProblem } from '../io/location.js';
+import {
+  optionCount,
+  resolveSpec,
+  SYNTH_FILES,
+  suiteScenarios,
+  synthesize,
+  writeSynthFiles,
+  type SynthSize,
+} from '../synth/index.js';
 import type { CliIO } from './io.js';
 
 interface SynthArgs {
@@ -35,6 +44,8 @@ export function synthCommand(io: CliIO): CommandModule<object, SynthArgs> {
         throw new UsageError(`--mc-count must be a whole number in [1, 4294967295], got ${args.mcCount}`);
       }
       if (!args.out) throw new UsageError('--out needs a folder');
+      const problem = outputFolderProblem(args.out, Object.values(SYNTH_FILES));
+      if (problem !== undefined) throw new UsageError(`--out ${args.out}: ${problem}`);
       const options = args.mcCount !== undefined ? { mcCount: args.mcCount } : {};
       const w = synthesize(args.size, args.seed, options);
       const spec = resolveSpec(args.size, options);

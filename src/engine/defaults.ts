@@ -4,6 +4,24 @@ import { availableParallelism } from 'node:os';
 export const engineDefaults = {
   /** Worker threads: one per core; the kernels are CPU-bound. */
   workers: () => Math.max(1, availableParallelism()),
+  /**
+   * The most worker threads a pool may have: more than the cores buys nothing, and each thread
+   * costs about 9 MB idle and up to `scratchBytes` at work (1,000 threads took 8.8 GB).
+   */
+  maxWorkers: () => Math.max(64, 4 * availableParallelism()),
+  /**
+   * The memory a run may use (resident, all threads), by default. When a set's exact tails would
+   * not fit it beside what the run already holds, the set runs in groups of series (run-sets.ts),
+   * each pass regenerating the scenarios exactly.
+   */
+  maxMemory: 1024 * 1024 * 1024,
+  /**
+   * Bytes a set's tails take per series and per tail loss (a loss and its scenario index, 16
+   * bytes, times the copies alive at once): the coordinator's packs (a pilot's list beside the
+   * main pass's) and, per worker, its tail buffers and the pack it is building. Measured on L at
+   * 100,000 and 400,000 scenarios per set, 2 workers: 3.7 copies.
+   */
+  tailCopies: { coordinator: 1.5, perWorker: 1.25 },
   /** Per-worker scratch for one kernel pass (instrument, account and portfolio rows x chunk). */
   scratchBytes: 64 * 1024 * 1024,
   minChunk: 16,
@@ -23,6 +41,15 @@ export const engineDefaults = {
   inFlightPerWorker: 2,
   idleTimeoutMs: 60_000,
   /**
+   * Summary tasks (a set's last merge, run-sets.ts tailsOf) per worker: two, so a slow slice
+   * does not leave a thread idle; and only for tails of at least this many losses over all
+   * series, below which one thread merges them faster than a task's round trip.
+   */
+  summaryTasksPerWorker: 2,
+  summaryTaskMinLosses: 65_536,
+  /** Tail losses the coordinator summarises between two turns of its event loop, where it does. */
+  summarySliceLosses: 262_144,
+  /**
    * The pilot pass of a large set (see pilot.ts): only for tails of at least `minTail`; about
    * `expectedAbove` pilot losses above the final VaR, the pilot at most `maxFraction` of the set;
    * its bar `sigmas` standard deviations (plus as many losses) below that estimate.
@@ -30,12 +57,22 @@ export const engineDefaults = {
   pilot: { minTail: 256, expectedAbove: 64, maxFraction: 1 / 8, sigmas: 5 },
 } as const;
 
+/** A worker's scratch per scenario of a chunk: returns, spots, instrument rows, series, iv shift. */
+export function scratchPerScenario(rows: number, series: number, underlyings: number): number {
+  return 8 * (rows + series + 2 * underlyings + 1);
+}
+
 /** Scenarios per kernel pass: as many as fit the scratch budget, a multiple of 16 for SIMD. */
 export function chunkFor(rows: number, series: number, underlyings: number): number {
-  const perScenario = 8 * (rows + series + 2 * underlyings + 1);
-  const fit = Math.floor(engineDefaults.scratchBytes / perScenario);
+  const fit = Math.floor(engineDefaults.scratchBytes / scratchPerScenario(rows, series, underlyings));
   const c = Math.min(engineDefaults.maxChunk, Math.max(engineDefaults.minChunk, fit));
   return c - (c % 16);
+}
+
+/** The largest chunk a caller may ask for: what fits the scratch budget, and never below the smallest chunk. */
+export function maxChunkFor(rows: number, series: number, underlyings: number): number {
+  const fit = Math.floor(engineDefaults.scratchBytes / scratchPerScenario(rows, series, underlyings));
+  return Math.max(engineDefaults.minChunk, fit);
 }
 
 /** Scenarios per task: about `tasksPerWorker` tasks per worker, and never less than a chunk. */

@@ -3,7 +3,7 @@
 import { runFailure, type TaskFailure } from '../errors.js';
 import { engineDefaults } from './defaults.js';
 import type { TaskExecutor } from './executor.js';
-import type { RangeTask } from './task.js';
+import type { EngineTask } from './task.js';
 
 /**
  * Runs the tasks with at most `inFlightPerWorker` per executor slot in flight, so no worker
@@ -11,12 +11,12 @@ import type { RangeTask } from './task.js';
  * cancel no new task starts; the ones in flight are awaited (never left running), then the
  * failure is thrown.
  */
-export async function runTasks(
+export async function runTasks<T extends EngineTask>(
   executor: TaskExecutor,
-  tasks: RangeTask[],
+  tasks: T[],
   signal: AbortSignal | undefined,
   setName: string,
-  onTails: (task: RangeTask, tails: Float64Array) => void,
+  onTails: (task: T, tails: Float64Array) => void,
 ): Promise<void> {
   let failure: TaskFailure | undefined;
   const inFlight = new Set<Promise<void>>();

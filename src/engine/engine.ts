@@ -32,6 +32,17 @@ export interface EngineRunOptions {
   pilot?: false | PilotSpec;
   /** Which sets to run, by index into the plan's sets (default: all, in order). */
   sets?: number[];
+  /**
+   * Bytes the run may hold (resident, all threads; default 1 GiB, defaults.ts maxMemory). A set
+   * whose tails would not fit runs in groups of series (memory.ts): same results, more time, and
+   * its ExactTails keep the summaries only.
+   */
+  maxMemory?: number;
+  /**
+   * Keep every set's exact tails (default true): false keeps their summaries only, enough for
+   * the measures, and frees each set's tails as soon as they are summarised.
+   */
+  keepTails?: boolean;
   onProgress?: (event: ProgressEvent) => void;
   /** After each pass over a set: which pass, over how many scenarios. */
   onPass?: (event: PassEvent) => void;

@@ -21,10 +21,11 @@ export function packTails(
   val: Float64Array,
   idx: Float64Array,
   head = 0,
+  shared = false,
 ): Float64Array {
   let total = 0;
   for (let r = 0; r < nSeries; r++) total += size[r];
-  const out = new Float64Array(head + nSeries + 2 * total);
+  const out = allocate(head + nSeries + 2 * total, shared);
   let o = head + nSeries;
   for (let r = 0; r < nSeries; r++) {
     out[head + r] = size[r];
@@ -50,14 +51,30 @@ export function packTails(
  * benchmarks run on).
  */
 export class ExactTails {
-  private readonly merger: SeriesMerger;
+  private readonly merger: SeriesMerger | undefined;
+  private scratch: { losses: Float64Array; scenarios: Float64Array } | undefined;
 
+  /**
+   * `summaries`, when given, are `summarizeTails` of the packs over every series, computed where
+   * the packs were (the engine's workers): `summary` then merges nothing. Without packs the tails
+   * hold their summaries only (a run that did not keep its tails, or a set run in groups of
+   * series to fit its memory budget): the measures, and no losses to read.
+   */
   constructor(
     readonly set: string,
-    packs: PackedTails[],
+    readonly packs: PackedTails[] | undefined,
     readonly nSeries: number,
     readonly k: number,
+    private readonly summaries?: Float64Array,
   ) {
+    if (summaries && summaries.length !== nSeries * SUMMARY_WIDTH) {
+      throw new Error(`internal: ${summaries.length} summary values for ${nSeries} series of set "${set}"`);
+    }
+    if (packs === undefined) {
+      if (summaries === undefined) throw new Error(`internal: the tails of set "${set}" have neither losses nor summaries`);
+      this.merger = undefined;
+      return;
+    }
     this.merger = new SeriesMerger(packs, nSeries);
     for (let r = 0; r < nSeries; r++) {
       const n = this.merger.count(r);
@@ -65,10 +82,35 @@ export class ExactTails {
     }
   }
 
+  /** Whether the losses themselves are kept (else only their summaries: see the constructor). */
+  get kept(): boolean {
+    return this.merger !== undefined;
+  }
+
   /** Series r's k losses by rank into `losses`, and their scenario indices into `scenarios`, from `at`. */
   read(r: number, losses: Writable, scenarios: Writable, at = 0): void {
-    if (!(r >= 0 && r < this.nSeries)) throw new Error(`internal: no series ${r} in the tails of set "${this.set}"`);
+    this.check(r);
+    if (this.merger === undefined) {
+      throw new Error(
+        `the tail losses of set "${this.set}" were not kept, only their summaries ` +
+          `(the run did not keep tails, or ran the set in groups of series to fit its memory budget)`,
+      );
+    }
     this.merger.merge(r, this.k, losses, scenarios, at);
+  }
+
+  /** Series r's largest and k-th largest losses with their scenarios, and the sum of its k losses. */
+  summary(r: number): TailSummary {
+    this.check(r);
+    let s = this.summaries;
+    let at = r * SUMMARY_WIDTH;
+    if (s === undefined) {
+      s = new Float64Array(SUMMARY_WIDTH);
+      at = 0;
+      this.scratch ??= { losses: new Float64Array(this.k), scenarios: new Float64Array(this.k) };
+      summarizeSeries(this.merger!, r, this.k, this.scratch.losses, this.scratch.scenarios, s, 0);
+    }
+    return { largest: s[at], largestScenario: s[at + 1], kth: s[at + 2], kthScenario: s[at + 3], sum: s[at + 4] };
   }
 
   /** Every series' tail in two fresh flat arrays (series x k, series r at [r k, r k + k)). */
@@ -86,6 +128,76 @@ export class ExactTails {
     this.read(r, losses, scenarios);
     return { losses, scenarios };
   }
+
+  private check(r: number): void {
+    if (!(Number.isInteger(r) && r >= 0 && r < this.nSeries))
+      throw new Error(`internal: no series ${r} in the tails of set "${this.set}"`);
+  }
+}
+
+/** What VaR, ES and the worst loss are made of (src/risk/measures.ts): a tail's two ends and its sum. */
+export interface TailSummary {
+  largest: number;
+  largestScenario: number;
+  kth: number;
+  kthScenario: number;
+  /**
+   * The k losses' Neumaier sum in rank order, largest first (k can be 10^4 losses of mixed sign
+   * and size): the order is the tail's own, so the bits do not depend on how it was found.
+   */
+  sum: number;
+}
+
+/** Values per series in a summaries array: largest, its scenario, k-th, its scenario, sum. */
+export const SUMMARY_WIDTH = 5;
+
+/**
+ * The summaries of series [from, to) of the packs' tails of size k, flat (SUMMARY_WIDTH per
+ * series). A pure function of the packs: the engine runs it as a task (task.ts SummaryTask) so a
+ * set's merges spread over its workers instead of queueing on the coordinator.
+ */
+export function summarizeTails(packs: PackedTails[], nSeries: number, k: number, from: number, to: number): Float64Array {
+  if (!(from >= 0 && from <= to && to <= nSeries)) throw new Error(`internal: series ${from}..${to} of ${nSeries}`);
+  const merger = new SeriesMerger(packs, nSeries);
+  const losses = new Float64Array(k);
+  const scenarios = new Float64Array(k);
+  const out = new Float64Array((to - from) * SUMMARY_WIDTH);
+  for (let r = from; r < to; r++) {
+    const n = merger.count(r);
+    if (n < k) throw new Error(`internal: ${n} tail losses for a tail of ${k} in series ${r}`);
+    summarizeSeries(merger, r, k, losses, scenarios, out, (r - from) * SUMMARY_WIDTH);
+  }
+  return out;
+}
+
+function summarizeSeries(
+  merger: SeriesMerger,
+  r: number,
+  k: number,
+  losses: Float64Array,
+  scenarios: Float64Array,
+  out: Float64Array,
+  at: number,
+): void {
+  merger.merge(r, k, losses, scenarios, 0);
+  let sum = 0;
+  let comp = 0;
+  for (let t = 0; t < k; t++) {
+    const v = losses[t];
+    const s2 = sum + v;
+    comp += Math.abs(sum) >= Math.abs(v) ? sum - s2 + v : v - s2 + sum;
+    sum = s2;
+  }
+  out[at] = losses[0];
+  out[at + 1] = scenarios[0];
+  out[at + 2] = losses[k - 1];
+  out[at + 3] = scenarios[k - 1];
+  out[at + 4] = sum + comp;
+}
+
+/** A zeroed Float64Array, in shared memory when other threads must read it without a copy. */
+function allocate(length: number, shared: boolean): Float64Array {
+  return shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
 }
 
 /**
@@ -93,13 +205,13 @@ export class ExactTails {
  * merge of task results (merge(a, merge(b, c)) = merge(merge(a, b), c) = the top cap of a, b and
  * c), for executors that combine partial results before they reach the coordinator.
  */
-export function mergeToPack(packs: PackedTails[], nSeries: number, cap: number): Float64Array {
+export function mergeToPack(packs: PackedTails[], nSeries: number, cap: number, shared = false): Float64Array {
   // Sizes first, so the merge writes straight into the packed layout.
   const size = new Int32Array(nSeries);
   for (const { data, start } of packs) for (let r = 0; r < nSeries; r++) size[r] += data[start + r];
   let total = 0;
   for (let r = 0; r < nSeries; r++) total += size[r] = Math.min(cap, size[r]);
-  const out = new Float64Array(nSeries + 2 * total);
+  const out = allocate(nSeries + 2 * total, shared);
   const vals = out.subarray(nSeries, nSeries + total);
   const idxs = out.subarray(nSeries + total);
   const merger = new SeriesMerger(packs, nSeries);

@@ -1,7 +1,7 @@
-import type { RangeTask, TaskOutcome } from './task.js';
+import type { EngineTask, TaskOutcome } from './task.js';
 
 /**
- * Whatever runs range tasks: worker threads here (thread-executor.ts), processes on other
+ * Whatever runs the engine's tasks (range tasks, and summary tasks where memory is shared): worker threads here (thread-executor.ts), processes on other
  * machines through a job queue later. An executor never rejects for a task's own failure: it
  * resolves to the failure as a value (a worker that exits included), so the coordinator maps
  * every failure in one place (errors.ts runFailure).
@@ -14,7 +14,7 @@ export interface TaskExecutor {
    * workers see live. A remote executor gets neither and loses nothing but speed.
    */
   readonly sharesMemory: boolean;
-  run(task: RangeTask): Promise<TaskOutcome>;
+  run(task: EngineTask): Promise<TaskOutcome>;
   /** Tasks submitted and not yet settled. */
   pending(): number;
   close(): Promise<void>;

@@ -36,7 +36,12 @@ export interface EvaluatorLayout {
   /** One scenario's returns and spots, for evaluating a list of scenarios one by one. */
   oneRet: number;
   oneSpot: number;
-  /** Tail buffers: series x tailCap losses and scenario indices, sizes and bars per series. */
+  /**
+   * Tail buffers for up to `tailSeries` series (all of them, or a group when a set's tails are
+   * run in groups to fit a memory budget): tailSeries x tailCap losses and scenario indices,
+   * sizes and bars per series.
+   */
+  tailSeries: number;
   tailCap: number;
   heapVal: number;
   heapIdx: number;
@@ -46,9 +51,15 @@ export interface EvaluatorLayout {
 
 /**
  * Allocates and fills the memory for `p` with scratch for `chunk` scenarios and tail buffers of
- * `tailCap` per series, once; views are taken only after the last allocation.
+ * `tailCap` for `tailSeries` series, once; views are taken only after the last allocation.
  */
-export function layoutEvaluator(k: WasmKernels, p: KernelPlan, chunk: number, tailCap: number): EvaluatorLayout {
+export function layoutEvaluator(
+  k: WasmKernels,
+  p: KernelPlan,
+  chunk: number,
+  tailCap: number,
+  tailSeries: number = p.holdings.nSeries,
+): EvaluatorLayout {
   const ins = p.instruments;
   const h = p.holdings;
   const C = chunk;
@@ -82,11 +93,12 @@ export function layoutEvaluator(k: WasmKernels, p: KernelPlan, chunk: number, ta
     series: f64(h.nSeries * C),
     oneRet: f64(ins.n),
     oneSpot: f64(ins.n),
+    tailSeries,
     tailCap,
-    heapVal: f64(h.nSeries * tailCap),
-    heapIdx: f64(h.nSeries * tailCap),
-    heapSize: i32(h.nSeries),
-    threshold: f64(h.nSeries),
+    heapVal: f64(tailSeries * tailCap),
+    heapIdx: f64(tailSeries * tailCap),
+    heapSize: i32(tailSeries),
+    threshold: f64(tailSeries),
   };
   // Views only after the last allocation: growing memory detaches every earlier view.
   k.f64(l.spot0, ins.n).set(ins.spot0);

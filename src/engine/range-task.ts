@@ -18,9 +18,14 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
   const x = k.exports;
   const l = ev.layout;
   const plan = ev.plan;
-  const nSeries = plan.holdings.nSeries;
   const { cap, set } = task;
+  const from = task.series?.from ?? 0;
+  const to = task.series?.to ?? plan.holdings.nSeries;
+  // The series this task keeps tails of, counted from `from`.
+  const nSeries = to - from;
+  if (!(from >= 0 && from < to && to <= plan.holdings.nSeries)) throw new Error(`internal: series ${from}..${to}`);
   if (cap > l.tailCap) throw new Error(`internal: tail capacity ${cap} exceeds the evaluator's ${l.tailCap}`);
+  if (nSeries > l.tailSeries) throw new Error(`internal: ${nSeries} series exceed the evaluator's ${l.tailSeries}`);
   if (task.chunk > ev.chunk) throw new Error(`internal: chunk ${task.chunk} exceeds the evaluator's ${ev.chunk}`);
   const shared = task.sharedBars ? new SharedBars(task.sharedBars, nSeries) : undefined;
   const cancel = task.cancel ? new Int32Array(task.cancel) : undefined;
@@ -31,13 +36,15 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
     // Between chunks, never inside a kernel: a cancelled run leaves its workers idle and whole.
     if (cancel && Atomics.load(cancel, 0) !== 0) return { code: 'aborted', message: 'cancelled', set: plan.sets[set].name };
     const c = Math.min(task.chunk, end - c0);
-    ev.range(set, c0, c);
+    ev.range(set, c0, c, task.series);
     // The task's bar, raised by what the other tasks of the pass have seen (exact: shared-bars.ts).
     const th = k.f64(l.threshold, nSeries);
     if (shared) shared.read(th);
     else th.fill(-Infinity);
     if (task.bar) for (let r = 0; r < nSeries; r++) if (task.bar[r] > th[r]) th[r] = task.bar[r];
-    const bad = x.tailsPush(nSeries, l.series, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
+    // Series rows lie one after another, c scenarios each: a group is a block of them.
+    const rows = l.series + from * c * 8;
+    const bad = x.tailsPush(nSeries, rows, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
     if (bad >= 0) return nonFinite(ev, set, c0, c);
     if (shared) {
       // A full buffer's worst kept loss (slot 0 of its heap) is a lower bound on the set's k-th largest.
@@ -48,7 +55,8 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
   }
   // Sorted here, in WASM and in parallel with the other tasks, so the coordinator only merges.
   x.tailsSort(nSeries, cap, l.heapVal, l.heapIdx, l.heapSize);
-  return packTails(nSeries, cap, k.i32(l.heapSize, nSeries), k.f64(l.heapVal, nSeries * cap), k.f64(l.heapIdx, nSeries * cap));
+  const size = k.i32(l.heapSize, nSeries);
+  return packTails(nSeries, cap, size, k.f64(l.heapVal, nSeries * cap), k.f64(l.heapIdx, nSeries * cap), 0, task.sharedResult);
 }
 
 /** Names the instrument behind a non-finite P&L, so the user can see which input to fix. */

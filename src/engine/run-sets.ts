@@ -1,22 +1,29 @@
 // One run of an engine: its sets one after another, each cut into range tasks, a large Monte
 // Carlo set as a pilot and a main pass (pilot.ts), and the tasks' packs turned into each set's
 // exact tails. Everything here belongs to the run: its shared bars, its cancel flag, its progress.
-import { runFailure } from '../errors.js';
-import { chunkFor, engineDefaults, taskSizeFor } from './defaults.js';
+import { ArgumentError, runFailure } from '../errors.js';
+import { chunkFor, engineDefaults, maxChunkFor, taskSizeFor } from './defaults.js';
 import { runTasks } from './dispatch.js';
 import type { EngineRunOptions, PassStage } from './engine.js';
-import { ExactTails, mergeToPack, type PackedTails } from './exact-tails.js';
+import { ExactTails, mergeToPack, SUMMARY_WIDTH, summarizeTails, type PackedTails } from './exact-tails.js';
 import type { TaskExecutor } from './executor.js';
+import { baseBytes, planGroups, type SeriesGroup } from './memory.js';
 import { coverage, pilotBars, pilotFor } from './pilot.js';
 import type { RunPlan } from './plan.js';
 import { SharedBars } from './shared-bars.js';
-import type { PlanRef, RangeTask } from './task.js';
+import type { PlanRef, RangeTask, SummaryTask } from './task.js';
 
 /** Scenarios [from, to) cut into ranges of at most taskSize. */
 export function taskRanges(from: number, to: number, taskSize: number): { start: number; count: number }[] {
   const out: { start: number; count: number }[] = [];
   for (let start = from; start < to; start += taskSize) out.push({ start, count: Math.min(taskSize, to - start) });
   return out;
+}
+
+/** Scenarios per kernel pass of a plan's run: the one asked for, or as many as fit the scratch. */
+export function chunkOf(plan: RunPlan, requested: number | undefined): number {
+  const ins = plan.instruments;
+  return requested ?? chunkFor(ins.nLinear + ins.nOptions, plan.holdings.nSeries, ins.n);
 }
 
 /**
@@ -35,14 +42,18 @@ export async function runSets(
   const ins = plan.instruments;
   const nSeries = plan.holdings.nSeries;
   const slots = executor.concurrency;
-  const chunk = options.chunk ?? chunkFor(ins.nLinear + ins.nOptions, nSeries, ins.n);
+  const chunk = chunkOf(plan, options.chunk);
+  checkChunk(chunk, maxChunkFor(ins.nLinear + ins.nOptions, nSeries, ins.n));
   const sizeOf = (scenarios: number, stage: PassStage) =>
     options.taskSize ??
     taskSizeFor(scenarios, slots, chunk, stage === 'pilot' ? engineDefaults.pilotTasksPerWorker : engineDefaults.tasksPerWorker);
   const which = options.sets ?? plan.sets.map((_, i) => i);
   for (const si of which)
     if (!(Number.isInteger(si) && si >= 0 && si < plan.sets.length)) throw new Error(`internal: no set ${si}`);
-  let allTotal = which.reduce((a, si) => a + plan.sets[si].scenarios, 0);
+  // Every set's groups of series are planned before anything runs, so a budget too small fails
+  // in the first second rather than after hours.
+  const groups = planGroups(plan, which, slots, options.maxMemory ?? engineDefaults.maxMemory, baseBytes(plan, slots, chunk));
+  let allTotal = which.reduce((a, si, at) => a + plan.sets[si].scenarios * groups[at].length, 0);
   let allDone = 0;
   let taskCount = 0;
 
@@ -56,14 +67,20 @@ export async function runSets(
   signal?.addEventListener('abort', onAbort, { once: true });
 
   /**
-   * The packs of one set that hold its exact tail; `whileRunning` is called once the set's
-   * longest pass is under way (the previous set's tails go to onSetTails then).
+   * The packs that hold the exact tails of one set's series `group` (series counted from
+   * group.from); `whileRunning` is called once the longest pass is under way (the previous
+   * piece's tails are finished then). `progress` counts the set's scenarios over its groups.
    */
-  async function runSet(si: number, whileRunning: () => void): Promise<PackedTails[]> {
+  async function runSet(
+    si: number,
+    group: SeriesGroup,
+    progress: { done: number; total: number },
+    whileRunning: () => void,
+  ): Promise<PackedTails[]> {
     const set = plan.sets[si];
     const k = set.tailSize;
-    let done = 0;
-    let total = set.scenarios;
+    const nSeries = group.to - group.from;
+    const whole = nSeries === plan.holdings.nSeries;
 
     /** Scenarios [from, to) in range tasks keeping `cap` losses per series: the tasks' packs. */
     async function pass(stage: PassStage, from: number, to: number, cap: number, bar?: Float64Array, during?: () => void) {
@@ -83,17 +100,19 @@ export async function runSets(
           ...range,
           chunk,
           cap,
+          ...(whole ? {} : { series: group }),
           ...(bar ? { bar } : {}),
           ...(sharedBars ? { sharedBars } : {}),
           ...(cancel ? { cancel } : {}),
+          ...(executor.sharesMemory ? { sharedResult: true } : {}),
           ...(options.inject && options.inject.task === n ? { fault: options.inject.fault } : {}),
         };
       });
       const running = runTasks(executor, tasks, signal, set.name, (task, tails) => {
         packs.push({ data: tails, start: 0 });
-        done += task.count;
+        progress.done += task.count;
         allDone += task.count;
-        options.onProgress?.({ set: set.name, done, total, allDone, allTotal });
+        options.onProgress?.({ set: set.name, done: progress.done, total: progress.total, allDone, allTotal });
       });
       during?.();
       await running;
@@ -109,7 +128,7 @@ export async function runSets(
       return packs;
     }
     // The pilot's tasks' top `rank`s, merged into one list per series: its bar is the last of it.
-    const pilotTop = mergeToPack(await pass('pilot', 0, pilot.scenarios, pilot.rank), nSeries, pilot.rank);
+    const pilotTop = mergeToPack(await pass('pilot', 0, pilot.scenarios, pilot.rank), nSeries, pilot.rank, executor.sharesMemory);
     const pilotPacks = [{ data: pilotTop, start: 0 }];
     options.onPass?.({ set: set.name, stage: 'pilot', scenarios: pilot.scenarios, cap: pilot.rank });
     const bar = pilotBars(pilotPacks, nSeries, pilot.rank);
@@ -126,38 +145,108 @@ export async function runSets(
     if (short.length === 0) {
       // Ties at a bar: the main pass is complete, the pilot's scenarios need their full top k.
       allTotal += pilot.scenarios;
-      total += pilot.scenarios;
+      progress.total += pilot.scenarios;
       const pilotFull = await pass('pilot-full', 0, pilot.scenarios, k);
       options.onPass?.({ set: set.name, stage: 'pilot-full', scenarios: pilot.scenarios, cap: k });
       return [...pilotFull, ...mainPacks];
     }
     // A bar above the set's k-th largest loss: run the whole set again without a pilot.
     allTotal += set.scenarios;
-    total += set.scenarios;
+    progress.total += set.scenarios;
     const rerun = await pass('rerun', 0, set.scenarios, k);
     options.onPass?.({ set: set.name, stage: 'rerun', scenarios: set.scenarios, cap: k });
     return rerun;
   }
 
+  /**
+   * The summaries of a group's tails (what the measures are made of: exact-tails.ts
+   * summarizeTails), its last merge. Where the workers can read the packs in shared memory they
+   * compute them in slices of series, so at the end of the run that merge takes the whole machine
+   * rather than one thread while the others wait; elsewhere the coordinator does, in slices that
+   * leave it free to keep the workers fed.
+   */
+  async function summarize(packs: PackedTails[], nSeries: number, k: number, setName: string): Promise<Float64Array> {
+    const summaries = new Float64Array(nSeries * SUMMARY_WIDTH);
+    if (executor.sharesMemory && nSeries * k >= engineDefaults.summaryTaskMinLosses) {
+      const slices = Math.min(nSeries, executor.concurrency * engineDefaults.summaryTasksPerWorker);
+      const tasks: SummaryTask[] = [];
+      for (let j = 0; j < slices; j++) {
+        const from = Math.floor((j * nSeries) / slices);
+        const to = Math.floor(((j + 1) * nSeries) / slices);
+        tasks.push({ kind: 'summary', packs, nSeries, k, from, to });
+      }
+      await runTasks(executor, tasks, undefined, setName, (task, part) => summaries.set(part, task.from * SUMMARY_WIDTH));
+      return summaries;
+    }
+    const slice = Math.max(1, Math.floor(engineDefaults.summarySliceLosses / k));
+    for (let from = 0; from < nSeries; from += slice) {
+      if (from > 0) await new Promise<void>((done) => setImmediate(done));
+      const to = Math.min(nSeries, from + slice);
+      summaries.set(summarizeTails(packs, nSeries, k, from, to), from * SUMMARY_WIDTH);
+    }
+    return summaries;
+  }
+
+  // One piece of work per set and group of series, in order. A piece's tails are finished
+  // (summarised, and when its set is complete handed to onSetTails) while the next piece's
+  // tasks run, so the workers do not wait on the coordinator between them.
+  const finishing: Promise<void>[] = [];
   try {
-    const results: ExactTails[] = [];
-    // A set's packs are merged into its exact tails while the next set's tasks run, so the
-    // workers do not wait on the main thread at set boundaries.
+    const results: ExactTails[] = new Array(which.length);
     let finishPrevious: (() => void) | undefined;
-    for (const si of which) {
+    for (const [at, si] of which.entries()) {
       const set = plan.sets[si];
-      const previous = finishPrevious;
-      finishPrevious = undefined;
-      const packs = await runSet(si, () => previous?.());
-      finishPrevious = () => {
-        const tails = new ExactTails(set.name, packs, nSeries, set.tailSize);
-        results.push(tails);
-        options.onSetTails?.(tails, results.length - 1);
-      };
+      const k = set.tailSize;
+      const setGroups = groups[at];
+      const progress = { done: 0, total: set.scenarios * setGroups.length };
+      // A set in groups keeps its summaries only: all its tails are what did not fit.
+      const grouped = setGroups.length > 1;
+      const summaries = grouped ? new Float64Array(nSeries * SUMMARY_WIDTH) : undefined;
+      for (const group of setGroups) {
+        const previous = finishPrevious;
+        finishPrevious = undefined;
+        const packs = await runSet(si, group, progress, () => previous?.());
+        if (summaries) {
+          // In groups, a group's packs go as soon as they are summarised: two groups' tails
+          // at once would not fit the budget the groups were cut for.
+          summaries.set(await summarize(packs, group.to - group.from, k, set.name), group.from * SUMMARY_WIDTH);
+          if (group.to < nSeries) continue;
+          const tails = new ExactTails(set.name, undefined, nSeries, k, summaries);
+          results[at] = tails;
+          options.onSetTails?.(tails, at);
+          continue;
+        }
+        finishPrevious = () => {
+          const done = summarize(packs, nSeries, k, set.name).then((part) => {
+            const tails = new ExactTails(set.name, options.keepTails === false ? undefined : packs, nSeries, k, part);
+            results[at] = tails;
+            options.onSetTails?.(tails, at);
+          });
+          // Awaited below; until then a failure must not count as unhandled.
+          done.catch(() => {});
+          finishing.push(done);
+        };
+      }
     }
     finishPrevious?.();
+    await Promise.all(finishing);
     return results;
+  } catch (err) {
+    // Nothing is left running when a run fails: the summaries in flight settle first.
+    await Promise.allSettled(finishing);
+    throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A chunk asked for must fit the workers' scratch budget (defaults.ts scratchBytes). */
+function checkChunk(chunk: number, max: number): void {
+  if (!(Number.isInteger(chunk) && chunk >= 1 && chunk <= max)) {
+    throw new ArgumentError(
+      'chunk',
+      chunk,
+      `expected a whole number of scenarios from 1 to ${max}: a chunk's scratch for this book must fit ${engineDefaults.scratchBytes / 2 ** 20} MiB per worker`,
+    );
   }
 }

@@ -2,6 +2,7 @@
 // today, a process on another machine later). A task is a pure function of its fields: the same
 // task gives the same bytes anywhere, and task results merge associatively (exact-tails.ts).
 import type { TaskFailure } from '../errors.js';
+import type { PackedTails } from './exact-tails.js';
 
 /** A plan by identity (plan-codec.ts), with its bytes for executors that cannot fetch it. */
 export interface PlanRef {
@@ -28,6 +29,12 @@ export interface RangeTask {
   /** Losses kept per series: the set's tail size, or the pilot's rank. */
   cap: number;
   /**
+   * Keep the tails of series [from, to) only (a group, when a set's tails do not fit the memory
+   * budget and run in groups: run-sets.ts). Default: every series. The result, `bar` and
+   * `sharedBars` then count series from `from`.
+   */
+  series?: { from: number; to: number };
+  /**
    * Per series, a loss no tail loss of the set is below (the pilot's bar): anything below it is
    * skipped, so the result holds only the losses above it. Absent: minus infinity.
    */
@@ -39,8 +46,31 @@ export interface RangeTask {
    */
   sharedBars?: SharedArrayBuffer;
   cancel?: SharedArrayBuffer;
+  /** Pack the result in shared memory, so that summary tasks can read it on any thread without a copy. */
+  sharedResult?: boolean;
   /** Test-only fault injection. */
   fault?: InjectedFault;
+}
+
+/**
+ * The summaries of series [from, to) of a set's exact tails of size k, from its packs
+ * (exact-tails.ts summarizeTails): a set's last merge, spread over the workers. Only executors
+ * that share memory get these (the packs are read where they lie).
+ */
+export interface SummaryTask {
+  kind: 'summary';
+  packs: PackedTails[];
+  nSeries: number;
+  k: number;
+  from: number;
+  to: number;
+}
+
+/** Anything an executor runs. */
+export type EngineTask = RangeTask | SummaryTask;
+
+export function isSummaryTask(task: EngineTask): task is SummaryTask {
+  return (task as SummaryTask).kind === 'summary';
 }
 
 /** A task's result: its packed tails, or a failure value (errors travel as data, errors.ts). */

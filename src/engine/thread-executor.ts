@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { TaskFailure } from '../errors.js';
-import { isTaskFailure } from '../errors.js';
+import { ArgumentError, isTaskFailure, type TaskFailure } from '../errors.js';
 import { compileKernels } from '../kernels/wasm.js';
 import { fromRoot } from '../paths.js';
 import { engineDefaults } from './defaults.js';
 import type { TaskExecutor } from './executor.js';
-import type { RangeTask, TaskOutcome } from './task.js';
+import type { EngineTask, TaskOutcome } from './task.js';
 
 /**
  * Workers must be compiled JavaScript (Node 20 cannot start a .ts worker). Compiled, this module
@@ -28,7 +27,7 @@ function workerFile(): string {
  * its threads at once and keeps them until close, so one executor serves many runs warm.
  */
 export function createThreadExecutor(workers: number = engineDefaults.workers()): TaskExecutor {
-  const threads = Math.max(1, Math.floor(workers));
+  const threads = checkedWorkers(workers);
   const pool = new Piscina({
     filename: workerFile(),
     workerData: { module: compileKernels() },
@@ -50,7 +49,7 @@ export function createThreadExecutor(workers: number = engineDefaults.workers())
   return {
     concurrency: threads,
     sharesMemory: true,
-    async run(task: RangeTask): Promise<TaskOutcome> {
+    async run(task: EngineTask): Promise<TaskOutcome> {
       if (closed) throw new Error('internal: task submitted to a closed executor');
       pending++;
       try {
@@ -73,4 +72,17 @@ export function createThreadExecutor(workers: number = engineDefaults.workers())
       await pool.destroy();
     },
   };
+}
+
+/** Worker threads as asked, refused when not a whole number from 1 to the bound (defaults.ts maxWorkers). */
+export function checkedWorkers(workers: number): number {
+  const max = engineDefaults.maxWorkers();
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= max)) {
+    throw new ArgumentError(
+      'workers',
+      workers,
+      `expected a whole number of threads from 1 to ${max} (this machine has ${engineDefaults.workers()} cores)`,
+    );
+  }
+  return workers;
 }

@@ -2,6 +2,7 @@ import type { RunPlan } from '../engine/plan.js';
 import { kernelPlan } from '../engine/plan.js';
 import { TwinEvaluator } from '../engine/evaluator-twin.js';
 import { ArgumentError } from '../errors.js';
+import { noSuchSet } from '../model/issues.js';
 
 export interface ScenarioExplanation {
   set: string;
@@ -26,7 +27,10 @@ export interface ScenarioExplanation {
 export function explainScenario(plan: RunPlan, setName: string, i: number): ScenarioExplanation {
   const setIndex = plan.sets.findIndex((s) => s.name === setName);
   if (setIndex < 0)
-    throw new ArgumentError('set', setName, `the suite has no such set (sets: ${plan.sets.map((s) => s.name).join(', ')})`);
+    throw noSuchSet(
+      setName,
+      plan.sets.map((s) => s.name),
+    );
   const set = plan.sets[setIndex];
   if (!(Number.isInteger(i) && i >= 0 && i < set.scenarios)) {
     throw new ArgumentError('scenario', i, `expected a whole number in [0, ${set.scenarios - 1}] for set "${setName}"`);

@@ -2,7 +2,7 @@
 // path inside the file, what was expected and, briefly, what was found.
 
 import type * as z from 'zod';
-import { InputError, formatPath } from '../errors.js';
+import { ArgumentError, InputError, formatPath } from '../errors.js';
 
 export type PathPart = string | number;
 
@@ -76,18 +76,21 @@ function allowedFields(message: string): string[] | undefined {
   return JSON.parse(message.slice(ALLOWED_TAG.length)) as string[];
 }
 
+/** Edits from a to b: insertions, deletions, substitutions and swaps of two neighbours ("jsno"). */
 function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  // Three rows of the optimal-string-alignment table: two back for a swap.
+  let before = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      row.push(d);
     }
+    [before, prev] = [prev, row];
   }
-  return d[b.length];
+  return prev[b.length];
 }
 
 /** The allowed field a typo most likely meant, if one is close (a few edits, case, or a prefix). */
@@ -106,6 +109,19 @@ export function suggest(key: string, allowed: ReadonlyArray<string>): string | u
     }
   }
   return bestScore < Infinity ? best : undefined;
+}
+
+/**
+ * The refusal of a set name the suite does not have, for library functions that take one (explain,
+ * sweep): it suggests the nearest name, as an unknown field in an input file does, and lists them.
+ */
+export function noSuchSet(name: string, sets: ReadonlyArray<string>): ArgumentError {
+  const near = suggest(name, sets);
+  return new ArgumentError(
+    'set',
+    name,
+    `the suite has no such set${near ? `; did you mean "${near}"?` : ''} (sets: ${sets.join(', ')})`,
+  );
 }
 
 function unknownField(key: string, allowed: string[] | undefined): string {

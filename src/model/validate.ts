@@ -290,7 +290,7 @@ export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {
           wholeDaysReported = true;
           issues.push({
             path: ['horizonDays'],
-            message: `expected a whole number of days, since scenarioSets[${s}] ("${set.name}") is historical (windows of h rows), found ${doc.horizonDays}`,
+            message: `expected a whole number of days, since scenarioSets[${s}] ("${set.name}") is historical (each window runs from a price row to the row h rows later), found ${doc.horizonDays}`,
           });
         }
         break;

@@ -2,6 +2,7 @@ import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import type { TailMeasures } from '../risk/measures.js';
 import { VERSION } from '../version.js';
+import type { RunInfo } from './run-info.js';
 
 export interface SetReport {
   name: string;
@@ -49,6 +50,11 @@ export interface Report {
     portfoliosWithCall: number;
   };
   engine: { name: 'xmargin'; version: string };
+  /**
+   * Which run made the report, when, with which settings and from which inputs (run-info.ts).
+   * Set by run(); a report assembled from tails by hand (reportOf) has none.
+   */
+  run?: RunInfo;
 }
 
 /**

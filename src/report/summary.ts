@@ -1,12 +1,38 @@
 import Table from 'cli-table3';
-import type { Report } from './report.js';
+import type { PortfolioReport, Report } from './report.js';
+
+/** How many portfolios the summary lists unless told otherwise (the report and CSVs hold them all). */
+export const SUMMARY_TOP = 20;
 
 const money = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
 const ratio = (v: number | null) => (v === null ? '-' : v.toFixed(2));
 
-/** The short human summary: one line per portfolio, the numbers a risk manager scans first. */
-export function summaryTable(report: Report): string {
+/**
+ * The order a risk manager works through portfolios in: margin calls first, largest call first,
+ * then the rest by cross IM, largest first; ties keep the report's (book) order.
+ */
+export function byUrgency(portfolios: ReadonlyArray<PortfolioReport>): PortfolioReport[] {
+  return portfolios
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => b.p.marginCall - a.p.marginCall || b.p.cross.initialMargin - a.p.cross.initialMargin || a.i - b.i)
+    .map((x) => x.p);
+}
+
+export interface SummaryOptions {
+  /** List at most this many portfolios (default SUMMARY_TOP); Infinity lists all. The totals always cover all. */
+  top?: number;
+}
+
+/**
+ * The short human summary: the portfolios a risk manager scans first (calls, then the largest
+ * margins), one line each, and the totals over all of them. A book of hundreds of portfolios
+ * would bury the calls in a long table; the CSV files hold every one.
+ */
+export function summaryTable(report: Report, options: SummaryOptions = {}): string {
+  const top = options.top ?? SUMMARY_TOP;
+  const all = report.portfolios.length;
+  const shown = byUrgency(report.portfolios).slice(0, top);
   const t = new Table({
     head: [
       'portfolio',
@@ -22,7 +48,7 @@ export function summaryTable(report: Report): string {
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
     style: { head: [], border: [], compact: true },
   });
-  for (const p of report.portfolios) {
+  for (const p of shown) {
     t.push([
       p.id,
       p.accounts.length,
@@ -45,6 +71,9 @@ export function summaryTable(report: Report): string {
   return [
     `xmargin ${report.asOf}  ${report.currency}  horizon ${report.horizonDays}d  confidence ${report.confidence}  seed ${report.seed}`,
     `sets: ${sets}`,
+    shown.length < all
+      ? `${shown.length} of ${all} portfolios, margin calls first, then largest cross IM; --all for all`
+      : `${all} portfolio${all === 1 ? '' : 's'}, margin calls first, then largest cross IM`,
     t.toString(),
     `total: cross IM ${money(tot.crossInitialMargin)} vs segregated ${money(tot.segregatedInitialMargin)} ` +
       `(efficiency ${pct(tot.capitalEfficiency)}); margin calls ${money(tot.marginCall)} in ${tot.portfoliosWithCall} portfolio(s)`,

@@ -1,24 +1,49 @@
 import { encode } from '@msgpack/msgpack';
 import { writeFilesAtomic } from '../io/atomic.js';
+import { outputFolderProblem } from '../io/location.js';
 import { accountsCsv, portfoliosCsv } from './csv.js';
 import type { Report } from './report.js';
 
 export type ReportFormat = 'json' | 'msgpack';
+
+/** The report file of each format; the CSVs are the same in both. */
+const REPORT_FILE: Record<ReportFormat, string> = { json: 'report.json', msgpack: 'report.msgpack' };
+const CSV_FILES = ['portfolios.csv', 'accounts.csv'] as const;
+
+/** The files a report in `format` consists of, in the order they are written. */
+export function reportFiles(format: ReportFormat = 'json'): string[] {
+  return [REPORT_FILE[format], ...CSV_FILES];
+}
+
+/**
+ * Why `dir` cannot take a report, or undefined if it can (see outputFolderProblem): checked before
+ * a run, so that a run is never wasted on a report it cannot write.
+ */
+export function reportFolderProblem(dir: string, format: ReportFormat = 'json'): string | undefined {
+  return outputFolderProblem(dir, reportFiles(format));
+}
 
 export function reportJson(report: Report): string {
   return JSON.stringify(report, null, 2) + '\n';
 }
 
 /**
- * Writes report.json (or report.msgpack), portfolios.csv and accounts.csv into `dir`. Every file
- * is written in full into a staging folder inside `dir` first and only then renamed into place
- * (writeFilesAtomic), so a failure (disk full, a kill) never leaves a half-written report where a
- * reader expects one. Returns the paths written.
+ * Writes report.json (or report.msgpack), portfolios.csv and accounts.csv into `dir`, all or none
+ * (writeFilesAtomic): every file is staged in full first, then the set is swapped in, and on any
+ * failure `dir` keeps its previous report unchanged. A report of the other format in `dir` is
+ * removed in the same swap, so the folder always holds one consistent report; other files are left
+ * alone. Returns the paths written.
  */
 export function writeReport(dir: string, report: Report, format: ReportFormat = 'json'): string[] {
-  return writeFilesAtomic(dir, [
-    format === 'msgpack' ? ['report.msgpack', encode(report)] : ['report.json', reportJson(report)],
-    ['portfolios.csv', portfoliosCsv(report)],
-    ['accounts.csv', accountsCsv(report)],
-  ]);
+  const [main, portfolios, accounts] = reportFiles(format);
+  const other: ReportFormat = format === 'json' ? 'msgpack' : 'json';
+  return writeFilesAtomic(
+    dir,
+    [
+      [main, format === 'msgpack' ? encode(report) : reportJson(report)],
+      [portfolios, portfoliosCsv(report)],
+      [accounts, accountsCsv(report)],
+    ],
+    { remove: [REPORT_FILE[other]] },
+  );
 }

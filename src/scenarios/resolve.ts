@@ -146,7 +146,7 @@ function historical(ctx: ResolveContext, set: HistoricalSet, path: string): Reso
   const h = suite.horizonDays;
   if (!Number.isInteger(h)) {
     throw new InputError(
-      `a historical set needs a whole number of days as horizonDays (windows of h rows), got ${h}`,
+      `a historical set needs a whole number of days as horizonDays (each window runs from a price row to the row h rows later), got ${h}`,
       ctx.suiteFile,
       'horizonDays',
     );

@@ -3,6 +3,7 @@ import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, marginOf } from '../margin/margin.js';
 import { seriesMeasures } from '../risk/measures.js';
 import { ArgumentError, InputError } from '../errors.js';
+import { noSuchSet } from '../model/issues.js';
 import type { MonteCarloSet } from '../model/types.js';
 import { resolveSets } from '../scenarios/resolve.js';
 
@@ -44,10 +45,11 @@ export async function sweep(
   control: RunControl = {},
 ): Promise<SweepResult> {
   const index = base.suite.scenarioSets.findIndex((s) => s.name === setName);
-  if (index < 0) {
-    const sets = base.suite.scenarioSets.map((s) => s.name).join(', ');
-    throw new ArgumentError('set', setName, `the suite has no such set (sets: ${sets})`);
-  }
+  if (index < 0)
+    throw noSuchSet(
+      setName,
+      base.suite.scenarioSets.map((s) => s.name),
+    );
   const set = base.suite.scenarioSets[index];
   if (set.type !== 'montecarlo')
     throw new ArgumentError('set', setName, `only a montecarlo set can be swept (it is a ${set.type} set)`);
@@ -76,7 +78,7 @@ export async function sweep(
   const engine = createEngine(plan, options);
   let tails;
   try {
-    tails = (await engine.run(options, control)).map(seriesMeasures);
+    tails = (await engine.run({ ...options, keepTails: false }, control)).map(seriesMeasures);
   } finally {
     await engine.close();
   }

@@ -46,7 +46,7 @@ describe('cli()', () => {
     expect(await xmarginInProcess(['run', '--bogus'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'xmargin: Unknown argument: bogus\nRun "xmargin --help" for usage.\n',
+      stderr: 'xmargin: Unknown argument: --bogus\nRun "xmargin --help" for usage.\n',
     });
     expect(await xmarginInProcess([])).toEqual({
       code: 2,

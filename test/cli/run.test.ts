@@ -57,9 +57,11 @@ describe('xmargin run', () => {
   it('writes msgpack with --format msgpack, decoding to the JSON report', async () => {
     const dir = tmp();
     expect((await xmarginInProcess(['run', ...exampleArgs, '--out', dir, '--format', 'msgpack'])).code).toBe(0);
-    const packed = decode(readFileSync(join(dir, 'report.msgpack'))) as Record<string, unknown>;
-    const json = JSON.parse((await xmarginInProcess(['run', ...exampleArgs, '--json'])).stdout);
+    const { run: packedRun, ...packed } = decode(readFileSync(join(dir, 'report.msgpack'))) as Record<string, unknown>;
+    const { run: jsonRun, ...json } = JSON.parse((await xmarginInProcess(['run', ...exampleArgs, '--json'])).stdout);
     expect(packed).toEqual(json);
+    // Each run has its own record (id, times), in the same shape.
+    expect(Object.keys(packedRun as object)).toEqual(Object.keys(jsonRun));
   });
 
   it('exits 2 with file, path and expectation on bad input, and leaves the previous report alone (end to end)', async () => {

@@ -17,6 +17,7 @@ import { decodePlan, encodePlan, planId } from '../../src/engine/plan-codec.js';
 import { synthesize } from '../../src/synth/index.js';
 import { fixture } from '../helpers/cli.js';
 import { suite } from '../helpers/inputs.js';
+import { results } from '../helpers/report.js';
 
 const ex = (f: string) => fixture('contract-example', f);
 /** Tails as plain data, to compare runs (an ExactTails reads its series from the packs it keeps). */
@@ -42,7 +43,7 @@ describe('a warm engine', () => {
     const first = reportOf(plan, await engine.run());
     const second = reportOf(plan, await engine.run({ chunk: 64 }));
     expect(second).toEqual(first);
-    expect(await run({ ...small, workers: 1 })).toEqual(first);
+    expect(results(await run({ ...small, workers: 1 }))).toEqual(first);
     expect(engine.pending()).toBe(0);
   });
 
@@ -67,11 +68,13 @@ describe('a warm engine', () => {
       const [r1, r2] = await Promise.all([e1.run(), e2.run()]);
       expect(reportOf(plan, r1)).toEqual(reportOf(plan, await engine.run()));
       expect(reportOf(other, r2)).toEqual(
-        await run({
-          ...small,
-          suite: suite([{ name: 'normal', type: 'montecarlo', count: 5_000, distribution: 'normal' }], { seed: 7 }),
-          workers: 1,
-        }),
+        results(
+          await run({
+            ...small,
+            suite: suite([{ name: 'normal', type: 'montecarlo', count: 5_000, distribution: 'normal' }], { seed: 7 }),
+            workers: 1,
+          }),
+        ),
       );
       await e1.close();
       await e2.close();

@@ -8,6 +8,7 @@ import { packTails } from '../../src/engine/exact-tails.js';
 import { run, type ProgressEvent } from '../../src/index.js';
 import { fixture } from '../helpers/cli.js';
 import { suite } from '../helpers/inputs.js';
+import { results } from '../helpers/report.js';
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -104,7 +105,7 @@ describe('the pilot in a run', () => {
     const passes: PassEvent[] = [];
     const withPilot = await run({ ...inputs, workers: 2, onPass: (e) => passes.push(e) });
     const without = await run({ ...inputs, workers: 1, pilot: false });
-    expect(withPilot).toEqual(without);
+    expect(results(withPilot)).toEqual(results(without));
     expect(passes).toEqual([
       { set: 'normal', stage: 'pilot', scenarios: 3_750, cap: 74 },
       { set: 'normal', stage: 'main', scenarios: 26_250, cap: 300, coverage: { tied: 0, short: 0 } },
@@ -113,7 +114,7 @@ describe('the pilot in a run', () => {
       { set: 'grid', stage: 'main', scenarios: 6, cap: 1 },
     ]);
     const oneWorker = await run({ ...inputs, workers: 1, chunk: 256, taskSize: 1000 });
-    expect(oneWorker).toEqual(without);
+    expect(results(oneWorker)).toEqual(results(without));
   });
 
   it('detects a pilot bar above the final VaR and runs the set again, with the same result', async () => {
@@ -128,7 +129,7 @@ describe('the pilot in a run', () => {
       onProgress: (e) => progress.push(e),
     });
     const without = await run({ ...inputs, workers: 2, pilot: false });
-    expect(forced).toEqual(without);
+    expect(results(forced)).toEqual(results(without));
     const normal = passes.filter((p) => p.set === 'normal');
     expect(normal.map((p) => p.stage)).toEqual(['pilot', 'main', 'rerun']);
     expect(normal[1].coverage?.short).toBeGreaterThan(0);
@@ -147,7 +148,7 @@ describe('the pilot in a run', () => {
     // 10,000 pilot scenarios expect 100 above the VaR; the 150th largest is safely below it.
     const forced = await run({ ...inputs, workers: 2, pilot: { scenarios: 10_000, rank: 150 }, onPass: (e) => passes.push(e) });
     const without = await run({ ...inputs, workers: 2, pilot: false });
-    expect(forced).toEqual(without);
+    expect(results(forced)).toEqual(results(without));
     expect(passes.filter((p) => p.stage === 'rerun')).toEqual([]);
   });
 
@@ -160,7 +161,7 @@ describe('the pilot in a run', () => {
     const passes: PassEvent[] = [];
     const piloted = await run({ ...withFlat, workers: 2, onPass: (e) => passes.push(e) });
     const without = await run({ ...withFlat, workers: 1, pilot: false });
-    expect(piloted).toEqual(without);
+    expect(results(piloted)).toEqual(results(without));
     const normal = passes.filter((p) => p.set === 'normal');
     expect(normal.map((p) => p.stage)).toEqual(['pilot', 'main', 'pilot-full']);
     expect(normal[1].coverage).toEqual({ tied: 1, short: 0 });

@@ -95,4 +95,35 @@ describe('explain', () => {
       message: 'scenario 2: expected a whole number in [0, 1] for set "crash"',
     });
   });
+
+  it('numbers grid scenarios price-major, as docs/inputs.md says', () => {
+    // The contract example's grid: priceMoves [-0.2, -0.1, 0, 0.1, 0.2] x ivMoves [-0.1, 0, 0.1].
+    const plan = prepare({ market: ex('market.json'), book: ex('book.json'), suite: ex('suite.json') });
+    const at = (i: number) => {
+      const e = explainScenario(plan, 'grid', i);
+      return [Number(e.underlyings[0].move.toFixed(12)), e.ivShift];
+    };
+    expect([0, 1, 2, 3, 4, 5, 14].map(at)).toEqual([
+      [-0.2, -0.1],
+      [-0.2, 0],
+      [-0.2, 0.1],
+      [-0.1, -0.1],
+      [-0.1, 0],
+      [-0.1, 0.1],
+      [0.2, 0.1],
+    ]);
+  });
+
+  it('explains a scenario of the bundled example with no inputs; instruments only with --json (as the README says)', async () => {
+    const text = await xmarginInProcess(['explain', '--set', 'crash', '--scenario', '0']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^set "crash" \(shocks\), scenario 0/);
+    expect(text.stdout).toContain('retail-sol');
+    expect(text.stdout).not.toContain('BTC-PERP');
+    const json = await xmarginInProcess(['explain', '--set', 'crash', '--scenario', '0', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const e = JSON.parse(json.stdout);
+    expect(e.instruments.length).toBeGreaterThan(0);
+    expect(e.portfolios.map((p: { id: string }) => p.id)).toContain('retail-sol');
+  });
 });

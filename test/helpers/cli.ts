@@ -16,13 +16,18 @@ export interface CliResult {
  * Runs the built CLI as a user would, with no terminal and no stdin: a child process. For the
  * few end-to-end checks (the executable, its exit, its working folder, its environment).
  */
-export function xmargin(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function xmargin(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeout?: number } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [cliPath, ...args], {
     cwd: options.cwd ?? root,
     encoding: 'utf8',
     env: { ...process.env, ...options.env },
     input: '',
-    timeout: 120_000,
+    timeout: options.timeout ?? 120_000,
+    // A process that spins in synchronous code never handles a SIGTERM (the bin listens for it).
+    killSignal: 'SIGKILL',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

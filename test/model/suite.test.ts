@@ -664,6 +664,8 @@ describe('bad grid, shocks and historical sets', () => {
       'horizonDays',
       'expected a whole number of days',
       'historical',
+      // A window is h steps, h + 1 rows: "windows of h rows" was wrong.
+      'each window runs from a price row to the row h rows later',
       'found 1.5',
     );
     const err = inputError(() => parse(suite([hist(), hist({ name: 'h2' })], { horizonDays: 1.5 })));

@@ -39,6 +39,14 @@ describe('sweep', () => {
   it('parses ranges and lists', () => {
     expect(parseAxis('0:1:0.1', 'weights', () => true, '')).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     expect(parseAxis('1,1.5, 2', 'volMultipliers', () => true, '')).toEqual([1, 1.5, 2]);
+    // Both ends, also when STEP does not divide TO - FROM: the last step is shorter.
+    expect(parseAxis('0:1:0.3', 'weights', () => true, '')).toEqual([0, 0.3, 0.6, 0.9, 1]);
+    expect(parseAxis('1:3:0.5', 'volMultipliers', () => true, '')).toEqual([1, 1.5, 2, 2.5, 3]);
+    expect(parseAxis('0:0.3:0.1', 'weights', () => true, '')).toEqual([0, 0.1, 0.2, 0.3]);
+    expect(parseAxis('0.5:0.5:0.1', 'weights', () => true, '')).toEqual([0.5]);
+    expect(parseAxis('0:1:2', 'weights', () => true, '')).toEqual([0, 1]);
+    expect(() => parseAxis('0:1:0.001', 'weights', () => true, '')).toThrow(/1001 points is too many/);
+    expect(() => parseAxis('0:1e12:1', 'volMultipliers', () => true, '')).toThrow(/too many \(at most 1000\)/);
     expect(() => parseAxis('0:1', 'weights', () => true, '')).toThrow(/FROM:TO:STEP/);
     expect(() => parseAxis('0:2:0.5', 'weights', (v) => v <= 1, 'in [0, 1]')).toThrow(/in \[0, 1\], got 1.5/);
     // In the library's words, naming the parameter; the CLI names its flag (below).

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { PortfolioReport, Report } from '../../src/report/report.js';
+import { byUrgency, SUMMARY_TOP, summaryTable } from '../../src/report/summary.js';
+import { xmarginInProcess, fixture } from '../helpers/cli.js';
+
+function portfolio(id: string, im: number, call: number): PortfolioReport {
+  const cross = { initialMargin: im, maintenanceMargin: 0.8 * im, bindingSet: 'mc', sets: {} };
+  return {
+    id,
+    accounts: [id],
+    collateral: 1000,
+    health: 1,
+    marginCall: call,
+    capitalEfficiency: 0,
+    cross,
+    segregated: { initialMargin: im, accounts: [] },
+  } as unknown as PortfolioReport;
+}
+
+function reportOf(portfolios: PortfolioReport[]): Report {
+  return {
+    asOf: '2026-11-20',
+    currency: 'USD',
+    seed: 1,
+    horizonDays: 1,
+    confidence: 0.99,
+    maintenanceRatio: 0.8,
+    sets: [{ name: 'mc', type: 'montecarlo', scenarios: 100, skipped: 0, margin: true, tailSize: 1 }],
+    portfolios,
+    totals: {
+      collateral: 1000 * portfolios.length,
+      crossInitialMargin: portfolios.reduce((s, p) => s + p.cross.initialMargin, 0),
+      segregatedInitialMargin: 0,
+      capitalEfficiency: null,
+      marginCall: portfolios.reduce((s, p) => s + p.marginCall, 0),
+      portfoliosWithCall: portfolios.filter((p) => p.marginCall > 0).length,
+    },
+    engine: { name: 'xmargin', version: '0' },
+  } as unknown as Report;
+}
+
+/** The portfolio ids in the order the table lists them. */
+const listed = (text: string) => [...text.matchAll(/│ (p\d+)\s/g)].map((m) => m[1]);
+
+describe('the terminal summary', () => {
+  // 30 portfolios in book order; p7 and p21 have calls, the IMs grow with the index.
+  const many = Array.from({ length: 30 }, (_, i) => portfolio(`p${i}`, 100 * (i + 1), i === 7 ? 50 : i === 21 ? 10 : 0));
+  const report = reportOf(many);
+
+  it('orders calls first (largest first), then the largest cross IM, ties in book order', () => {
+    const ps = [
+      portfolio('p0', 5, 0),
+      portfolio('p1', 9, 0),
+      portfolio('p2', 1, 3),
+      portfolio('p3', 9, 0),
+      portfolio('p4', 2, 7),
+    ];
+    expect(byUrgency(ps).map((p) => p.id)).toEqual(['p4', 'p2', 'p1', 'p3', 'p0']);
+  });
+
+  it(`lists the top ${SUMMARY_TOP} by default, says so, and keeps the totals over all`, () => {
+    const text = summaryTable(report);
+    expect(SUMMARY_TOP).toBe(20);
+    const byIm = Array.from({ length: 30 }, (_, i) => `p${29 - i}`).filter((id) => id !== 'p7' && id !== 'p21');
+    expect(listed(text)).toEqual(['p7', 'p21', ...byIm].slice(0, 20));
+    expect(listed(text)).toHaveLength(20);
+    expect(text).toContain('20 of 30 portfolios, margin calls first, then largest cross IM; --all for all');
+    expect(text).toContain('margin calls 60 in 2 portfolio(s)');
+    expect(text).toContain(`cross IM ${(46500).toLocaleString('en-US')}`);
+  });
+
+  it('lists every portfolio with top Infinity, and any number with top N', () => {
+    expect(listed(summaryTable(report, { top: Infinity }))).toHaveLength(30);
+    expect(summaryTable(report, { top: Infinity })).toContain('30 portfolios, margin calls first');
+    expect(listed(summaryTable(report, { top: 3 }))).toEqual(['p7', 'p21', 'p29']);
+  });
+});
+
+describe('xmargin run --top / --all', () => {
+  const ex = (f: string) => fixture('contract-example', f);
+  const args = ['run', '--market', ex('market.json'), '--book', ex('book.json'), '--suite', ex('suite.json'), '--out'];
+  const out = () => `${process.env.TMPDIR ?? '/tmp'}/xmargin-summary-${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+  it('--top 1 lists one portfolio and says how many there are; --all lists all', async () => {
+    const one = await xmarginInProcess([...args, out(), '--top', '1']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/^1 of (\d+) portfolios, margin calls first, then largest cross IM; --all for all$/m);
+    const n = Number(/^1 of (\d+) portfolios/m.exec(one.stdout)![1]);
+    expect(n).toBeGreaterThan(1);
+    const all = await xmarginInProcess([...args, out(), '--all']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain(`${n} portfolios, margin calls first, then largest cross IM\n`);
+  });
+
+  it('refuses --top 0 and --top with --all (exit 2)', async () => {
+    expect((await xmarginInProcess([...args, out(), '--top', '0'])).code).toBe(2);
+    expect((await xmarginInProcess([...args, out(), '--top', '3', '--all'])).code).toBe(2);
+  });
+});
