@@ -6,6 +6,8 @@ import type { ExactTails } from './engine/exact-tails.js';
 import { buildPlan, type RunPlan } from './engine/plan.js';
 import { chunkOf } from './engine/run-sets.js';
 import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
+import { bookWarnings, marketWarnings, suiteWarnings, throwIfStrict, type InputWarning } from './model/plausibility.js';
+import { ownData } from './model/read.js';
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
 import { assertFinite, buildReport, type Report } from './report/report.js';
@@ -21,9 +23,16 @@ export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails' |
   suite: InputSource;
   /** Folder that relative `prices` paths of an in-memory suite resolve against (default: cwd). */
   baseDir?: string;
+  /** Called once for each implausible value (a vol of 32, meaning 0.32), before anything runs. */
+  onWarning?: (warning: InputWarning) => void;
+  /** Make implausible values errors: an InputError listing them, as for invalid input. */
+  strict?: boolean;
 }
 
-export type { ProgressEvent, Report };
+/** A plan, with the implausible values its inputs hold (docs/inputs.md, "Implausible values"). */
+export type PreparedPlan = RunPlan & { warnings: InputWarning[] };
+
+export type { InputWarning, ProgressEvent, Report };
 
 /** The bundled example: a crypto book with the shipped overnight suite. */
 export const bundledExample = {
@@ -32,14 +41,29 @@ export const bundledExample = {
   suite: fromRoot('scenarios', 'overnight.yaml'),
 } as const;
 
-/** Loads and validates the three inputs and resolves them into a run plan; nothing runs yet. */
-export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir'>): RunPlan {
-  const market: Market = typeof input.market === 'string' ? loadMarket(input.market) : parseMarket(input.market, '<market>');
-  const book: Book = typeof input.book === 'string' ? loadBook(input.book, market) : parseBook(input.book, '<book>', market);
+/**
+ * Loads and validates the three inputs and resolves them into a run plan; nothing runs yet.
+ * Implausible values are returned as `warnings` and passed to `onWarning`, or, with `strict`,
+ * thrown as an InputError.
+ */
+export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir' | 'onWarning' | 'strict'>): PreparedPlan {
+  const market: Market =
+    typeof input.market === 'string' ? loadMarket(input.market) : parseMarket(ownData(input.market, '<market>'), '<market>');
+  const book: Book =
+    typeof input.book === 'string' ? loadBook(input.book, market) : parseBook(ownData(input.book, '<book>'), '<book>', market);
   const suiteFile = typeof input.suite === 'string' ? input.suite : '<suite>';
   const suite: Suite =
-    typeof input.suite === 'string' ? loadSuite(input.suite, market) : parseSuite(input.suite, '<suite>', market, input.baseDir);
-  return buildPlan(market, book, suite, suiteFile);
+    typeof input.suite === 'string'
+      ? loadSuite(input.suite, market)
+      : parseSuite(ownData(input.suite, '<suite>'), '<suite>', market, input.baseDir);
+  const warnings = [
+    ...marketWarnings(market, typeof input.market === 'string' ? input.market : '<market>'),
+    ...bookWarnings(book, typeof input.book === 'string' ? input.book : '<book>'),
+    ...suiteWarnings(suite, suiteFile),
+  ];
+  if (input.strict) throwIfStrict(warnings);
+  for (const w of warnings) input.onWarning?.(w);
+  return { ...buildPlan(market, book, suite, suiteFile), warnings };
 }
 
 /**

@@ -1,6 +1,6 @@
 // One calibration: a window of a price table -> a market document that `xmargin run` accepts.
 
-import { InputError } from '../errors.js';
+import { InputError, RunError } from '../errors.js';
 import { parseMarket } from '../model/load.js';
 import type { MarketDocInput } from '../model/schema.js';
 import type { PriceTable } from '../model/types.js';
@@ -69,7 +69,12 @@ export const REPAIR_BELOW = -1e-12;
 export function ensurePsd(c: Matrix): { correlation: Matrix; minEigenvalue: number; repaired?: CalibrationRecord['repaired'] } {
   const before = minEigenvalue(c);
   if (before >= REPAIR_BELOW) return { correlation: c, minEigenvalue: before };
-  const near = nearestCorrelation(c);
+  // An estimate is symmetric by construction, up to rounding: take its symmetric part.
+  const near = nearestCorrelation(c, { symmetrize: true });
+  if (!near.converged)
+    throw new RunError(
+      `the calibrated correlation is not PSD and its repair did not converge within ${near.iterations} iterations`,
+    );
   return {
     correlation: near.correlation,
     minEigenvalue: minEigenvalue(near.correlation),

@@ -77,5 +77,19 @@ export function windowData(table: PriceTable, columnIndex: ReadonlyArray<number>
   const prices = kept.map((r) => columnIndex.map((c) => table.prices[c][r]));
   const returns: number[][] = [];
   for (let t = 1; t < prices.length; t++) returns.push(prices[t].map((p, i) => Math.log(p / prices[t - 1][i])));
+  // Prices valid one by one can be too far apart for their ratio: 1e-300 / 1e300 underflows to 0
+  // and its log is -Infinity. Such a return would poison every moment (NaN), and then read as
+  // "zero variance", so it is named here.
+  for (let t = 0; t < returns.length; t++)
+    for (let i = 0; i < columns.length; i++) {
+      if (Number.isFinite(returns[t][i])) continue;
+      const date = kept[t + 1];
+      throw new InputError(
+        `the log return from ${prices[t][i]} (${table.dates[kept[t]]}) to ${prices[t + 1][i]} is not a finite number ` +
+          '(the ratio of the two prices is beyond the range of a number); check the prices of this column or its units',
+        table.file,
+        `row ${table.dates[date]}, column "${columns[i]}"`,
+      );
+    }
   return { columns, dates: kept.map((r) => table.dates[r]), prices, returns, dropped, rowsInWindow: inWindow.length };
 }

@@ -6,6 +6,7 @@ import { SUMMARY_TOP, summaryTable } from '../report/summary.js';
 import { reportFolderProblem, reportJson, writeReport, type ReportFormat } from '../report/write.js';
 import { progressBar } from './progress.js';
 import { parseBytes } from './sizes.js';
+import { warnOn } from './warnings.js';
 import type { CliIO } from './io.js';
 
 interface RunArgs {
@@ -21,6 +22,7 @@ interface RunArgs {
   progress: boolean;
   top?: number;
   all?: boolean;
+  strict: boolean;
 }
 
 export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
@@ -63,7 +65,13 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
           describe: `portfolios listed in the summary, margin calls first, then largest cross IM [default: ${SUMMARY_TOP}]`,
         })
         .option('all', { type: 'boolean', describe: 'list every portfolio in the summary' })
-        .conflicts('all', 'top') as unknown as Argv<RunArgs>,
+        .conflicts('all', 'top')
+
+        .option('strict', {
+          type: 'boolean',
+          default: false,
+          describe: 'make warnings about implausible values (a vol of 32 meaning 0.32) errors (exit 2)',
+        }) as unknown as Argv<RunArgs>,
     handler: async (args: ArgumentsCamelCase<RunArgs>) => {
       const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
       if (given !== 0 && given !== 3)
@@ -87,7 +95,15 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       let report;
       try {
         report = await run(
-          { ...inputs, workers: args.workers, chunk: args.chunk, maxMemory, onProgress: bar.onProgress },
+          {
+            ...inputs,
+            workers: args.workers,
+            chunk: args.chunk,
+            maxMemory,
+            onProgress: bar.onProgress,
+            strict: args.strict,
+            onWarning: warnOn(io),
+          },
           { signal: io.signal },
         );
       } finally {

@@ -8,6 +8,7 @@ import { parseAxis, type AxisParameter } from '../sweep/axis.js';
 import { AXIS_RULES, sweep, sweepCsv, type SweepResult } from '../sweep/sweep.js';
 import type { CliIO } from './io.js';
 import { parseBytes } from './sizes.js';
+import { warnOn } from './warnings.js';
 
 interface SweepArgs {
   market: string;
@@ -22,6 +23,7 @@ interface SweepArgs {
   out?: string;
   workers?: number;
   maxMemory?: string;
+  strict: boolean;
 }
 
 const SWEEP_FILES = ['sweep.json', 'sweep.csv'];
@@ -77,6 +79,11 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
         .option('max-memory', {
           type: 'string',
           describe: 'memory the sweep may use, e.g. 1GiB [default: 1GiB]',
+        })
+        .option('strict', {
+          type: 'boolean',
+          default: false,
+          describe: 'make warnings about implausible values (a vol of 32 meaning 0.32) errors (exit 2)',
         }) as unknown as Argv<SweepArgs>,
     handler: async (args: ArgumentsCamelCase<SweepArgs>) => {
       if ((args.weights === undefined) === (args.volMultipliers === undefined))
@@ -94,6 +101,8 @@ export function sweepCommand(io: CliIO): CommandModule<object, SweepArgs> {
           market: args.market,
           book: args.book,
           suite: args.suite,
+          strict: args.strict,
+          onWarning: warnOn(io),
           set: args.set,
           ...(args.weights !== undefined
             ? { weights: axis(args.weights, 'weights'), target: args.target }

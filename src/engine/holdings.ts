@@ -1,3 +1,4 @@
+import { effectiveCollateral } from '../model/collateral.js';
 import type { Book, Market } from '../model/types.js';
 import type { InstrumentTable } from './instruments.js';
 
@@ -43,18 +44,12 @@ export function buildHoldings(market: Market, book: Book, instruments: Instrumen
     const byRow = new Map<number, number>();
     const add = (row: number, q: number) => byRow.set(row, (byRow.get(row) ?? 0) + q);
     for (const p of account.positions) add(instruments.rowOf.get(p.instrument)!, p.quantity);
-    let value = 0;
     for (const c of account.collateral) {
       const u = spot.get(c.asset);
-      if (u === undefined) {
-        value += c.amount;
-      } else {
-        value += c.amount * u.spot * (1 - c.haircut);
-        // The full amount moves with the market; the haircut only discounts today's value.
-        add(instruments.collateralRow.get(u.index)!, c.amount);
-      }
+      // The full amount moves with the market; the haircut only discounts today's value.
+      if (u !== undefined) add(instruments.collateralRow.get(u.index)!, c.amount);
     }
-    collateral[a] = value;
+    collateral[a] = effectiveCollateral(account.collateral, (asset) => spot.get(asset)?.spot);
     for (const [row, q] of byRow) {
       if (q === 0) continue;
       rows.push(row);

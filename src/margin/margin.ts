@@ -1,3 +1,4 @@
+import { idRecord } from '../model/records.js';
 import type { TailMeasures } from '../risk/measures.js';
 
 /** The margin of one margined unit (an account alone, or a portfolio on its net P&L). */
@@ -6,6 +7,7 @@ export interface MarginResult {
   maintenanceMargin: number;
   /** The margin set with the largest loss: the one that sets IM when IM > 0. */
   bindingSet: string;
+  /** By set name; a record without prototype, as a set may be called `__proto__` (model/records.ts). */
   sets: Record<string, { var: number; es: number; worst: number; worstScenario: number; varScenario: number }>;
 }
 
@@ -26,7 +28,7 @@ export interface MarginSetMeta {
  */
 export function marginOf(sets: MarginSetMeta[], measures: TailMeasures[], maintenanceRatio: number): MarginResult {
   let binding = -1;
-  const out: MarginResult['sets'] = {};
+  const out: MarginResult['sets'] = idRecord();
   sets.forEach((set, i) => {
     const m = measures[i];
     out[set.name] = { var: m.var, es: m.es, worst: m.worst, worstScenario: m.worstScenario, varScenario: m.varScenario };
@@ -47,7 +49,22 @@ export function healthOf(collateral: number, margin: Pick<MarginResult, 'initial
   };
 }
 
-/** 1 - cross / segregated: the share of segregated margin that netting saves (null when nothing to save from). */
+/**
+ * A shortfall of cross IM below segregated IM smaller than this, relative, is rounding: far above
+ * the few ulps that summing in two orders costs, far below any real difference in margin.
+ */
+export const EFFICIENCY_ROUNDING = 1e-9;
+
+/**
+ * 1 - cross / segregated: the share of segregated margin that netting saves (null when nothing to
+ * save from). Cross IM never exceeds segregated IM in exact arithmetic (ES is subadditive,
+ * docs/model.md), but the two are summed in different orders (a portfolio's P&L scenario by
+ * scenario and then its tail mean; each account's tail mean and then their sum), so where they
+ * are equal the ratio can exceed 1 by an ulp and give -2.2e-16, printed "-0.0%". That, and only
+ * that, is 0 exactly; every other value is left as computed.
+ */
 export function capitalEfficiency(crossIM: number, segregatedIM: number): number | null {
-  return segregatedIM === 0 ? null : 1 - crossIM / segregatedIM;
+  if (segregatedIM === 0) return null;
+  const efficiency = 1 - crossIM / segregatedIM;
+  return efficiency < 0 && efficiency > -EFFICIENCY_ROUNDING ? 0 : efficiency;
 }

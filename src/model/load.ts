@@ -6,6 +6,7 @@ import path from 'node:path';
 import { identity } from '../math/linalg.js';
 import { failWith, throwIfIssues } from './issues.js';
 import { readDocument } from './read.js';
+import { idRecord } from './records.js';
 import { bookSchema, check, marketSchema, suiteSchema } from './schema.js';
 import type { Account, Book, Instrument, Market, ScenarioSet, Suite } from './types.js';
 import { validateBook, validateMarket, validateSuite } from './validate.js';
@@ -107,7 +108,10 @@ export function parseSuite(doc: unknown, file: string, market: Market, baseDir: 
           name: set.name,
           type: set.type,
           margin: set.margin,
-          shocks: set.shocks.map((k) => ({ moves: { ...k.moves }, ...(k.ivMove !== undefined ? { ivMove: k.ivMove } : {}) })),
+          shocks: set.shocks.map((k) => ({
+            moves: Object.assign(idRecord<number>(), k.moves),
+            ...(k.ivMove !== undefined ? { ivMove: k.ivMove } : {}),
+          })),
         };
       case 'historical': {
         const out: ScenarioSet = {

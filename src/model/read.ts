@@ -83,3 +83,37 @@ export function readDocument(file: string): unknown {
     throw new InputError(`the file is empty; expected a ${isYamlFile(file) ? 'YAML' : 'JSON'} document`, file);
   return isYamlFile(file) ? parseYamlText(text, file) : parseJsonText(text, file);
 }
+
+/** Deeper than any input document nests (a suite's moves are 6 levels down); a cycle gets here. */
+const MAX_DEPTH = 64;
+
+/**
+ * A document passed in memory (the library API), as plain data: own enumerable fields only, so
+ * that nothing it inherits (`Object.create({ rate: 5 })`, a polluted `Object.prototype`) is read
+ * as input, and a copy, so that later changes by the caller do not reach a run. An own
+ * `__proto__` field stays an ordinary field. Values that are not data are left for validation to
+ * name; a cycle is an InputError naming the document.
+ */
+export function ownData(doc: unknown, file: string): unknown {
+  const copy = (v: unknown, depth: number): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (depth > MAX_DEPTH)
+      throw new InputError(
+        `expected plain data nested at most ${MAX_DEPTH} levels deep (does the document contain a cycle?)`,
+        file,
+      );
+    if (Array.isArray(v)) return v.map((x: unknown) => copy(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) {
+      // Plain assignment would set the copy's prototype for a key named `__proto__`.
+      Object.defineProperty(out, key, {
+        value: copy((v as Record<string, unknown>)[key], depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  };
+  return copy(doc, 0);
+}

@@ -5,6 +5,7 @@
 
 import * as z from 'zod';
 import { isIsoDate } from './dates.js';
+import { idRecord } from './records.js';
 import { allowedFieldsTag, fallbackErrorMap, fromZodIssues, type Issue } from './issues.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -248,13 +249,29 @@ export const gridSetSchema = strictObject(
   'a scenario set',
 );
 
+const simpleReturn = num({ gt: -1 }, 'a simple return > -1');
+
+/**
+ * {underlying: simple return}, as a null-prototype record. Not z.record: zod skips a `__proto__`
+ * key, and an underlying may have any id, `__proto__` included.
+ */
+const movesSchema = z
+  .custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), {
+    error: 'expected an object of moves {underlying: simple return}',
+  })
+  .transform((v, ctx) => {
+    const out = idRecord<number>();
+    for (const [key, value] of Object.entries(v)) {
+      const r = simpleReturn.safeParse(value);
+      if (r.success) out[key] = r.data;
+      else ctx.issues.push({ code: 'custom', message: r.error.issues[0].message, path: [key], input: value });
+    }
+    return out;
+  });
+
 export const shockSchema = strictObject(
   {
-    moves: z
-      .record(z.string(), num({ gt: -1 }, 'a simple return > -1'), {
-        error: 'expected an object of moves {underlying: simple return}',
-      })
-      .default({}),
+    moves: movesSchema.default(() => idRecord<number>()),
     ivMove: num({}, 'a finite iv move').optional(),
   },
   'a shock {moves, ivMove}',

@@ -4,6 +4,7 @@
 
 import { isPsd, PSD_TOLERANCE, minEigenvalue } from '../math/linalg.js';
 import { formatPath } from '../errors.js';
+import { effectiveCollateral } from './collateral.js';
 import { describe, listIds, type Issue, type PathPart } from './issues.js';
 import type { BookDoc, MarketDoc, SuiteDoc } from './schema.js';
 import type { Market } from './types.js';
@@ -182,7 +183,56 @@ export function validateBook(doc: BookDoc, market: Market): Issue[] {
       });
     }
   });
+  if (issues.length === 0) checkCollateralSums(doc, market, owner, issues);
   return issues;
+}
+
+/**
+ * Every collateral figure of the report must be a finite number: each account's, each
+ * portfolio's and the book's. Amounts near 1e308 are each valid but overflow when summed; the
+ * sums are taken here as the engine and the report take them (same formula, same order), so
+ * that such a book is an input error naming its place rather than a failure after the run.
+ */
+function checkCollateralSums(doc: BookDoc, market: Market, owner: Map<string, number>, issues: Issue[]): void {
+  const spot = new Map(market.underlyings.map((u) => [u.id, u.spot]));
+  const values = doc.accounts.map((account) =>
+    effectiveCollateral(
+      typeof account.collateral === 'number'
+        ? [{ asset: market.currency, amount: account.collateral, haircut: 0 }]
+        : account.collateral,
+      (asset) => spot.get(asset),
+    ),
+  );
+  const tooLarge = `more than ${Number.MAX_VALUE.toPrecision(3)}, the largest number the engine can hold`;
+  values.forEach((v, a) => {
+    if (!Number.isFinite(v))
+      issues.push({
+        path: ['accounts', a, 'collateral'],
+        message: `expected collateral worth a finite amount after haircuts, found one worth ${tooLarge}`,
+      });
+  });
+  if (issues.length) return;
+  const index = new Map(doc.accounts.map((a, i) => [a.id, i]));
+  // The report's portfolios: the book's, then each account no portfolio lists, on its own.
+  const portfolioSums = doc.portfolios.map((portfolio, p) => {
+    const sum = portfolio.accounts.reduce((s, id) => s + values[index.get(id)!], 0);
+    if (!Number.isFinite(sum))
+      issues.push({
+        path: ['portfolios', p, 'accounts'],
+        message: `expected accounts whose collateral adds up to a finite amount, found a total of ${tooLarge}`,
+      });
+    return sum;
+  });
+  if (issues.length) return;
+  doc.accounts.forEach((a, i) => {
+    if (!owner.has(a.id)) portfolioSums.push(values[i]);
+  });
+  const total = portfolioSums.reduce((s, v) => s + v, 0);
+  if (!Number.isFinite(total))
+    issues.push({
+      path: ['accounts'],
+      message: `expected collateral that adds up to a finite amount over the whole book, found a total of ${tooLarge}`,
+    });
 }
 
 export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {

@@ -22,6 +22,12 @@ export function setCorrelation(
   if ('matrix' in c) {
     if (c.repair && !isPsd(c.matrix, PSD_TOLERANCE)) {
       const near = nearestCorrelation(c.matrix);
+      if (!near.converged)
+        throw new InputError(
+          `repair: the nearest correlation matrix did not converge within ${near.iterations} iterations; repair the matrix with xmargin nearcorr first`,
+          suiteFile,
+          `${setPath}.correlation.matrix`,
+        );
       return { matrix: near.correlation, repairedDistance: near.distance };
     }
     return { matrix: c.matrix };

@@ -1,11 +1,73 @@
+import { InputError, formatPath } from '../errors.js';
 import { symmetricEigen, type Matrix } from '../math/linalg.js';
+import type { Issue, PathPart } from '../model/issues.js';
+import { SYMMETRY_TOLERANCE } from '../model/validate.js';
 
 export interface NearestCorrelation {
   correlation: Matrix;
   iterations: number;
-  /** Frobenius distance from the input to the returned matrix. */
+  /** Frobenius distance from the input (its symmetric part, with `symmetrize`) to the returned matrix. */
   distance: number;
   converged: boolean;
+}
+
+export interface NearestCorrelationOptions {
+  /** Stop when successive iterates differ by at most this, relative (default 1e-12). */
+  tolerance?: number;
+  /** Give up after this many iterations (default 10000); the result then says `converged: false`. */
+  maxIterations?: number;
+  /** Replace an asymmetric input by (A + A')/2 instead of refusing it (default false). */
+  symmetrize?: boolean;
+}
+
+/**
+ * The largest magnitude accepted for an entry. A correlation lies in [-1, 1]; a matrix averaged
+ * or estimated pairwise strays somewhat beyond (Higham's own example has 2 on the diagonal).
+ * Entries far larger are not a correlation-like matrix (a covariance, correlations in percent)
+ * and, near 1e154 and above, their squares overflow the distance to Infinity.
+ */
+export const MAX_CORRELATION_ENTRY = 10;
+
+/**
+ * What makes a matrix unfit for nearestCorrelation, with paths under `at` (`[...at, 1, 0]`): not
+ * square, an entry that is not a finite number in [-MAX_CORRELATION_ENTRY, MAX_CORRELATION_ENTRY],
+ * or (unless `symmetrize`) an entry that differs from its mirror image. An asymmetric matrix is
+ * refused rather than averaged, since averaging [[1, 0.9], [-0.9, 1]] gives the identity, far
+ * from either reading of what was meant.
+ */
+export function correlationLikeIssues(
+  m: unknown,
+  options: { symmetrize?: boolean; at?: PathPart[]; symmetrizeHint?: string } = {},
+): Issue[] {
+  const at = options.at ?? [];
+  const hint = options.symmetrizeHint ?? 'pass `symmetrize: true`';
+  if (!Array.isArray(m) || m.length === 0) return [{ path: at, message: 'expected a non-empty square matrix (a list of rows)' }];
+  const issues: Issue[] = [];
+  m.forEach((row: unknown, i) => {
+    if (!Array.isArray(row) || row.length !== m.length) {
+      issues.push({ path: [...at, i], message: `expected a row of ${m.length} numbers (the matrix must be square)` });
+      return;
+    }
+    row.forEach((v: unknown, j) => {
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        issues.push({ path: [...at, i, j], message: `expected a finite number, got ${JSON.stringify(v) ?? String(v)}` });
+      else if (Math.abs(v) > MAX_CORRELATION_ENTRY)
+        issues.push({
+          path: [...at, i, j],
+          message: `expected a correlation-like entry in [-${MAX_CORRELATION_ENTRY}, ${MAX_CORRELATION_ENTRY}], got ${v}`,
+        });
+    });
+  });
+  if (issues.length || options.symmetrize) return issues;
+  const a = m as Matrix;
+  for (let i = 0; i < a.length; i++)
+    for (let j = 0; j < i; j++)
+      if (Math.abs(a[i][j] - a[j][i]) > SYMMETRY_TOLERANCE)
+        issues.push({
+          path: [...at, i, j],
+          message: `expected a symmetric matrix: ${a[i][j]} here but ${a[j][i]} at ${formatPath([...at, j, i])}; fix the matrix, or ${hint} to start from its symmetric part (A + A')/2`,
+        });
+  return issues;
 }
 
 /**
@@ -18,8 +80,19 @@ export interface NearestCorrelation {
  * The last PSD iterate is rescaled to a unit diagonal rather than returning the unit-diagonal
  * iterate: the latter can keep eigenvalues of -1e-12 that a strict PSD check would reject, and
  * the rescaling moves the answer by far less than the tolerance.
+ *
+ * An input that is not correlation-like (correlationLikeIssues) is an InputError whose paths
+ * start at `matrix`. Running out of iterations is not an error here: the result says
+ * `converged: false`, and each caller decides (the CLI fails with exit code 1).
  */
-export function nearestCorrelation(a: Matrix, options: { tolerance?: number; maxIterations?: number } = {}): NearestCorrelation {
+export function nearestCorrelation(matrix: Matrix, options: NearestCorrelationOptions = {}): NearestCorrelation {
+  const issues = correlationLikeIssues(matrix, { symmetrize: options.symmetrize, at: ['matrix'] });
+  if (issues.length)
+    throw InputError.fromIssues(
+      undefined,
+      issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    );
+  const a = matrix;
   const tol = options.tolerance ?? 1e-12;
   const maxIterations = options.maxIterations ?? 10000;
   const n = a.length;

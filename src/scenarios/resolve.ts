@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { loadPriceTable } from '../model/prices.js';
+import { ownValue } from '../model/records.js';
 import type { GridSet, HistoricalSet, Market, MonteCarloSet, ScenarioSet, ShocksSet, Suite } from '../model/types.js';
 import { correlationFactor, setCorrelation } from './correlation.js';
 import { tailSize } from './tail-size.js';
@@ -131,7 +132,7 @@ function grid(market: Market, set: GridSet): ExplicitSource {
 
 function shocks(market: Market, set: ShocksSet): ExplicitSource {
   const ids = market.underlyings.map((u) => u.id);
-  const moves = set.shocks.map((shock) => Float64Array.from(ids, (id) => shock.moves[id] ?? 0));
+  const moves = set.shocks.map((shock) => Float64Array.from(ids, (id) => ownValue(shock.moves, id) ?? 0));
   return explicitFromMoves(
     market,
     moves,

@@ -39,7 +39,10 @@ export const AXIS_RULES = {
 export const MAX_AXIS_POINTS = 1000;
 
 export interface SweepInput
-  extends Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir'>, Omit<EngineRunOptions, 'sets' | 'onSetTails'>, EngineConfig {
+  extends
+    Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir' | 'onWarning' | 'strict'>,
+    Omit<EngineRunOptions, 'sets' | 'onSetTails'>,
+    EngineConfig {
   /** The Monte Carlo set to sweep. */
   set: string;
   /** Breakdown weights in [0, 1] toward `target`; or else vol multipliers > 0 (exactly one of the two). */
@@ -56,7 +59,20 @@ export interface SweepInput
  * or vol multipliers (see sweepPlan). A bad argument throws an ArgumentError naming it.
  */
 export async function sweep(input: SweepInput, control: RunControl = {}): Promise<SweepResult> {
-  const { set, weights, volMultipliers, target = 1, scope = 'set', market, book, suite, baseDir, ...options } = input;
+  const {
+    set,
+    weights,
+    volMultipliers,
+    target = 1,
+    scope = 'set',
+    market,
+    book,
+    suite,
+    baseDir,
+    onWarning,
+    strict,
+    ...options
+  } = input;
   if ((weights === undefined) === (volMultipliers === undefined))
     throw new UsageError('sweep: give exactly one of weights and volMultipliers');
   if (typeof target !== 'number' || !(target >= -1 && target <= 1))
@@ -76,7 +92,7 @@ export async function sweep(input: SweepInput, control: RunControl = {}): Promis
       throw new ArgumentError(parameter, typeof v === 'number' ? v : String(v), `every point must be ${rule.expected}`);
   const axis: SweepAxis =
     parameter === 'weights' ? { parameter: 'weight', values, target } : { parameter: 'volMultiplier', values };
-  return sweepPlan(prepare({ market, book, suite, baseDir }), set, axis, scope, options, control);
+  return sweepPlan(prepare({ market, book, suite, baseDir, onWarning, strict }), set, axis, scope, options, control);
 }
 
 /**

@@ -29,6 +29,15 @@ describe('xmargin calibrate: bad input exits 2', () => {
     );
   });
 
+  it('prices too far apart for a finite return, named by row and column (not "zero variance")', async () => {
+    const prices = tempFile('far.csv', 'date,X,Y\n2026-01-01,1e300,10\n2026-01-02,1e-300,11\n2026-01-05,5,12\n2026-01-06,6,11\n');
+    const err = await fails(
+      ['--prices', prices],
+      `${prices}: row 2026-01-02, column "X": the log return from 1e+300 (2026-01-01) to 1e-300 is not a finite number`,
+    );
+    expect(err).not.toContain('zero variance');
+  });
+
   it('an empty window', async () => {
     await fails(
       ['--prices', P4, '--from', '2021-01-01', '--to', '2021-12-31'],

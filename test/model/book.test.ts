@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadBook, parseBook, parseMarket } from '../../src/model/load.js';
 import type { Market } from '../../src/model/types.js';
+import { xmarginInProcess } from '../helpers/cli.js';
 import { expectIssue, fixture, inputError } from './helpers.js';
 
 const F = 'book.json';
@@ -330,5 +333,70 @@ describe('bad portfolios', () => {
       `${F}: portfolios[1].accounts[0]: expected an account in at most one portfolio, found "desk-a" already in portfolio "fund" (portfolios[0])`,
       `${F}: portfolios[1].id: expected a portfolio id different from the ids of accounts margined on their own, found "solo": account "solo" is in no portfolio, so it is reported as a portfolio "solo" too`,
     ]);
+  });
+});
+
+describe('collateral that overflows when summed', () => {
+  // Each amount is valid; their sums are not representable. The engine would only find out
+  // after the run, as "internal: non-finite value at $.portfolios.0.collateral".
+  test("an account's own entries", () => {
+    const b = book();
+    b.accounts[1].collateral = [
+      { asset: 'USD', amount: 1e308 },
+      { asset: 'BTC', amount: 1e304 },
+    ];
+    expectIssue(
+      () => parseBook(b, F, market),
+      F,
+      'accounts[1].collateral',
+      'expected collateral worth a finite amount',
+      '1.80e+308',
+    );
+  });
+
+  test('the accounts of one portfolio', () => {
+    const b = book();
+    b.accounts[0].collateral = 1e308;
+    b.accounts[1].collateral = 1e308;
+    expectIssue(() => parseBook(b, F, market), F, 'portfolios[0].accounts', 'collateral adds up to a finite amount');
+  });
+
+  test('the whole book, over portfolios each finite', () => {
+    const b = book();
+    b.accounts[0].collateral = 1e308;
+    b.accounts[2].collateral = 1e308;
+    expectIssue(() => parseBook(b, F, market), F, 'accounts', 'over the whole book');
+  });
+
+  test('xmargin run refuses it up front: exit 2, naming the file and the path, no report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xm-coll-'));
+    const b = book();
+    b.accounts[0].collateral = 1e308;
+    b.accounts[1].collateral = 1e308;
+    const file = join(dir, 'book.json');
+    writeFileSync(file, JSON.stringify(b));
+    const out = join(dir, 'out');
+    const r = await xmarginInProcess([
+      'run',
+      '--market',
+      fixture('market.json'),
+      '--book',
+      file,
+      '--suite',
+      fixture('suite.json'),
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}: portfolios[0].accounts: expected accounts whose collateral adds up to a finite amount`);
+    expect(r.stderr).not.toContain('internal');
+  });
+
+  test('a book just below the limit loads', () => {
+    const b = book();
+    b.accounts[0].collateral = 8e307;
+    b.accounts[1].collateral = 8e307;
+    b.accounts[2].collateral = 1e307;
+    expect(parseBook(b, F, market).accounts[2].collateral[0].amount).toBe(1e307);
   });
 });
