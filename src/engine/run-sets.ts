@@ -76,6 +76,7 @@ export async function runSets(
     group: SeriesGroup,
     progress: { done: number; total: number },
     whileRunning: () => void,
+    shareResults: boolean,
   ): Promise<PackedTails[]> {
     const set = plan.sets[si];
     const k = set.tailSize;
@@ -104,7 +105,7 @@ export async function runSets(
           ...(bar ? { bar } : {}),
           ...(sharedBars ? { sharedBars } : {}),
           ...(cancel ? { cancel } : {}),
-          ...(executor.sharesMemory ? { sharedResult: true } : {}),
+          ...(shareResults ? { sharedResult: true } : {}),
           ...(options.inject && options.inject.task === n ? { fault: options.inject.fault } : {}),
         };
       });
@@ -128,7 +129,7 @@ export async function runSets(
       return packs;
     }
     // The pilot's tasks' top `rank`s, merged into one list per series: its bar is the last of it.
-    const pilotTop = mergeToPack(await pass('pilot', 0, pilot.scenarios, pilot.rank), nSeries, pilot.rank, executor.sharesMemory);
+    const pilotTop = mergeToPack(await pass('pilot', 0, pilot.scenarios, pilot.rank), nSeries, pilot.rank, shareResults);
     const pilotPacks = [{ data: pilotTop, start: 0 }];
     options.onPass?.({ set: set.name, stage: 'pilot', scenarios: pilot.scenarios, cap: pilot.rank });
     const bar = pilotBars(pilotPacks, nSeries, pilot.rank);
@@ -160,14 +161,15 @@ export async function runSets(
 
   /**
    * The summaries of a group's tails (what the measures are made of: exact-tails.ts
-   * summarizeTails), its last merge. Where the workers can read the packs in shared memory they
-   * compute them in slices of series, so at the end of the run that merge takes the whole machine
-   * rather than one thread while the others wait; elsewhere the coordinator does, in slices that
-   * leave it free to keep the workers fed.
+   * summarizeTails), its last merge. Where the packs lie in shared memory (the last set of a run,
+   * below) the workers compute them in slices of series, so at the end of the run that merge takes
+   * the whole machine rather than one thread while the others wait; elsewhere the coordinator
+   * does, in slices that leave it free to keep the workers fed.
    */
   async function summarize(packs: PackedTails[], nSeries: number, k: number, setName: string): Promise<Float64Array> {
     const summaries = new Float64Array(nSeries * SUMMARY_WIDTH);
-    if (executor.sharesMemory && nSeries * k >= engineDefaults.summaryTaskMinLosses) {
+    const shared = packs.every((p) => p.data.buffer instanceof SharedArrayBuffer);
+    if (shared && nSeries * k >= engineDefaults.summaryTaskMinLosses) {
       const slices = Math.min(nSeries, executor.concurrency * engineDefaults.summaryTasksPerWorker);
       const tasks: SummaryTask[] = [];
       for (let j = 0; j < slices; j++) {
@@ -191,6 +193,11 @@ export async function runSets(
   // (summarised, and when its set is complete handed to onSetTails) while the next piece's
   // tasks run, so the workers do not wait on the coordinator between them.
   const finishing: Promise<void>[] = [];
+  const large = (si: number) => nSeries * plan.sets[si].tailSize >= engineDefaults.summaryTaskMinLosses;
+  let lastLarge = -1;
+  which.forEach((si, at) => {
+    if (large(si)) lastLarge = at;
+  });
   try {
     const results: ExactTails[] = new Array(which.length);
     let finishPrevious: (() => void) | undefined;
@@ -205,7 +212,14 @@ export async function runSets(
       for (const group of setGroups) {
         const previous = finishPrevious;
         finishPrevious = undefined;
-        const packs = await runSet(si, group, progress, () => previous?.());
+        // Only the run's last large set packs its results in shared memory: little or no work
+        // overlaps its merge, which the workers then share. Elsewhere the merge overlaps the next
+        // set's tasks anyway, and shared memory has a cost: V8 does not count a SharedArrayBuffer
+        // against the heap that holds it, so the coordinator's garbage collector, seeing no
+        // pressure, would keep every set's (and every group's) packs long after they were freed,
+        // past any memory budget.
+        const shareResults = executor.sharesMemory && at === lastLarge && !grouped;
+        const packs = await runSet(si, group, progress, () => previous?.(), shareResults);
         if (summaries) {
           // In groups, a group's packs go as soon as they are summarised: two groups' tails
           // at once would not fit the budget the groups were cut for.
