@@ -85,12 +85,16 @@ const [kind, file, market] = process.argv.slice(1);
 const m = await import(${JSON.stringify(fromRoot('dist', 'src', 'model', 'index.js'))});
 const t0 = performance.now();
 let what;
-if (kind === 'suite') {
-  const s = m.loadSuite(file, m.loadMarket(market));
-  what = s.scenarioSets[0].shocks.length + ' shocks';
-} else {
-  const t = m.loadPriceTable(file);
-  what = t.dates.length + ' rows x ' + t.columns.length + ' columns';
+try {
+  if (kind === 'suite') {
+    const s = m.loadSuite(file, m.loadMarket(market));
+    what = s.scenarioSets[0].shocks.length + ' shocks';
+  } else {
+    const t = m.loadPriceTable(file);
+    what = t.dates.length + ' rows x ' + t.columns.length + ' columns';
+  }
+} catch (err) {
+  what = 'refused: ' + err.message.slice(0, 100) + '...';
 }
 const ms = performance.now() - t0;
 process.stdout.write(JSON.stringify({ what, ms: Math.round(ms) }));

@@ -89,3 +89,16 @@ describe('large YAML', () => {
     expect(readDocument(file)).toEqual({ a: 1, b: ['x', 2] });
   });
 });
+
+describe('the JSON scan keeps finding repeated fields (it reuses its lists between objects)', () => {
+  test('in an object of many fields, and in siblings and children', () => {
+    const wide = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`u${i}`, i]));
+    const file = path.join(tempDir(), 'm.json');
+    writeFileSync(file, JSON.stringify({ a: wide, b: [{ x: 1 }, { x: 2 }] }).replace('"u499"', '"u40"'));
+    expect(inputError(() => readDocument(file)).message).toContain('a.u40: duplicate field "u40"');
+    writeFileSync(file, '{"a": {"b": 1, "c": {"b": 2}, "d": {}}, "e": [{"b": 1}, {"b": 1}], "b": 3}');
+    expect(readDocument(file)).toMatchObject({ b: 3 });
+    writeFileSync(file, '{"a": {"b": 1, "c": {"x": {}}, "b": 2}}');
+    expect(inputError(() => readDocument(file)).message).toContain('a.b: duplicate field "b"');
+  });
+});
