@@ -27,13 +27,13 @@ export function excerpt(text: string, max = 40): string {
   return cut.replace(/[^\x20-\x7e]/g, '?');
 }
 
-/** The header's names for a message: quoted excerpts, a few of them. */
+/** The header's names for a message: quoted excerpts, about 40 characters in all. */
 function quoteHeader(header: string[]): string {
   const shown: string[] = [];
   let length = 0;
   for (const name of header) {
-    const q = JSON.stringify(excerpt(name, 24));
-    if (shown.length > 0 && length + q.length > 60) break;
+    const q = JSON.stringify(excerpt(name, 20));
+    if (shown.length > 0 && length + q.length > 40) break;
     shown.push(q);
     length += q.length + 2;
   }
