@@ -5,7 +5,7 @@ import { createThreadExecutor } from './engine/thread-executor.js';
 import type { ExactTails } from './engine/exact-tails.js';
 import { buildPlan, type RunPlan } from './engine/plan.js';
 import { chunkOf } from './engine/run-sets.js';
-import { loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
+import { checkPriceFiles, loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
 import { bookWarnings, marketWarnings, suiteWarnings, throwIfStrict, type InputWarning } from './model/plausibility.js';
 import { ownData } from './model/read.js';
 import type { Book, Market, Suite } from './model/types.js';
@@ -27,6 +27,12 @@ export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails' |
   onWarning?: (warning: InputWarning) => void;
   /** Make implausible values errors: an InputError listing them, as for invalid input. */
   strict?: boolean;
+  /**
+   * A folder that every historical `prices` path must lie in, after symbolic links are followed
+   * (default: none). For a caller that runs suites written by others, so that a suite cannot
+   * make it read files outside that folder; a path outside it is an input error of the suite.
+   */
+  pricesRoot?: string;
 }
 
 /** A plan, with the implausible values its inputs hold (docs/inputs.md, "Implausible values"). */
@@ -46,16 +52,21 @@ export const bundledExample = {
  * Implausible values are returned as `warnings` and passed to `onWarning`, or, with `strict`,
  * thrown as an InputError.
  */
-export function prepare(input: Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir' | 'onWarning' | 'strict'>): PreparedPlan {
+export function prepare(
+  input: Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir' | 'pricesRoot' | 'onWarning' | 'strict'>,
+): PreparedPlan {
   const market: Market =
     typeof input.market === 'string' ? loadMarket(input.market) : parseMarket(ownData(input.market, '<market>'), '<market>');
   const book: Book =
     typeof input.book === 'string' ? loadBook(input.book, market) : parseBook(ownData(input.book, '<book>'), '<book>', market);
   const suiteFile = typeof input.suite === 'string' ? input.suite : '<suite>';
-  const suite: Suite =
-    typeof input.suite === 'string'
-      ? loadSuite(input.suite, market)
-      : parseSuite(ownData(input.suite, '<suite>'), '<suite>', market, input.baseDir);
+  const prices = { pricesRoot: input.pricesRoot };
+  let suite: Suite;
+  if (typeof input.suite === 'string') suite = loadSuite(input.suite, market, prices);
+  else {
+    suite = parseSuite(ownData(input.suite, '<suite>'), '<suite>', market, input.baseDir);
+    if (input.pricesRoot !== undefined) checkPriceFiles(suite, suiteFile, prices);
+  }
   const warnings = [
     ...marketWarnings(market, typeof input.market === 'string' ? input.market : '<market>'),
     ...bookWarnings(book, typeof input.book === 'string' ? input.book : '<book>'),

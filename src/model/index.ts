@@ -3,7 +3,18 @@
 
 export * from './types.js';
 export { readDocument, readTextFile, parseJsonText, parseYamlText, isYamlFile } from './read.js';
-export { loadMarket, loadBook, loadSuite, loadInputs, parseMarket, parseBook, parseSuite, type InputFiles } from './load.js';
+export {
+  loadMarket,
+  loadBook,
+  loadSuite,
+  loadInputs,
+  parseMarket,
+  parseBook,
+  parseSuite,
+  checkPriceFiles,
+  type InputFiles,
+  type PricesOptions,
+} from './load.js';
 export { loadPriceTable, parsePriceTable } from './prices.js';
 export { isIsoDate } from './dates.js';
 export { checkCorrelation, SYMMETRY_TOLERANCE } from './validate.js';

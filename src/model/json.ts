@@ -83,12 +83,20 @@ export function scanJson(text: string): JsonProblem | null {
       fail(`expected a value, found ${found()}`);
     }
   };
+  // The field names met so far in each open object, one reused list per depth: a suite can have
+  // millions of small objects, and a new Set for each would cost more than the scan itself.
+  const namesAt: string[][] = [];
+  let depth = 0;
   const object = (): void => {
     i++;
-    const seen = new Set<string>();
+    const names = (namesAt[depth] ??= []);
+    names.length = 0;
+    let wide: Set<string> | undefined; // for objects keyed by many ids, from the 32nd field on
+    depth++;
     ws();
     if (text[i] === '}') {
       i++;
+      depth--;
       return;
     }
     for (;;) {
@@ -96,10 +104,12 @@ export function scanJson(text: string): JsonProblem | null {
       if (text[i] !== '"') fail(`expected a field name in double quotes, found ${found()}`);
       const at = i;
       const key = string();
-      if (seen.has(key)) {
+      if (wide === undefined && names.length >= 32) wide = new Set(names);
+      if (wide ? wide.has(key) : names.includes(key)) {
         throw new Stop({ kind: 'duplicate', offset: at, message: `duplicate field "${key}"`, path: [...path, key] });
       }
-      seen.add(key);
+      if (wide) wide.add(key);
+      else names.push(key);
       ws();
       if (text[i] !== ':') fail(`expected ':' after a field name, found ${found()}`);
       i++;
@@ -113,6 +123,7 @@ export function scanJson(text: string): JsonProblem | null {
       }
       if (text[i] === '}') {
         i++;
+        depth--;
         return;
       }
       fail(`expected ',' or '}' after a field, found ${found()}`);

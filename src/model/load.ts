@@ -1,10 +1,11 @@
 // Loading the three inputs: read (read.ts), check the shape (schema.ts), cross-check
 // (validate.ts), and return the validated types of types.ts with every default applied.
 
-import { existsSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { identity } from '../math/linalg.js';
-import { failWith, throwIfIssues } from './issues.js';
+import { failWith, throwIfIssues, type Issue } from './issues.js';
+import { UsageError } from '../errors.js';
 import { readDocument } from './read.js';
 import { idRecord } from './records.js';
 import { bookSchema, check, marketSchema, suiteSchema } from './schema.js';
@@ -144,23 +145,67 @@ export function loadBook(file: string, market: Market): Book {
   return parseBook(readDocument(file), file, market);
 }
 
-/** Like parseSuite, and also checks that every historical set's price file exists. */
-export function loadSuite(file: string, market: Market): Suite {
+/** Where a suite's price files may be, and how to find them. */
+export interface PricesOptions {
+  /**
+   * A folder that every historical `prices` path must lie in once resolved, symbolic links
+   * followed; a path outside it is an input error of the suite. For a caller (a service) that
+   * takes suites from users and must not let them read other files. Default: no limit.
+   */
+  pricesRoot?: string;
+}
+
+/**
+ * Like parseSuite, and also checks that every historical set's price file exists (and, with
+ * `pricesRoot`, lies inside that folder).
+ */
+export function loadSuite(file: string, market: Market, options: PricesOptions = {}): Suite {
   const suite = parseSuite(readDocument(file), file, market);
-  const missing = suite.scenarioSets.flatMap((set, s) => {
-    if (set.type !== 'historical') return [];
-    const ok = existsSync(set.prices) && statSync(set.prices).isFile();
-    return ok
-      ? []
-      : [
-          {
-            path: ['scenarioSets', s, 'prices'],
-            message: `expected a price CSV file (relative to the suite's folder), found no file at ${set.pricesDisplay ?? set.prices}`,
-          },
-        ];
-  });
-  throwIfIssues(file, missing);
+  checkPriceFiles(suite, file, options);
   return suite;
+}
+
+/**
+ * Checks that every historical set's price file is a regular file and, with `pricesRoot`, that
+ * it lies inside that folder once links are followed; the set then names the file by that real
+ * path, so that what is read later is what was checked. Problems are input errors of `suiteFile`.
+ */
+export function checkPriceFiles(suite: Suite, suiteFile: string, options: PricesOptions = {}): void {
+  let root: string | undefined;
+  if (options.pricesRoot !== undefined) {
+    try {
+      root = realpathSync(options.pricesRoot);
+    } catch {
+      root = undefined;
+    }
+    if (root === undefined || !statSync(root).isDirectory()) {
+      throw new UsageError(`pricesRoot ${JSON.stringify(options.pricesRoot)}: no such folder`);
+    }
+  }
+  const issues: Issue[] = [];
+  suite.scenarioSets.forEach((set, s) => {
+    if (set.type !== 'historical') return;
+    const shown = set.pricesDisplay ?? set.prices;
+    const at = ['scenarioSets', s, 'prices'];
+    const stat = statSync(set.prices, { throwIfNoEntry: false });
+    if (stat === undefined) {
+      issues.push({ path: at, message: `expected a price CSV file (relative to the suite's folder), found no file at ${shown}` });
+    } else if (!stat.isFile()) {
+      const what = stat.isDirectory() ? 'a folder' : 'something that is not a regular file (a device, pipe or socket)';
+      issues.push({ path: at, message: `expected a price CSV file, found ${what} at ${shown}` });
+    } else if (root !== undefined) {
+      const real = realpathSync(set.prices);
+      if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+        issues.push({
+          path: at,
+          message: `expected a price file inside the prices folder ${options.pricesRoot}, found ${shown}, which lies outside it${real !== set.prices ? ' once links are followed' : ''}`,
+        });
+      } else {
+        set.prices = real;
+      }
+    }
+  });
+  throwIfIssues(suiteFile, issues);
 }
 
 export interface InputFiles {
