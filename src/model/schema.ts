@@ -178,7 +178,7 @@ export const portfolioSchema = strictObject(
 
 export const bookSchema = strictObject(
   {
-    instruments: list(instrumentSchema, 'a list of instruments'),
+    instruments: list(instrumentSchema, 'a list of instruments').default([]),
     accounts: list(accountSchema, 'a list of accounts', true),
     portfolios: list(portfolioSchema, 'a list of portfolios').default([]),
   },

@@ -15,7 +15,7 @@ export type SynthMarket = Required<MarketDocInput> & {
   calibration: { method: 'synthetic'; generator: string; size: SynthSize; seed: number; sectors: string[] };
 };
 
-export type SynthInstrument = BookDocInput['instruments'][number] & { multiplier: number };
+export type SynthInstrument = NonNullable<BookDocInput['instruments']>[number] & { multiplier: number };
 
 export type SynthBook = Omit<Required<BookDocInput>, 'instruments'> & { instruments: SynthInstrument[] };
 

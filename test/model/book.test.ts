@@ -23,6 +23,12 @@ function fourAccounts(): Record<string, any> {
 }
 
 describe('good books', () => {
+  test('a book of collateral only may leave out its instruments (docs/inputs.md: default [])', () => {
+    const b = parseBook({ accounts: [{ id: 'cash', collateral: 1000, positions: [] }] }, F, market);
+    expect(b.instruments).toEqual([]);
+    expect(b.accounts.map((a) => a.id)).toEqual(['cash']);
+  });
+
   test('the contract example loads with defaults applied', () => {
     const b = loadBook(fixture('book.json'), market);
     expect(b.instruments.map((i) => i.multiplier)).toEqual([1, 1, 1, 1]);
@@ -244,9 +250,10 @@ describe('bad accounts', () => {
       'expected a list of accounts with at least one item',
       'found an empty list',
     );
+    // Positions without instruments still fail: each names an instrument the book must have.
     const b = book();
     delete b.instruments;
-    expectIssue(() => parseBook(b, F, market), F, 'instruments', 'expected a list of instruments', 'missing');
+    expectIssue(() => parseBook(b, F, market), F, 'accounts[0].positions[0].instrument', 'BTC-PERP');
   });
 });
 
