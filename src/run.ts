@@ -8,6 +8,8 @@ import { chunkOf } from './engine/run-sets.js';
 import { checkPriceFiles, loadBook, loadMarket, loadSuite, parseBook, parseMarket, parseSuite } from './model/load.js';
 import { bookWarnings, marketWarnings, suiteWarnings, throwIfStrict, type InputWarning } from './model/plausibility.js';
 import { ownData } from './model/read.js';
+import { throwIfIssues } from './model/issues.js';
+import { validateLimitOverrides } from './model/validate.js';
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
 import { assertFinite, buildReport, type Report } from './report/report.js';
@@ -67,6 +69,7 @@ export function prepare(
     suite = parseSuite(ownData(input.suite, '<suite>'), '<suite>', market, input.baseDir);
     if (input.pricesRoot !== undefined) checkPriceFiles(suite, suiteFile, prices);
   }
+  throwIfIssues(suiteFile, validateLimitOverrides(suite, book));
   const warnings = [
     ...marketWarnings(market, typeof input.market === 'string' ? input.market : '<market>'),
     ...bookWarnings(book, typeof input.book === 'string' ? input.book : '<book>'),

@@ -134,6 +134,7 @@ export function parseSuite(doc: unknown, file: string, market: Market, baseDir: 
     confidence: s.confidence,
     maintenanceRatio: s.maintenanceRatio,
     scenarioSets,
+    ...(s.limits ? { limits: s.limits } : {}),
   };
 }
 

@@ -252,22 +252,29 @@ export const gridSetSchema = strictObject(
 const simpleReturn = num({ gt: -1 }, 'a simple return > -1');
 
 /**
- * {underlying: simple return}, as a null-prototype record. Not z.record: zod skips a `__proto__`
- * key, and an underlying may have any id, `__proto__` included.
+ * A record keyed by ids (underlyings, accounts, portfolios), with no prototype. Not z.record: zod
+ * skips a `__proto__` key, and an id may be any string, `__proto__` included.
  */
-const movesSchema = z
-  .custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), {
-    error: 'expected an object of moves {underlying: simple return}',
-  })
-  .transform((v, ctx) => {
-    const out = idRecord<number>();
-    for (const [key, value] of Object.entries(v)) {
-      const r = simpleReturn.safeParse(value);
-      if (r.success) out[key] = r.data;
-      else ctx.issues.push({ code: 'custom', message: r.error.issues[0].message, path: [key], input: value });
-    }
-    return out;
-  });
+function idRecordOf<T extends z.ZodType>(value: T, what: string) {
+  return z
+    .custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), {
+      error: `expected ${what}`,
+    })
+    .transform((v, ctx) => {
+      const out = idRecord<z.output<T>>();
+      for (const [key, item] of Object.entries(v)) {
+        const r = value.safeParse(item);
+        if (r.success) out[key] = r.data;
+        else
+          for (const i of r.error.issues)
+            ctx.issues.push({ code: 'custom', message: i.message, path: [key, ...i.path], input: item });
+      }
+      return out;
+    });
+}
+
+/** {underlying: simple return}. */
+const movesSchema = idRecordOf(simpleReturn, 'an object of moves {underlying: simple return}');
 
 export const shockSchema = strictObject(
   {
@@ -307,6 +314,27 @@ export const scenarioSetSchema = z.discriminatedUnion(
   { error: 'expected a scenario set {name, type, ...}' },
 );
 
+const limitFields = {
+  maxLeverage: num({ gte: 0 }, 'a leverage bound >= 0 (gross notional / collateral)').optional(),
+  maxConcentration: num({ gte: 0, lte: 1 }, "a bound in [0, 1] on the largest underlying's share").optional(),
+  maxDelta: idRecordOf(
+    num({ gte: 0 }, 'a bound >= 0 on |delta| in currency'),
+    'an object {underlying: bound on |delta|}',
+  ).optional(),
+  minHealth: num({ gte: 0 }, 'a health bound >= 0 (collateral / maintenance margin)').optional(),
+};
+
+const limitSetSchema = strictObject(limitFields, 'limits {maxLeverage, maxConcentration, maxDelta, minHealth}');
+
+/** Exposure and health limits (contract section 7), with overrides by account or portfolio id. */
+export const limitsSchema = strictObject(
+  {
+    ...limitFields,
+    overrides: idRecordOf(limitSetSchema, 'an object {account or portfolio id: limits}').optional(),
+  },
+  'limits {maxLeverage, maxConcentration, maxDelta, minHealth, overrides}',
+);
+
 export const suiteSchema = strictObject(
   {
     seed: num({ int: true, gte: 0, lte: Number.MAX_SAFE_INTEGER }, 'a non-negative integer seed').default(0),
@@ -314,6 +342,7 @@ export const suiteSchema = strictObject(
     confidence: num({ gt: 0, lt: 1 }, 'a confidence level in (0, 1)').default(0.99),
     maintenanceRatio: num({ gt: 0, lte: 1 }, 'a maintenance ratio in (0, 1]').default(0.8),
     scenarioSets: list(scenarioSetSchema, 'a list of scenario sets', true),
+    limits: limitsSchema.optional(),
   },
   'a suite object {scenarioSets, ...}',
 );

@@ -115,6 +115,22 @@ export interface Suite {
   confidence: number;
   maintenanceRatio: number;
   scenarioSets: ScenarioSet[];
+  limits?: Limits;
+}
+
+/** Bounds on one unit's exposure and health (contract section 7); each is optional. */
+export interface LimitSet {
+  maxLeverage?: number;
+  /** Bounds the largest underlying's share of |delta| (not the Herfindahl concentration). */
+  maxConcentration?: number;
+  /** Bounds |delta| per underlying, in currency; a null-prototype record. */
+  maxDelta?: Record<string, number>;
+  minHealth?: number;
+}
+
+/** The suite's limits for every portfolio and account, and overrides by id (a null-prototype record). */
+export interface Limits extends LimitSet {
+  overrides?: Record<string, LimitSet>;
 }
 
 /** A price history: dates ascending, one column per series, NaN where the file has a gap. */

@@ -5,9 +5,9 @@
 import { isPsd, PSD_TOLERANCE, minEigenvalue } from '../math/linalg.js';
 import { formatPath } from '../errors.js';
 import { effectiveCollateral } from './collateral.js';
-import { describe, listIds, type Issue, type PathPart } from './issues.js';
+import { describe, listIds, suggest, type Issue, type PathPart } from './issues.js';
 import type { BookDoc, MarketDoc, SuiteDoc } from './schema.js';
-import type { Market } from './types.js';
+import type { Book, Market, Suite } from './types.js';
 
 /** Tolerance for |C_ij - C_ji| in a correlation matrix. */
 export const SYMMETRY_TOLERANCE = 1e-12;
@@ -302,5 +302,33 @@ export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {
       message: 'expected at least one set that counts toward margin, found every set with margin: false',
     });
   }
+  if (doc.limits) {
+    const deltaIssues = (maxDelta: Record<string, number> | undefined, at: PathPart[]) => {
+      if (maxDelta)
+        for (const u of Object.keys(maxDelta))
+          if (!underlyingSet.has(u)) issues.push({ path: [...at, 'maxDelta', u], message: unknownUnderlying(u) });
+    };
+    deltaIssues(doc.limits.maxDelta, ['limits']);
+    for (const [id, set] of Object.entries(doc.limits.overrides ?? {})) deltaIssues(set.maxDelta, ['limits', 'overrides', id]);
+  }
   return issues;
+}
+
+const didYouMean = (s: string | undefined) => (s === undefined ? '' : ` (did you mean "${s}"?)`);
+
+/**
+ * The suite's limit overrides must name an account or a portfolio of the book: an override of a
+ * misspelt id would silently leave the default limits in force.
+ */
+export function validateLimitOverrides(suite: Suite, book: Book): Issue[] {
+  const overrides = suite.limits?.overrides;
+  if (!overrides) return [];
+  const ids = [...book.accounts.map((a) => a.id), ...book.portfolios.map((p) => p.id)];
+  const known = new Set(ids);
+  return Object.keys(overrides)
+    .filter((id) => !known.has(id))
+    .map((id) => ({
+      path: ['limits', 'overrides', id],
+      message: `expected an account or portfolio id of the book, found "${id}"${didYouMean(suggest(id, ids))}`,
+    }));
 }

@@ -1,0 +1,119 @@
+// Limits (contract section 7) against the worked example of sections 7-9: its expected breaches
+// follow from its expected exposures and healths, and its suite's limits, overrides included.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseMarket, parseSuite } from '../../src/model/load.js';
+import { checkLimits, limitsFor, type LimitUnit } from '../../src/risk/limits.js';
+import { prepare } from '../../src/index.js';
+import { fixture } from '../helpers/cli.js';
+
+/** The worked example, as shipped in ../shared/contract-example-2 (copied into the fixtures). */
+const read = (f: string) => JSON.parse(readFileSync(fixture('contract-example-2', f), 'utf8'));
+
+/** The example's inputs without what sections 8 and 9 add (not in the model yet). */
+function inputs() {
+  const market = read('market.json');
+  for (const u of market.underlyings) {
+    delete u.adv;
+    delete u.spread;
+  }
+  const suite = read('suite.json');
+  for (const k of ['attribution', 'addOns', 'cascade']) delete suite[k];
+  return { market, suite };
+}
+
+type Exposure = {
+  leverage: number | null;
+  largestUnderlying: { share: number } | null;
+  byUnderlying: { id: string; delta: number }[];
+};
+const unit = (level: 'portfolio' | 'account', x: { id: string; health: number | null; exposure: Exposure }): LimitUnit => ({
+  level,
+  id: x.id,
+  leverage: x.exposure.leverage,
+  largestShare: x.exposure.largestUnderlying?.share ?? null,
+  delta: x.exposure.byUnderlying,
+  health: x.health,
+});
+
+describe('limits', () => {
+  it("give the worked example's breaches, in its order, from its exposures and healths", () => {
+    const { market, suite } = inputs();
+    const m = parseMarket(market, 'market.json');
+    const s = parseSuite(suite, 'suite.json', m);
+    const expected = read('expected-report.json');
+    const units = [
+      ...expected.portfolios.map((p: any) => unit('portfolio', p)),
+      ...expected.portfolios.flatMap((p: any) => p.segregated.accounts.map((a: any) => unit('account', a))),
+    ];
+    expect(checkLimits(s.limits!, units)).toEqual(expected.breaches);
+  });
+
+  it('override single limits, merge maxDelta per underlying, and never breach on a null', () => {
+    const m = parseMarket(JSON.parse(readFileSync(fixture('contract-example', 'market.json'), 'utf8')), 'market.json');
+    const s = parseSuite(
+      {
+        scenarioSets: [{ name: 'g', type: 'grid', priceMoves: [0] }],
+        limits: {
+          maxLeverage: 10,
+          maxDelta: { BTC: 100, ETH: 50 },
+          minHealth: 1.2,
+          overrides: { x: { maxLeverage: 2, maxDelta: { ETH: 500 } } },
+        },
+      },
+      'suite.json',
+      m,
+    );
+    const l = s.limits!;
+    expect(limitsFor(l, 'x')).toEqual({
+      maxLeverage: 2,
+      maxConcentration: undefined,
+      maxDelta: { BTC: 100, ETH: 500 },
+      minHealth: 1.2,
+    });
+    expect(limitsFor(l, 'y')).toBe(l);
+    const base = {
+      level: 'account' as const,
+      largestShare: null,
+      delta: [
+        { id: 'BTC', delta: -150 },
+        { id: 'ETH', delta: 400 },
+      ],
+    };
+    expect(checkLimits(l, [{ ...base, id: 'x', leverage: 3, health: null }])).toEqual([
+      { level: 'account', id: 'x', limit: 'maxLeverage', value: 3, threshold: 2 },
+      { level: 'account', id: 'x', limit: 'maxDelta', underlying: 'BTC', value: 150, threshold: 100 },
+    ]);
+    expect(checkLimits(l, [{ ...base, id: 'y', leverage: null, health: 1.2 }])).toEqual([
+      { level: 'account', id: 'y', limit: 'maxDelta', underlying: 'BTC', value: 150, threshold: 100 },
+      { level: 'account', id: 'y', limit: 'maxDelta', underlying: 'ETH', value: 400, threshold: 50 },
+    ]);
+  });
+
+  it('refuse bad limits naming the file and the path', () => {
+    const m = parseMarket(JSON.parse(readFileSync(fixture('contract-example', 'market.json'), 'utf8')), 'market.json');
+    const bad = (limits: unknown) => () =>
+      parseSuite({ scenarioSets: [{ name: 'g', type: 'grid', priceMoves: [0] }], limits }, 'suite.json', m);
+    expect(bad({ maxConcentration: 1.5 })).toThrow(/^suite\.json: limits\.maxConcentration: expected a bound in \[0, 1\]/);
+    expect(bad({ maxDelta: { DOGE: 5 } })).toThrow(
+      /^suite\.json: limits\.maxDelta\.DOGE: expected one of the market's underlyings/,
+    );
+    expect(bad({ overrides: { a: { maxLeverage: -1 } } })).toThrow(
+      /^suite\.json: limits\.overrides\.a\.maxLeverage: expected a leverage bound >= 0/,
+    );
+    expect(bad({ maxLeverag: 3 })).toThrow(/limits/);
+    const ex = (f: string) => fixture('contract-example', f);
+    expect(() =>
+      prepare({
+        market: ex('market.json'),
+        book: ex('book.json'),
+        suite: {
+          scenarioSets: [{ name: 'g', type: 'grid', priceMoves: [0] }],
+          limits: { overrides: { 'desk-aa': { maxLeverage: 1 } } },
+        },
+      }),
+    ).toThrow(
+      /^<suite>: limits\.overrides\.desk-aa: expected an account or portfolio id of the book, found "desk-aa" \(did you mean "desk-a"\?\)/,
+    );
+  });
+});
