@@ -161,7 +161,7 @@ export async function runSets(
 
   /**
    * The summaries of a group's tails (what the measures are made of: exact-tails.ts
-   * summarizeTails), its last merge. Where the packs lie in shared memory (the last set of a run,
+   * summarizeTails), its last merge. Where the packs lie in shared memory (the run's last large set,
    * below) the workers compute them in slices of series, so at the end of the run that merge takes
    * the whole machine rather than one thread while the others wait; elsewhere the coordinator
    * does, in slices that leave it free to keep the workers fed.
