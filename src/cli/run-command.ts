@@ -36,7 +36,7 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         .option('suite', { type: 'string', describe: 'scenario suite file (JSON or YAML)' })
         .option('out', {
           type: 'string',
-          describe: 'folder for report.json, portfolios.csv, accounts.csv [default: ./xmargin-report]',
+          describe: 'folder for report.json, portfolios.csv, accounts.csv, exposure.csv [default: ./xmargin-report]',
         })
         .option('json', {
           type: 'boolean',

@@ -39,6 +39,14 @@ export function daysBetween(from: string, to: string): number {
   return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS;
 }
 
+/**
+ * An option's time to expiry today, in years: calendar days from asOf to expiry over 365, never
+ * negative (contract section 3). One definition for valuation and for the Greeks of exposure.
+ */
+export function yearsToExpiry(asOf: string, expiry: string): number {
+  return Math.max(0, daysBetween(asOf, expiry)) / 365;
+}
+
 /** Black-Scholes-Merton value of a European option, no dividend; intrinsic value at T <= 0. */
 export function optionValue(isCall: boolean, s: number, k: number, t: number, rate: number, iv: number): number {
   if (!(t > 0)) return isCall ? Math.max(s - k, 0) : Math.max(k - s, 0);
@@ -122,7 +130,7 @@ export function buildInstrumentTable(market: Market, book: Book, horizonDays: nu
   const optTau = new Float64Array(options.length);
   const optValue0 = new Float64Array(options.length);
   options.forEach((o, i) => {
-    const t = Math.max(0, daysBetween(market.asOf, o.expiry)) / 365;
+    const t = yearsToExpiry(market.asOf, o.expiry);
     optTau[i] = Math.max(t - tauShift, 0);
     optValue0[i] = optionValue(o.isCall, spot0[o.und], o.strike, t, rate, o.iv);
   });

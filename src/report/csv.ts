@@ -1,3 +1,4 @@
+import type { Exposure } from '../risk/exposure.js';
 import type { Report } from './report.js';
 
 /** RFC 4180 quoting: a field with a comma, quote or newline is quoted, quotes doubled. */
@@ -71,4 +72,18 @@ export function accountsCsv(report: Report): string {
     ]),
   );
   return table(header, rows);
+}
+
+/**
+ * One row per unit and underlying: every portfolio (report order), then every account (grouped by
+ * portfolio, as in accounts.csv), each with every market underlying in market order.
+ */
+export function exposureCsv(report: Report): string {
+  const header = ['level', 'id', 'underlying', 'delta', 'gamma', 'vega', 'theta', 'grossNotional'];
+  const rows = (level: string, id: string, exposure: Exposure) =>
+    exposure.byUnderlying.map((u) => [level, id, u.id, u.delta, u.gamma, u.vega, u.theta, u.grossNotional]);
+  return table(header, [
+    ...report.portfolios.flatMap((p) => rows('portfolio', p.id, p.exposure)),
+    ...report.portfolios.flatMap((p) => p.segregated.accounts.flatMap((a) => rows('account', a.id, a.exposure))),
+  ]);
 }

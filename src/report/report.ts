@@ -1,5 +1,6 @@
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
+import { planExposures, type Exposure } from '../risk/exposure.js';
 import type { TailMeasures } from '../risk/measures.js';
 import { VERSION } from '../version.js';
 import type { RunInfo } from './run-info.js';
@@ -19,6 +20,8 @@ export interface AccountReport extends MarginResult {
   collateral: number;
   health: number | null;
   marginCall: number;
+  /** The account's exposure in today's market (risk/exposure.ts). */
+  exposure: Exposure;
 }
 
 export interface PortfolioReport {
@@ -30,6 +33,8 @@ export interface PortfolioReport {
   capitalEfficiency: number | null;
   cross: MarginResult;
   segregated: { initialMargin: number; accounts: AccountReport[] };
+  /** The portfolio's exposure in today's market, its accounts' positions together. */
+  exposure: Exposure;
 }
 
 export interface Report {
@@ -72,13 +77,15 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
       tails.map((t) => t[series]),
       ratio,
     );
+  // Today's market only: no scenario is behind these, so they come from the plan.
+  const exposures = planExposures(plan);
 
   const accountReports = holdings.accountIds.map((id, a): AccountReport => {
     const m = seriesMargin(a);
-    return { id, ...healthOf(holdings.collateral[a], m), ...m };
+    return { id, ...healthOf(holdings.collateral[a], m), ...m, exposure: exposures.accounts[a] };
   });
 
-  const portfolios = holdings.portfolios.map((p): PortfolioReport => {
+  const portfolios = holdings.portfolios.map((p, i): PortfolioReport => {
     const cross = seriesMargin(p.series);
     const accounts = p.accounts.map((a) => accountReports[a]);
     const collateral = accounts.reduce((s, a) => s + a.collateral, 0);
@@ -90,6 +97,7 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
       capitalEfficiency: capitalEfficiency(cross.initialMargin, segregatedIM),
       cross,
       segregated: { initialMargin: segregatedIM, accounts },
+      exposure: exposures.portfolios[i],
     };
   });
 

@@ -15,7 +15,7 @@ const ex = (f: string) => fixture('contract-example', f);
 const exampleArgs = ['--market', ex('market.json'), '--book', ex('book.json'), '--suite', ex('suite.json')];
 const missingInputs = ['--market', '/nonexistent/m.json', '--book', '/nonexistent/b.json', '--suite', '/nonexistent/s.json'];
 const tmp = () => mkdtempSync(join(tmpdir(), 'xmargin-output-'));
-const REPORT = ['accounts.csv', 'portfolios.csv', 'report.json'];
+const REPORT = ['accounts.csv', 'exposure.csv', 'portfolios.csv', 'report.json'];
 /** Every file of a folder with its bytes, to compare a folder before and after. */
 const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 
@@ -106,7 +106,7 @@ describe('a report folder is replaced all or none', () => {
     const { dir, report } = await exampleReport();
     const before = snapshot(dir);
     const blocked = tmp();
-    for (const f of ['report.json', 'portfolios.csv']) writeFileSync(join(blocked, f), before[f]);
+    for (const f of ['report.json', 'portfolios.csv', 'exposure.csv']) writeFileSync(join(blocked, f), before[f]);
     mkdirSync(join(blocked, 'accounts.csv'));
     writeFileSync(join(blocked, 'accounts.csv', 'notes.txt'), 'mine\n');
     const changed = { ...report, portfolios: report.portfolios.slice(1) };
@@ -115,6 +115,8 @@ describe('a report folder is replaced all or none', () => {
     expect(readdirSync(blocked).sort()).toEqual(REPORT);
     expect(readFileSync(join(blocked, 'report.json'), 'utf8')).toBe(before['report.json']);
     expect(readFileSync(join(blocked, 'portfolios.csv'), 'utf8')).toBe(before['portfolios.csv']);
+    // exposure.csv comes after accounts.csv: the swap stopped before it.
+    expect(readFileSync(join(blocked, 'exposure.csv'), 'utf8')).toBe(before['exposure.csv']);
     expect(statSync(join(blocked, 'accounts.csv')).isDirectory()).toBe(true);
     expect(readFileSync(join(blocked, 'accounts.csv', 'notes.txt'), 'utf8')).toBe('mine\n');
   });
@@ -125,10 +127,24 @@ describe('a report folder is replaced all or none', () => {
     mkdirSync(join(dir, 'charts'));
     const packed = await xmarginInProcess(['run', ...exampleArgs, '--out', dir, '--format', 'msgpack']);
     expect(packed.code, packed.stderr).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'charts', 'notes.txt', 'portfolios.csv', 'report.msgpack']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'accounts.csv',
+      'charts',
+      'exposure.csv',
+      'notes.txt',
+      'portfolios.csv',
+      'report.msgpack',
+    ]);
     const json = await xmarginInProcess(['run', ...exampleArgs, '--out', dir]);
     expect(json.code, json.stderr).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'charts', 'notes.txt', 'portfolios.csv', 'report.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'accounts.csv',
+      'charts',
+      'exposure.csv',
+      'notes.txt',
+      'portfolios.csv',
+      'report.json',
+    ]);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
   });
 
@@ -143,7 +159,7 @@ describe('a report folder is replaced all or none', () => {
     rmSync(join(dir, 'accounts.csv'));
     mkdirSync(join(dir, 'accounts.csv'));
     expect(() => writeReport(dir, report, 'json')).toThrow(/accounts\.csv is a folder/);
-    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'portfolios.csv', 'report.msgpack']);
+    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'exposure.csv', 'portfolios.csv', 'report.msgpack']);
     expect(readFileSync(join(dir, 'report.msgpack'))).toEqual(packed);
     expect(decode(packed)).toEqual(report);
     expect(readFileSync(join(dir, 'portfolios.csv'), 'utf8')).toBe(portfolios);

@@ -8,8 +8,8 @@ import { run } from '../../src/index.js';
 import { synthesize, type SynthSize } from '../../src/synth/index.js';
 
 const HASHES: Record<'S' | 'M', string> = {
-  S: '8294002a57a5e319f580dedceac8cbda6148003eca097213b0f6ff8821643bd3',
-  M: '280d9eb37faed6a79c1079769c9c2cf81be170cbfbdd28b25dfe40f474878912',
+  S: '463eca77e5f39f789e73b71460aa3dcbb7256b6be0a3a522aed596a9b3e99511',
+  M: 'fe33ed020e52bb4fabad618c396befd131dc9ccca61daeda440091756e1396fe',
 };
 
 describe('report hashes of the synthetic workloads', () => {
