@@ -131,6 +131,15 @@ export interface TaskFailure {
   scenario?: number;
 }
 
+/** A run that found limit breaches, asked to fail on them (`--fail-on-breach`). Exit code 3; the report is written. */
+export class BreachError extends Error {
+  readonly exitCode = 3;
+  constructor(readonly breaches: number) {
+    super(`${breaches} limit breach${breaches === 1 ? '' : 'es'} (see the report's breaches); failing as --fail-on-breach asks`);
+    this.name = 'BreachError';
+  }
+}
+
 /** The run itself failed: a worker died, a kernel trapped, a value went non-finite, a cancel. Exit code 1. */
 export class RunError extends Error {
   readonly exitCode = 1;

@@ -12,6 +12,7 @@ export type { RunPlan } from './engine/plan.js';
 export type { ScenarioEvaluator, EvaluatedScenarios } from './engine/evaluator.js';
 export type { PilotSpec } from './engine/pilot.js';
 export { tailMeasures, seriesMeasures, type TailMeasures } from './risk/measures.js';
+export { checkLimits, limitsFor, type Breach, type LimitUnit, type LimitName } from './risk/limits.js';
 export type { Report, PortfolioReport, AccountReport, SetReport } from './report/report.js';
 export type { RunInfo, RunInputHash, RunOptionsUsed } from './report/run-info.js';
 export type { MarginResult } from './margin/margin.js';
@@ -23,7 +24,7 @@ export type {
   BookDocInput as BookDocument,
   SuiteDocInput as SuiteDocument,
 } from './model/schema.js';
-export { ArgumentError, InputError, RunError, UsageError, type RunFailureCode, type TaskFailure } from './errors.js';
+export { ArgumentError, BreachError, InputError, RunError, UsageError, type RunFailureCode, type TaskFailure } from './errors.js';
 export type { ArgumentParameter } from './errors.js';
 export { writeReport, reportJson } from './report/write.js';
 export { nearestCorrelation, type NearestCorrelation } from './scenarios/nearcorr.js';

@@ -1,5 +1,5 @@
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { ArgumentError, exitCodeOf, InputError, RunError, UsageError, type ArgumentParameter } from '../errors.js';
+import { ArgumentError, BreachError, exitCodeOf, InputError, RunError, UsageError, type ArgumentParameter } from '../errors.js';
 import { suggest } from '../model/issues.js';
 import { VERSION } from '../version.js';
 import { calibrateCommand } from './calibrate-command.js';
@@ -102,7 +102,7 @@ function messageOf(err: unknown): string {
  */
 function report(err: unknown, io: CliIO): number {
   io.stderr.write(`xmargin: ${messageOf(err)}\n`);
-  const known = err instanceof InputError || err instanceof UsageError || err instanceof RunError;
+  const known = err instanceof InputError || err instanceof UsageError || err instanceof RunError || err instanceof BreachError;
   if (!known && io.debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
   return exitCodeOf(err);
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError } from '../errors.js';
+import { BreachError, UsageError } from '../errors.js';
 import { bundledExample, run } from '../run.js';
 import { SUMMARY_TOP, summaryTable } from '../report/summary.js';
 import { reportFolderProblem, reportJson, writeReport, type ReportFormat } from '../report/write.js';
@@ -23,6 +23,7 @@ interface RunArgs {
   top?: number;
   all?: boolean;
   strict: boolean;
+  failOnBreach: boolean;
 }
 
 export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
@@ -36,7 +37,7 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         .option('suite', { type: 'string', describe: 'scenario suite file (JSON or YAML)' })
         .option('out', {
           type: 'string',
-          describe: 'folder for report.json, portfolios.csv, accounts.csv, exposure.csv [default: ./xmargin-report]',
+          describe: 'folder for report.json and the CSVs [default: ./xmargin-report]',
         })
         .option('json', {
           type: 'boolean',
@@ -66,6 +67,11 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         })
         .option('all', { type: 'boolean', describe: 'list every portfolio in the summary' })
         .conflicts('all', 'top')
+        .option('fail-on-breach', {
+          type: 'boolean',
+          default: false,
+          describe: "exit 3 when the suite's limits are breached (the report is still written)",
+        })
 
         .option('strict', {
           type: 'boolean',
@@ -109,13 +115,20 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       } finally {
         bar.stop();
       }
+      // After the report is written: a breach is news for whoever reads it, not a failed run.
+      const breaches = report.breaches?.length ?? 0;
+      const failOnBreach = () => {
+        if (args.failOnBreach && breaches > 0) throw new BreachError(breaches);
+      };
       if (args.json) {
         io.stdout.write(reportJson(report));
         if (outDir !== undefined) writeReport(outDir, report, args.format);
+        failOnBreach();
         return;
       }
       const written = writeReport(outDir!, report, args.format);
       io.stdout.write(`${summaryTable(report, { top: args.all ? Infinity : args.top })}\nwrote ${written.join(', ')}\n`);
+      failOnBreach();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { planExposures, type Exposure } from '../risk/exposure.js';
+import { checkLimits, type Breach, type LimitUnit } from '../risk/limits.js';
 import type { TailMeasures } from '../risk/measures.js';
 import { VERSION } from '../version.js';
 import type { RunInfo } from './run-info.js';
@@ -54,6 +55,8 @@ export interface Report {
     marginCall: number;
     portfoliosWithCall: number;
   };
+  /** Limit breaches (contract section 7), when the suite sets limits: portfolios first, then accounts. */
+  breaches?: Breach[];
   engine: { name: 'xmargin'; version: string };
   /**
    * Which run made the report, when, with which settings and from which inputs (run-info.ts).
@@ -132,8 +135,27 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
       marginCall: portfolios.reduce((s, p) => s + p.marginCall, 0),
       portfoliosWithCall: portfolios.filter((p) => p.marginCall > 0).length,
     },
+    ...(suite.limits ? { breaches: checkLimits(suite.limits, limitUnits(portfolios)) } : {}),
     engine: { name: 'xmargin', version: VERSION },
   };
+}
+
+/**
+ * What the limits are checked on, in the contract's order: portfolios (cross), then accounts
+ * (segregated) as the report lists them. A standalone account is both.
+ */
+function limitUnits(portfolios: PortfolioReport[]): LimitUnit[] {
+  const unit = (level: LimitUnit['level'], x: { id: string; health: number | null; exposure: Exposure }): LimitUnit => ({
+    level,
+    id: x.id,
+    leverage: x.exposure.leverage,
+    largestShare: x.exposure.largestUnderlying?.share ?? null,
+    delta: x.exposure.byUnderlying,
+    health: x.health,
+  });
+  const seen = new Set<string>();
+  const accounts = portfolios.flatMap((p) => p.segregated.accounts).filter((a) => !seen.has(a.id) && seen.add(a.id));
+  return [...portfolios.map((p) => unit('portfolio', p)), ...accounts.map((a) => unit('account', a))];
 }
 
 /** Every number in a report must be finite; the engine guarantees it, this proves it before writing. */

@@ -77,5 +77,25 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
     t.toString(),
     `total: cross IM ${money(tot.crossInitialMargin)} vs segregated ${money(tot.segregatedInitialMargin)} ` +
       `(efficiency ${pct(tot.capitalEfficiency)}); margin calls ${money(tot.marginCall)} in ${tot.portfoliosWithCall} portfolio(s)`,
+    ...breachLines(report, top),
   ].join('\n');
+}
+
+/** Limit breaches, when the suite sets limits: how many, and the first `top` of them. */
+function breachLines(report: Report, top: number): string[] {
+  const b = report.breaches;
+  if (b === undefined) return [];
+  if (b.length === 0) return ['limits: no breach'];
+  const shown = b.slice(0, top).map((x) => {
+    const what = x.limit === 'maxDelta' ? `maxDelta ${x.underlying}` : x.limit;
+    const value = x.limit === 'maxDelta' ? money(x.value) : ratio(x.value);
+    const bound = x.limit === 'maxDelta' ? money(x.threshold) : ratio(x.threshold);
+    return `  ${x.level} ${x.id}: ${what} ${value} ${x.limit === 'minHealth' ? '<' : '>'} ${bound}`;
+  });
+  const more = b.length - shown.length;
+  return [
+    `limits: ${b.length} breach${b.length === 1 ? '' : 'es'}`,
+    ...shown,
+    ...(more > 0 ? [`  ... and ${more} more (report.json: breaches)`] : []),
+  ];
 }

@@ -1,11 +1,13 @@
 // Limits (contract section 7) against the worked example of sections 7-9: its expected breaches
 // follow from its expected exposures and healths, and its suite's limits, overrides included.
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMarket, parseSuite } from '../../src/model/load.js';
 import { checkLimits, limitsFor, type LimitUnit } from '../../src/risk/limits.js';
 import { prepare } from '../../src/index.js';
-import { fixture } from '../helpers/cli.js';
+import { fixture, xmarginInProcess } from '../helpers/cli.js';
 
 /** The worked example, as shipped in ../shared/contract-example-2 (copied into the fixtures). */
 const read = (f: string) => JSON.parse(readFileSync(fixture('contract-example-2', f), 'utf8'));
@@ -19,7 +21,9 @@ function inputs() {
   }
   const suite = read('suite.json');
   for (const k of ['attribution', 'addOns', 'cascade']) delete suite[k];
-  return { market, suite };
+  const book = read('book.json');
+  for (const p of book.portfolios) delete p.rating;
+  return { market, book, suite };
 }
 
 type Exposure = {
@@ -115,5 +119,31 @@ describe('limits', () => {
     ).toThrow(
       /^<suite>: limits\.overrides\.desk-aa: expected an account or portfolio id of the book, found "desk-aa" \(did you mean "desk-a"\?\)/,
     );
+  });
+
+  it('are in the report, the summary and the exit code (3 with --fail-on-breach, after the report is written)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xmargin-limits-'));
+    for (const [name, doc] of Object.entries(inputs())) writeFileSync(join(dir, `${name}.json`), JSON.stringify(doc));
+    // The suite's historical set reads prices.csv beside it.
+    copyFileSync(fixture('contract-example-2', 'prices.csv'), join(dir, 'prices.csv'));
+    const at = (f: string) => join(dir, `${f}.json`);
+    const args = ['run', '--market', at('market'), '--book', at('book'), '--suite', at('suite')];
+    const failing = await xmarginInProcess([...args, '--out', join(dir, 'a'), '--fail-on-breach']);
+    expect(failing.code, failing.stderr).toBe(3);
+    expect(failing.stderr).toMatch(
+      /^xmargin: \d+ limit breaches \(see the report's breaches\); failing as --fail-on-breach asks/,
+    );
+    const report = JSON.parse(readFileSync(join(dir, 'a', 'report.json'), 'utf8'));
+    // Without section 8's add-ons the healths differ from the worked example's; the exposure limits do not.
+    const exposureBreaches = (b: { limit: string }[]) => b.filter((x) => x.limit !== 'minHealth');
+    expect(exposureBreaches(report.breaches)).toEqual(exposureBreaches(read('expected-report.json').breaches));
+    expect(failing.stdout).toContain(`limits: ${report.breaches.length} breaches`);
+    expect(failing.stdout).toContain('  portfolio fund: maxConcentration 0.76 > 0.70');
+    const passing = await xmarginInProcess([...args, '--out', join(dir, 'b')]);
+    expect(passing.code).toBe(0);
+    // No limits in the suite, no breaches field.
+    const plain = await xmarginInProcess(['run', '--json', '--fail-on-breach']);
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout).breaches).toBeUndefined();
   });
 });
