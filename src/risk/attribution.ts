@@ -1,0 +1,132 @@
+// Euler attribution of expected shortfall (contract section 7): a unit's ES is the mean loss over
+// T, its k tail scenarios in its binding set, so the contribution of a component c (a position,
+// or a non-cash collateral holding) is its mean loss over the same T, and the contributions add
+// up to the ES. This is the reference computation: it regenerates the tail scenarios one by one
+// on the TypeScript twins (as `explain` does), and is exact for any book; a streaming pass on the
+// workers for large books is to be checked against it.
+import { TwinEvaluator } from '../engine/evaluator-twin.js';
+import { kernelPlan, type RunPlan } from '../engine/plan.js';
+
+/** One component of a unit: an account's net position in one instrument, or its holding of one collateral asset. */
+export interface Component {
+  account: string;
+  /** The instrument id, or `collateral:<asset>`. */
+  instrument: string;
+  underlying: string;
+  /** Quantity (or collateral amount) times the P&L per unit of its revaluation row is its P&L. */
+  quantity: number;
+  row: number;
+}
+
+export interface Attribution {
+  set: string;
+  es: number;
+  byAccount?: { id: string; contribution: number }[];
+  byUnderlying: { id: string; contribution: number }[];
+  topPositions: { account: string; instrument: string; contribution: number }[];
+}
+
+/**
+ * The components of the given accounts, in the contract's order: accounts as given (book order),
+ * each account's positions as first listed (one per instrument, quantities netted), then its
+ * non-cash collateral holdings (cash moves with no scenario and contributes nothing).
+ */
+export function componentsOf(plan: RunPlan, accounts: number[]): Component[] {
+  const { book, market, instruments } = plan;
+  const underlyingOf = new Map(book.instruments.map((i) => [i.id, i.underlying]));
+  const marketIndex = new Map(market.underlyings.map((u, k) => [u.id, k]));
+  const out: Component[] = [];
+  for (const a of accounts) {
+    const account = book.accounts[a];
+    const net = new Map<string, number>();
+    for (const p of account.positions) net.set(p.instrument, (net.get(p.instrument) ?? 0) + p.quantity);
+    for (const [id, quantity] of net) {
+      out.push({
+        account: account.id,
+        instrument: id,
+        underlying: underlyingOf.get(id)!,
+        quantity,
+        row: instruments.rowOf.get(id)!,
+      });
+    }
+    for (const c of account.collateral) {
+      const u = marketIndex.get(c.asset);
+      if (u === undefined) continue;
+      out.push({
+        account: account.id,
+        instrument: `collateral:${c.asset}`,
+        underlying: c.asset,
+        quantity: c.amount,
+        row: instruments.collateralRow.get(u)!,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Each component's mean loss over the scenarios `tail` of set `set` (the unit's tail: its k
+ * largest losses there). Scenarios are regenerated in batches of `batch` on the twins.
+ */
+export function contributions(
+  plan: RunPlan,
+  set: number,
+  tail: ArrayLike<number>,
+  components: Component[],
+  batch = 256,
+): Float64Array {
+  const ev = new TwinEvaluator(kernelPlan(plan), Math.max(1, Math.min(batch, tail.length)));
+  const sum = new Float64Array(components.length);
+  const comp = new Float64Array(components.length);
+  for (let s0 = 0; s0 < tail.length; s0 += ev.chunk) {
+    const indices = Array.from({ length: Math.min(ev.chunk, tail.length - s0) }, (_, j) => tail[s0 + j]);
+    const { rows, count } = ev.list(set, indices);
+    components.forEach((c, j) => {
+      for (let s = 0; s < count; s++) {
+        // Neumaier: k can be 10^4 losses of mixed sign.
+        const v = -c.quantity * rows[c.row * count + s];
+        const t = sum[j] + v;
+        comp[j] += Math.abs(sum[j]) >= Math.abs(v) ? sum[j] - t + v : v - t + sum[j];
+        sum[j] = t;
+      }
+    });
+  }
+  const k = tail.length;
+  return sum.map((s, j) => (s + comp[j]) / k);
+}
+
+/**
+ * A unit's attribution from its components' contributions: by account (portfolios), by
+ * underlying (every market underlying, in market order; collateral under its asset), and the
+ * `top` largest contributions, largest signed first, ties in component order.
+ */
+export function attribution(
+  plan: RunPlan,
+  setName: string,
+  es: number,
+  components: Component[],
+  contribution: Float64Array,
+  top: number,
+  byAccount: boolean,
+): Attribution {
+  const sumBy = (key: (c: Component) => string, keys: string[]) => {
+    const total = new Map(keys.map((k) => [k, 0]));
+    components.forEach((c, j) => total.set(key(c), total.get(key(c))! + contribution[j]));
+    return keys.map((id) => ({ id, contribution: total.get(id)! }));
+  };
+  const order = components.map((_, j) => j).sort((x, y) => contribution[y] - contribution[x] || x - y);
+  return {
+    set: setName,
+    es,
+    ...(byAccount ? { byAccount: sumBy((c) => c.account, [...new Set(components.map((c) => c.account))]) } : {}),
+    byUnderlying: sumBy(
+      (c) => c.underlying,
+      plan.market.underlyings.map((u) => u.id),
+    ),
+    topPositions: order.slice(0, top).map((j) => ({
+      account: components[j].account,
+      instrument: components[j].instrument,
+      contribution: contribution[j],
+    })),
+  };
+}
