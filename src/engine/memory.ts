@@ -30,22 +30,34 @@ export function baseBytes(plan: RunPlan, workers: number, chunk: number): number
 /**
  * The groups of series each set runs in, so that its tails fit `budget` beside `base` bytes: one
  * group of every series when they fit, else as few equal groups as fit. Refuses a budget in
- * which not even one series' tail fits, before anything runs.
+ * which not even one series' tail fits, before anything runs. With `keepTails`, the tails of the
+ * sets before (those that ran whole and so are kept) count against the budget of the sets after.
  */
-export function planGroups(plan: RunPlan, sets: number[], workers: number, budget: number, base: number): SeriesGroup[][] {
+export function planGroups(
+  plan: RunPlan,
+  sets: number[],
+  workers: number,
+  budget: number,
+  base: number,
+  keepTails = false,
+): SeriesGroup[][] {
   const nSeries = plan.holdings.nSeries;
-  const free = budget - base;
+  let kept = 0;
   return sets.map((si) => {
+    const free = budget - base - kept;
     const set = plan.sets[si];
     const perSeries = tailBytesPerSeries(set.tailSize, workers);
     const need = nSeries * perSeries;
-    if (need <= free) return [{ from: 0, to: nSeries }];
+    if (need <= free) {
+      if (keepTails) kept += nSeries * 16 * set.tailSize;
+      return [{ from: 0, to: nSeries }];
+    }
     if (perSeries > free) {
-      const least = Math.ceil((base + perSeries) / 2 ** 20);
+      const least = Math.ceil((base + kept + perSeries) / 2 ** 20);
       throw new ArgumentError(
         'maxMemory',
         budget,
-        `too small for set "${set.name}": the run holds ${mib(base)} MiB before any tail, and one series' ` +
+        `too small for set "${set.name}": the run holds ${mib(base + kept)} MiB before its tails, and one series' ` +
           `tail of ${set.tailSize} losses needs ${mib(perSeries)} MiB more with ${workers} worker${workers === 1 ? '' : 's'}; ` +
           `give at least ${least} MiB, or fewer workers`,
       );

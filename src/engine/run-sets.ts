@@ -52,7 +52,8 @@ export async function runSets(
     if (!(Number.isInteger(si) && si >= 0 && si < plan.sets.length)) throw new Error(`internal: no set ${si}`);
   // Every set's groups of series are planned before anything runs, so a budget too small fails
   // in the first second rather than after hours.
-  const groups = planGroups(plan, which, slots, options.maxMemory ?? engineDefaults.maxMemory, baseBytes(plan, slots, chunk));
+  const budget = options.maxMemory ?? engineDefaults.maxMemory;
+  const groups = planGroups(plan, which, slots, budget, baseBytes(plan, slots, chunk), options.keepTails !== false);
   let allTotal = which.reduce((a, si, at) => a + plan.sets[si].scenarios * groups[at].length, 0);
   let allDone = 0;
   let taskCount = 0;
