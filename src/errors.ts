@@ -81,6 +81,10 @@ export type ArgumentParameter =
   | 'dof'
   | 'horizonDays'
   | 'seed'
+  // explain's tail
+  | 'portfolio'
+  | 'account'
+  | 'show'
   // the engine
   | 'workers'
   | 'chunk'

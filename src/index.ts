@@ -37,4 +37,5 @@ export type { Window as PriceWindow } from './calibrate/window.js';
 export { sweep, sweepCsv } from './sweep/sweep.js';
 export type { SweepInput, SweepResult, SweepPoint } from './sweep/sweep.js';
 export { explain } from './explain/explain.js';
+export { explainTail, explainTailOf, type TailExplanation, type ExplainTailInput } from './explain/tail.js';
 export type { ExplainInput, ScenarioExplanation } from './explain/explain.js';

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { explain, type ScenarioExplanation } from '../explain/explain.js';
+import { explainTail, type TailExplanation } from '../explain/tail.js';
 import { UsageError } from '../errors.js';
 import { bundledExample } from '../run.js';
 import type { CliIO } from './io.js';
@@ -10,7 +11,12 @@ interface ExplainArgs {
   book?: string;
   suite?: string;
   set: string;
-  scenario: number;
+  scenario?: number;
+  tail: boolean;
+  portfolio?: string;
+  account?: string;
+  show?: number;
+  workers?: number;
   json: boolean;
 }
 
@@ -29,6 +35,39 @@ function text(e: ScenarioExplanation): string {
   return [head, u.toString(), p.toString(), a.toString()].join('\n') + '\n';
 }
 
+/** Positions with a column of their own in the tail's scenario table. */
+const TAIL_COLUMNS = 8;
+
+function tailText(t: TailExplanation): string {
+  const table = (head: string[]) => new Table({ head, style: { head: [], border: [], compact: true } });
+  const head =
+    `${t.level} ${t.id}, set "${t.set}": its ${t.k === 1 ? 'largest loss' : `${t.k} largest losses`}; VaR ${num(t.var)}, ES ${num(t.es)} ` +
+    `(${t.k === 1 ? 'that loss' : `the mean of the ${t.k}`}; each position's contribution is its mean loss over them, and they add up to the ES)`;
+  const c = table(['account', 'position', 'underlying', 'contribution', 'share of ES']);
+  for (const x of [...t.components].sort((a, b) => b.contribution - a.contribution))
+    c.push([
+      x.account,
+      x.instrument,
+      x.underlying,
+      num(x.contribution),
+      t.es !== 0 ? pct(x.contribution / t.es).replace('+', '') : '-',
+    ]);
+  const names = t.components.map((x) => (t.level === 'portfolio' ? `${x.account} ${x.instrument}` : x.instrument));
+  const s = table(['rank', 'scenario', 'loss', ...names]);
+  for (const x of t.scenarios)
+    s.push([x.rank, x.label ? `${x.scenario} (${x.label})` : x.scenario, num(x.loss), ...x.components.map(num)]);
+  const more = t.k - t.scenarios.length;
+  return (
+    [
+      head,
+      c.toString(),
+      `the first ${t.scenarios.length} tail scenario${t.scenarios.length === 1 ? '' : 's'}, with each position's loss:`,
+      s.toString(),
+      ...(more > 0 ? [`... and ${more} more (--show N, or --json)`] : []),
+    ].join('\n') + '\n'
+  );
+}
+
 export function explainCommand(io: CliIO): CommandModule<object, ExplainArgs> {
   return {
     command: 'explain',
@@ -41,15 +80,38 @@ export function explainCommand(io: CliIO): CommandModule<object, ExplainArgs> {
         .option('set', { type: 'string', demandOption: true, describe: 'scenario set name' })
         .option('scenario', {
           type: 'number',
-          demandOption: true,
           describe: 'scenario index (the report gives worstScenario and varScenario)',
         })
+        .option('tail', {
+          type: 'boolean',
+          default: false,
+          describe: "instead of one scenario: the scenarios behind a unit's ES, with each position's loss and contribution",
+        })
+        .option('portfolio', { type: 'string', describe: 'with --tail: the portfolio (margined cross)' })
+        .option('account', { type: 'string', describe: 'with --tail: the account (margined alone)' })
+        .option('show', { type: 'number', describe: 'with --tail: tail scenarios listed [default: 10]' })
+        .option('workers', { type: 'number', describe: 'with --tail: worker threads [default: one per core]' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<ExplainArgs>,
-    handler: (args: ArgumentsCamelCase<ExplainArgs>) => {
+    handler: async (args: ArgumentsCamelCase<ExplainArgs>) => {
       const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
       if (given !== 0 && given !== 3)
         throw new UsageError('give all of --market, --book and --suite, or none for the bundled example');
       const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
+      if (args.tail) {
+        if (args.scenario !== undefined)
+          throw new UsageError('--tail explains a whole tail: give --portfolio or --account, not --scenario');
+        if ((args.portfolio === undefined) === (args.account === undefined))
+          throw new UsageError('--tail needs exactly one of --portfolio and --account');
+        const t = await explainTail(
+          { ...inputs, set: args.set, portfolio: args.portfolio, account: args.account, show: args.show, workers: args.workers },
+          { signal: io.signal },
+        );
+        io.stdout.write(args.json ? JSON.stringify(t, null, 2) + '\n' : tailText(t));
+        return;
+      }
+      if (args.portfolio !== undefined || args.account !== undefined || args.show !== undefined)
+        throw new UsageError('--portfolio, --account and --show go with --tail');
+      if (args.scenario === undefined) throw new UsageError('give --scenario N (or --tail with --portfolio or --account)');
       const e = explain({ ...inputs, set: args.set, scenario: args.scenario });
       io.stdout.write(args.json ? JSON.stringify(e, null, 2) + '\n' : text(e));
     },
