@@ -2,6 +2,7 @@
 // closed forms on linear books, and as a property: below MM at the reported x, not a hair nearer 0.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { optionValue, yearsToExpiry } from '../../src/engine/instruments.js';
 import { parseBook, parseMarket } from '../../src/model/load.js';
 import type { Book, Market } from '../../src/model/types.js';
 import {
@@ -152,6 +153,64 @@ describe('distance to liquidation', () => {
     // Below -0.99 the contract stops looking: MM 100000 would need x = -1.
     const [far] = distancesToLiquidation(model, [{ series: 0, collateral: 400000, maintenanceMargin: 100000 }]);
     expect(far.down).toBeNull();
+  });
+
+  it('an option book agrees with an independent scan on the reference BSM (normCdf), to 1e-8', () => {
+    // Short 10 puts and short 10 calls (a short strangle) on BTC, with a long future: equity falls on
+    // both sides, bending. The independent side values each option with optionValue, not the kernels.
+    const mk = market({ BTC: 90000 }, 0.03);
+    const put = { strike: 80000, expiry: '2026-12-27', iv: 0.55 };
+    const call = { strike: 100000, expiry: '2027-01-29', iv: 0.6 };
+    const book = parseBook(
+      {
+        instruments: [
+          { id: 'P', type: 'option', underlying: 'BTC', right: 'put', ...put },
+          { id: 'C', type: 'option', underlying: 'BTC', right: 'call', ...call },
+          { id: 'F', type: 'future', underlying: 'BTC' },
+        ],
+        accounts: [
+          {
+            id: 'a',
+            collateral: 300000,
+            positions: [
+              { instrument: 'P', quantity: -10 },
+              { instrument: 'C', quantity: -10 },
+              { instrument: 'F', quantity: 2 },
+            ],
+          },
+        ],
+        portfolios: [],
+      },
+      'book.json',
+      mk,
+    );
+    const S = 90000;
+    const v = (isCall: boolean, o: typeof put, s: number) =>
+      optionValue(isCall, s, o.strike, yearsToExpiry('2026-11-20', o.expiry), 0.03, o.iv);
+    const pnl = (x: number) =>
+      -10 * (v(false, put, S * (1 + x)) - v(false, put, S)) - 10 * (v(true, call, S * (1 + x)) - v(true, call, S)) + 2 * S * x;
+    const collateral = 300000;
+    const mm = 150000;
+    const reference = (sign: -1 | 1, steps: number): number | null => {
+      for (let k = 1; k <= steps; k++) {
+        if (collateral + pnl((sign * k) / 1000) < mm) {
+          let [safe, breached] = [(sign * (k - 1)) / 1000, (sign * k) / 1000];
+          while (Math.abs(breached - safe) > 1e-12) {
+            const mid = 0.5 * (safe + breached);
+            if (collateral + pnl(mid) < mm) breached = mid;
+            else safe = mid;
+          }
+          return breached;
+        }
+      }
+      return null;
+    };
+    const want = { down: reference(-1, 990), up: reference(1, 4000) };
+    expect(want.down).toBeLessThan(-0.05);
+    expect(want.up).toBeGreaterThan(0.05);
+    const [d] = distancesToLiquidation(liquidationModel(mk, book), [{ series: 0, collateral, maintenanceMargin: mm }]);
+    expect(Math.abs(d.down! - want.down!)).toBeLessThan(1e-8);
+    expect(Math.abs(d.up! - want.up!)).toBeLessThan(1e-8);
   });
 
   it('property: equity is below MM at the reported x and at least MM 1e-6 nearer 0 (option books, portfolios)', () => {
