@@ -26,6 +26,8 @@ export function portfoliosCsv(report: Report): string {
     'capitalEfficiency',
     'health',
     'marginCall',
+    'distanceDown',
+    'distanceUp',
     ...sets.map((s) => `es:${s}`),
   ];
   const rows = report.portfolios.map((p) => [
@@ -39,6 +41,8 @@ export function portfoliosCsv(report: Report): string {
     p.capitalEfficiency,
     p.health,
     p.marginCall,
+    p.distanceToLiquidation.down,
+    p.distanceToLiquidation.up,
     ...sets.map((s) => p.cross.sets[s].es),
   ]);
   return table(header, rows);
@@ -56,6 +60,8 @@ export function accountsCsv(report: Report): string {
     'bindingSet',
     'health',
     'marginCall',
+    'distanceDown',
+    'distanceUp',
     ...sets.map((s) => `es:${s}`),
   ];
   const rows = report.portfolios.flatMap((p) =>
@@ -68,6 +74,8 @@ export function accountsCsv(report: Report): string {
       a.bindingSet,
       a.health,
       a.marginCall,
+      a.distanceToLiquidation.down,
+      a.distanceToLiquidation.up,
       ...sets.map((s) => a.sets[s].es),
     ]),
   );

@@ -1,6 +1,7 @@
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { planExposures, type Exposure } from '../risk/exposure.js';
+import { distancesToLiquidation, liquidationModel, type DistanceToLiquidation } from '../risk/liquidation.js';
 import { checkLimits, type Breach, type LimitUnit } from '../risk/limits.js';
 import type { TailMeasures } from '../risk/measures.js';
 import { VERSION } from '../version.js';
@@ -23,6 +24,8 @@ export interface AccountReport extends MarginResult {
   marginCall: number;
   /** The account's exposure in today's market (risk/exposure.ts). */
   exposure: Exposure;
+  /** The instant move of every underlying that takes the account below its MM (risk/liquidation.ts). */
+  distanceToLiquidation: DistanceToLiquidation;
 }
 
 export interface PortfolioReport {
@@ -36,6 +39,8 @@ export interface PortfolioReport {
   segregated: { initialMargin: number; accounts: AccountReport[] };
   /** The portfolio's exposure in today's market, its accounts' positions together. */
   exposure: Exposure;
+  /** The same for the portfolio: its pooled collateral and net P&L against its cross MM. */
+  distanceToLiquidation: DistanceToLiquidation;
 }
 
 export interface Report {
@@ -83,13 +88,32 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
   // Today's market only: no scenario is behind these, so they come from the plan.
   const exposures = planExposures(plan);
 
+  const accountMargins = holdings.accountIds.map((_, a) => seriesMargin(a));
+  const crossMargins = holdings.portfolios.map((p) => seriesMargin(p.series));
+  // Accounts first, then portfolios: one scan serves both (a standalone account is scanned twice, as both).
+  const distances = distancesToLiquidation(liquidationModel(market, plan.book), [
+    ...accountMargins.map((m, a) => ({ series: a, collateral: holdings.collateral[a], maintenanceMargin: m.maintenanceMargin })),
+    ...holdings.portfolios.map((p, i) => ({
+      series: p.series,
+      collateral: p.accounts.reduce((s, a) => s + holdings.collateral[a], 0),
+      maintenanceMargin: crossMargins[i].maintenanceMargin,
+    })),
+  ]);
+  const nAccounts = holdings.accountIds.length;
+
   const accountReports = holdings.accountIds.map((id, a): AccountReport => {
-    const m = seriesMargin(a);
-    return { id, ...healthOf(holdings.collateral[a], m), ...m, exposure: exposures.accounts[a] };
+    const m = accountMargins[a];
+    return {
+      id,
+      ...healthOf(holdings.collateral[a], m),
+      ...m,
+      exposure: exposures.accounts[a],
+      distanceToLiquidation: distances[a],
+    };
   });
 
   const portfolios = holdings.portfolios.map((p, i): PortfolioReport => {
-    const cross = seriesMargin(p.series);
+    const cross = crossMargins[i];
     const accounts = p.accounts.map((a) => accountReports[a]);
     const collateral = accounts.reduce((s, a) => s + a.collateral, 0);
     const segregatedIM = accounts.reduce((s, a) => s + a.initialMargin, 0);
@@ -101,6 +125,7 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
       cross,
       segregated: { initialMargin: segregatedIM, accounts },
       exposure: exposures.portfolios[i],
+      distanceToLiquidation: distances[nAccounts + i],
     };
   });
 

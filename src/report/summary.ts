@@ -77,8 +77,41 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
     t.toString(),
     `total: cross IM ${money(tot.crossInitialMargin)} vs segregated ${money(tot.segregatedInitialMargin)} ` +
       `(efficiency ${pct(tot.capitalEfficiency)}); margin calls ${money(tot.marginCall)} in ${tot.portfoliosWithCall} portfolio(s)`,
+    liquidationLine(report.portfolios),
     ...breachLines(report, top),
   ].join('\n');
+}
+
+/** How many portfolios the liquidation line names: the few a risk manager calls first. */
+export const LIQUIDATION_TOP = 5;
+
+/** A portfolio's nearer side: the move of smallest size that takes it below MM, null when none does. */
+function nearestMove(p: PortfolioReport): number | null {
+  const { down, up } = p.distanceToLiquidation;
+  if (down === null) return up;
+  if (up === null) return down;
+  return -down <= up ? down : up;
+}
+
+/** A move as a signed percentage; below 1% with two decimals, so a 0.04% move does not read as 0. */
+function movePct(x: number): string {
+  if (x === 0) return 'below MM';
+  const digits = Math.abs(x) < 0.01 ? 2 : 1;
+  return `${x > 0 ? '+' : ''}${(100 * x).toFixed(digits)}%`;
+}
+
+/**
+ * The portfolios closest to liquidation, nearest first (ties in book order): each with the move
+ * of every underlying at once that takes it below its maintenance margin, on its nearer side.
+ */
+export function liquidationLine(portfolios: ReadonlyArray<PortfolioReport>, top = LIQUIDATION_TOP): string {
+  const near = portfolios
+    .map((p, i) => ({ p, i, x: nearestMove(p) }))
+    .filter((e): e is { p: PortfolioReport; i: number; x: number } => e.x !== null)
+    .sort((a, b) => Math.abs(a.x) - Math.abs(b.x) || a.i - b.i);
+  if (near.length === 0) return 'closest to liquidation: none below MM for any move of -99% to +400%';
+  const shown = near.slice(0, top).map((e) => `${e.p.id} ${movePct(e.x)}`);
+  return `closest to liquidation (all underlyings at once): ${shown.join(', ')}${near.length > top ? `; ${near.length - top} more` : ''}`;
 }
 
 /** Limit breaches, when the suite sets limits: how many, and the first `top` of them. */

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PortfolioReport, Report } from '../../src/report/report.js';
-import { byUrgency, SUMMARY_TOP, summaryTable } from '../../src/report/summary.js';
+import { byUrgency, liquidationLine, SUMMARY_TOP, summaryTable } from '../../src/report/summary.js';
 import { xmarginInProcess, fixture } from '../helpers/cli.js';
 
-function portfolio(id: string, im: number, call: number): PortfolioReport {
+function portfolio(
+  id: string,
+  im: number,
+  call: number,
+  distanceToLiquidation: PortfolioReport['distanceToLiquidation'] = { down: null, up: null },
+): PortfolioReport {
   const cross = { initialMargin: im, maintenanceMargin: 0.8 * im, bindingSet: 'mc', sets: {} };
   return {
     id,
@@ -14,6 +19,7 @@ function portfolio(id: string, im: number, call: number): PortfolioReport {
     capitalEfficiency: 0,
     cross,
     segregated: { initialMargin: im, accounts: [] },
+    distanceToLiquidation,
   } as unknown as PortfolioReport;
 }
 
@@ -73,6 +79,31 @@ describe('the terminal summary', () => {
     expect(listed(summaryTable(report, { top: Infinity }))).toHaveLength(30);
     expect(summaryTable(report, { top: Infinity })).toContain('30 portfolios, margin calls first');
     expect(listed(summaryTable(report, { top: 3 }))).toEqual(['p7', 'p21', 'p29']);
+  });
+});
+
+describe('the liquidation line', () => {
+  it('names the portfolios nearest to liquidation on their nearer side, nearest first, ties in book order', () => {
+    const ps = [
+      portfolio('far', 1, 0, { down: -0.5, up: 2 }),
+      portfolio('never', 1, 0),
+      portfolio('up', 1, 0, { down: null, up: 0.031 }),
+      portfolio('down', 1, 0, { down: -0.031, up: 0.2 }),
+      portfolio('now', 1, 0, { down: 0, up: 0 }),
+      portfolio('tiny', 1, 0, { down: -0.0004, up: null }),
+      portfolio('mid', 1, 0, { down: -0.3, up: 0.12345 }),
+    ];
+    expect(liquidationLine(ps)).toBe(
+      'closest to liquidation (all underlyings at once): now below MM, tiny -0.04%, up +3.1%, down -3.1%, mid +12.3%; 1 more',
+    );
+    expect(liquidationLine([portfolio('never', 1, 0)])).toBe(
+      'closest to liquidation: none below MM for any move of -99% to +400%',
+    );
+  });
+
+  it('is part of the summary', () => {
+    const text = summaryTable(reportOf([portfolio('p0', 1, 0, { down: -0.25, up: null })]));
+    expect(text).toContain('closest to liquidation (all underlyings at once): p0 -25.0%');
   });
 });
 
