@@ -1,3 +1,4 @@
+import type { MarginComponents } from '../margin/addons.js';
 import type { Exposure } from '../risk/exposure.js';
 import type { Report } from './report.js';
 
@@ -12,9 +13,23 @@ function table(header: string[], rows: unknown[][]): string {
   return [header, ...rows].map((r) => r.map(field).join(',')).join('\n') + '\n';
 }
 
+/**
+ * The add-on columns (contract section 8), present only when the suite configures add-ons, so
+ * that a run without them writes the same files as before add-ons existed.
+ */
+const COMPONENT_COLUMNS = ['core', 'liquidity', 'credit', 'shortOptionMinimum', 'diversificationFloor', 'bindingComponent'];
+
+const hasComponents = (report: Report) => report.portfolios.some((p) => p.cross.components !== undefined);
+
+const componentCells = (c: MarginComponents | undefined) =>
+  c
+    ? [c.core, c.liquidity, c.credit, c.shortOptionMinimum, c.diversificationFloor, c.binding]
+    : COMPONENT_COLUMNS.map(() => null);
+
 /** One row per portfolio: cross against segregated, health and call, and each set's cross ES. */
 export function portfoliosCsv(report: Report): string {
   const sets = report.sets.map((s) => s.name);
+  const components = hasComponents(report);
   const header = [
     'portfolio',
     'accounts',
@@ -26,6 +41,7 @@ export function portfoliosCsv(report: Report): string {
     'capitalEfficiency',
     'health',
     'marginCall',
+    ...(components ? COMPONENT_COLUMNS : []),
     ...sets.map((s) => `es:${s}`),
   ];
   const rows = report.portfolios.map((p) => [
@@ -39,6 +55,7 @@ export function portfoliosCsv(report: Report): string {
     p.capitalEfficiency,
     p.health,
     p.marginCall,
+    ...(components ? componentCells(p.cross.components) : []),
     ...sets.map((s) => p.cross.sets[s].es),
   ]);
   return table(header, rows);
@@ -47,6 +64,7 @@ export function portfoliosCsv(report: Report): string {
 /** One row per account, margined alone (segregated), with the portfolio it belongs to. */
 export function accountsCsv(report: Report): string {
   const sets = report.sets.map((s) => s.name);
+  const components = hasComponents(report);
   const header = [
     'portfolio',
     'account',
@@ -56,6 +74,7 @@ export function accountsCsv(report: Report): string {
     'bindingSet',
     'health',
     'marginCall',
+    ...(components ? COMPONENT_COLUMNS : []),
     ...sets.map((s) => `es:${s}`),
   ];
   const rows = report.portfolios.flatMap((p) =>
@@ -68,6 +87,7 @@ export function accountsCsv(report: Report): string {
       a.bindingSet,
       a.health,
       a.marginCall,
+      ...(components ? componentCells(a.components) : []),
       ...sets.map((s) => a.sets[s].es),
     ]),
   );

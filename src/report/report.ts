@@ -1,4 +1,5 @@
 import type { RunPlan } from '../engine/plan.js';
+import { shortOptionNotional, unitMargin, withDiversificationFloor, type UnitAddOnInputs } from '../margin/addons.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { planExposures, type Exposure } from '../risk/exposure.js';
 import { checkLimits, type Breach, type LimitUnit } from '../risk/limits.js';
@@ -70,7 +71,8 @@ export interface Report {
  * report: margin, health and calls, cross and segregated.
  */
 export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
-  const { market, suite, holdings } = plan;
+  const { market, book, suite, holdings } = plan;
+  const addOns = suite.addOns;
   if (tails.length !== plan.sets.length) throw new Error(`internal: measures of ${tails.length} sets for ${plan.sets.length}`);
   const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
   const ratio = suite.maintenanceRatio;
@@ -83,16 +85,49 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
   // Today's market only: no scenario is behind these, so they come from the plan.
   const exposures = planExposures(plan);
 
+  // Add-ons (section 8): IM becomes core plus charges, and MM follows it. Without an addOns
+  // block the core is the IM, untouched, and no components are reported.
+  const shortNotional = addOns ? book.accounts.map((acc) => shortOptionNotional(market, book, acc)) : [];
+  const ratingOf = new Map(book.portfolios.map((p) => [p.id, p.rating]));
+  const accountRating = new Map<number, string | undefined>();
+  for (const p of holdings.portfolios) for (const a of p.accounts) accountRating.set(a, ratingOf.get(p.id));
+  const withAddOns = (m: MarginResult, input: UnitAddOnInputs, segregatedIM?: number): MarginResult => {
+    if (!addOns) return m;
+    let unit = unitMargin(addOns, market, m.initialMargin, input);
+    if (segregatedIM !== undefined) unit = withDiversificationFloor(addOns, unit, segregatedIM);
+    const { sets, ...rest } = m;
+    return {
+      ...rest,
+      initialMargin: unit.initialMargin,
+      maintenanceMargin: ratio * unit.initialMargin,
+      components: unit.components,
+      sets,
+    };
+  };
+
   const accountReports = holdings.accountIds.map((id, a): AccountReport => {
-    const m = seriesMargin(a);
+    const m = withAddOns(seriesMargin(a), {
+      positionDelta: exposures.positionDelta.accounts[a],
+      shortOptionNotional: shortNotional[a],
+      rating: accountRating.get(a),
+    });
     return { id, ...healthOf(holdings.collateral[a], m), ...m, exposure: exposures.accounts[a] };
   });
 
   const portfolios = holdings.portfolios.map((p, i): PortfolioReport => {
-    const cross = seriesMargin(p.series);
     const accounts = p.accounts.map((a) => accountReports[a]);
     const collateral = accounts.reduce((s, a) => s + a.collateral, 0);
     const segregatedIM = accounts.reduce((s, a) => s + a.initialMargin, 0);
+    const cross = withAddOns(
+      seriesMargin(p.series),
+      {
+        positionDelta: exposures.positionDelta.portfolios[i],
+        // Positions of different accounts are never netted in the short option minimum.
+        shortOptionNotional: addOns ? p.accounts.reduce((s, a) => s + shortNotional[a], 0) : 0,
+        rating: ratingOf.get(p.id),
+      },
+      segregatedIM,
+    );
     return {
       id: p.id,
       accounts: accounts.map((a) => a.id),

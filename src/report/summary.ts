@@ -77,8 +77,43 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
     t.toString(),
     `total: cross IM ${money(tot.crossInitialMargin)} vs segregated ${money(tot.segregatedInitialMargin)} ` +
       `(efficiency ${pct(tot.capitalEfficiency)}); margin calls ${money(tot.marginCall)} in ${tot.portfoliosWithCall} portfolio(s)`,
+    ...addOnLines(report, top),
     ...breachLines(report, top),
   ].join('\n');
+}
+
+const COMPONENT_NAMES = { shortOptionMinimum: 'short option minimum', diversificationFloor: 'diversification floor' };
+
+/**
+ * Add-ons, when the suite configures them: what they add to cross IM over all portfolios, and
+ * the portfolios whose IM a minimum or the floor sets rather than the core with its charges.
+ */
+function addOnLines(report: Report, top: number): string[] {
+  const withComponents = report.portfolios.filter((p) => p.cross.components !== undefined);
+  if (withComponents.length === 0) return [];
+  let core = 0;
+  let liquidity = 0;
+  let credit = 0;
+  for (const p of withComponents) {
+    const c = p.cross.components!;
+    core += c.core;
+    liquidity += c.liquidity;
+    credit += c.credit;
+  }
+  const total = report.totals.crossInitialMargin;
+  const overridden = byUrgency(withComponents).filter((p) => p.cross.components!.binding !== 'core');
+  const shown = overridden.slice(0, top).map((p) => {
+    const c = p.cross.components!;
+    const binding = c.binding as keyof typeof COMPONENT_NAMES;
+    return `  ${p.id}: ${COMPONENT_NAMES[binding]} binds, IM ${money(p.cross.initialMargin)} > core with charges ${money(c.core + c.liquidity + c.credit)}`;
+  });
+  const more = overridden.length - shown.length;
+  return [
+    `add-ons: cross IM ${money(total)} = core ${money(core)} + liquidity ${money(liquidity)} + credit ${money(credit)}` +
+      ` + minimums and floors ${money(total - core - liquidity - credit)}`,
+    ...shown,
+    ...(more > 0 ? [`  ... and ${more} more (portfolios.csv: bindingComponent)`] : []),
+  ];
 }
 
 /** Limit breaches, when the suite sets limits: how many, and the first `top` of them. */
