@@ -94,11 +94,15 @@ function addOnLines(report: Report, top: number): string[] {
   let core = 0;
   let liquidity = 0;
   let credit = 0;
+  // What minimums and floors add, per portfolio (0 exactly where the core binds), not the
+  // difference of the totals, which rounding would show as "-0".
+  let raised = 0;
   for (const p of withComponents) {
     const c = p.cross.components!;
     core += c.core;
     liquidity += c.liquidity;
     credit += c.credit;
+    if (c.binding !== 'core') raised += p.cross.initialMargin - (c.core + c.liquidity + c.credit);
   }
   const total = report.totals.crossInitialMargin;
   const overridden = byUrgency(withComponents).filter((p) => p.cross.components!.binding !== 'core');
@@ -110,7 +114,7 @@ function addOnLines(report: Report, top: number): string[] {
   const more = overridden.length - shown.length;
   return [
     `add-ons: cross IM ${money(total)} = core ${money(core)} + liquidity ${money(liquidity)} + credit ${money(credit)}` +
-      ` + minimums and floors ${money(total - core - liquidity - credit)}`,
+      ` + minimums and floors ${money(raised)}`,
     ...shown,
     ...(more > 0 ? [`  ... and ${more} more (portfolios.csv: bindingComponent)`] : []),
   ];

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.js';
+import { accountsCsv, portfoliosCsv } from '../../src/report/csv.js';
+import { summaryTable } from '../../src/report/summary.js';
 import { fixture } from '../helpers/cli.js';
 import { compareReports } from '../helpers/compare.js';
 
@@ -47,5 +49,38 @@ describe('add-ons on the contract example 2', () => {
     // 2 portfolios x (4 + cross 10 + 1) + 3 accounts x 10, at the least.
     expect(checked).toBeGreaterThanOrEqual(60);
     expect(report.portfolios.map((p) => p.cross.components!.binding)).toEqual(['core', 'core']);
+  });
+
+  it('puts the components in the CSVs and the summary', async () => {
+    const report = await run({
+      market: read('market.json'),
+      book: read('book.json'),
+      suite: suiteOfSection8(),
+      baseDir: ex(''),
+      workers: 1,
+    });
+    const [header, fund] = portfoliosCsv(report)
+      .split('\n')
+      .map((l) => l.split(','));
+    const col = (name: string) => header.indexOf(name);
+    expect(header.slice(col('marginCall') + 1, col('marginCall') + 7)).toEqual([
+      'core',
+      'liquidity',
+      'credit',
+      'shortOptionMinimum',
+      'diversificationFloor',
+      'bindingComponent',
+    ]);
+    expect(Number(fund[col('liquidity')])).toBe(report.portfolios[0].cross.components!.liquidity);
+    expect(fund[col('bindingComponent')]).toBe('core');
+    const [aHeader, deskA] = accountsCsv(report)
+      .split('\n')
+      .map((l) => l.split(','));
+    expect(deskA[aHeader.indexOf('diversificationFloor')]).toBe('');
+    expect(Number(deskA[aHeader.indexOf('credit')])).toBe(report.portfolios[0].segregated.accounts[0].components!.credit);
+    // Every unit binds on the core here: the summary gives the add-ons' total and no binding line.
+    const summary = summaryTable(report);
+    expect(summary).toMatch(/add-ons: cross IM 93,083 = core 76,926 \+ liquidity 9,065 \+ credit 7,093 \+ minimums and floors 0/);
+    expect(summary).not.toMatch(/binds/);
   });
 });

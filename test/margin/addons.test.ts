@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.js';
 import { unitMargin, withDiversificationFloor } from '../../src/margin/addons.js';
+import { portfoliosCsv } from '../../src/report/csv.js';
+import { summaryTable } from '../../src/report/summary.js';
 import type { Market } from '../../src/model/types.js';
 import { xmarginInProcess } from '../helpers/cli.js';
 import { futures, suite } from '../helpers/inputs.js';
@@ -131,6 +133,8 @@ describe('diversification floor', () => {
     expect(p.cross.initialMargin).toBeCloseTo(40, 9);
     expect(p.capitalEfficiency).toBeCloseTo(0.8, 15);
     expect(p.segregated.accounts[0].components!.diversificationFloor).toBeNull();
+    expect(summaryTable(r)).toMatch(/\n  P: diversification floor binds, IM 40 > core with charges 0/);
+    expect(portfoliosCsv(r).split('\n')[1]).toMatch(/,diversificationFloor,/);
   });
 });
 
@@ -232,6 +236,8 @@ describe('units no add-on touches', () => {
       JSON.parse(JSON.stringify({ ...r, run: undefined }, (k, v) => (k === 'components' ? undefined : v))) as typeof without;
     expect(strip(withBlock)).toEqual(strip(without));
     expect(without.portfolios[0].cross.components).toBeUndefined();
+    expect(portfoliosCsv(without)).not.toMatch(/core/);
+    expect(summaryTable(without)).not.toMatch(/add-ons/);
     expect(withBlock.portfolios[0].cross.components!.binding).toBe('core');
   });
 });
