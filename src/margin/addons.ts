@@ -4,7 +4,7 @@
 // small (short option minimum), and netting across accounts that looks too good (diversification
 // floor). Per margined unit, from today's market; no scenario is involved, so they cost nothing
 // per scenario.
-import type { AddOns, Account, Book, Market } from '../model/types.js';
+import type { AddOns, Book, Market } from '../model/types.js';
 
 /** Which part of the formula sets IM; on a tie, the one listed first. */
 export type BindingComponent = 'core' | 'shortOptionMinimum' | 'diversificationFloor';
@@ -49,20 +49,23 @@ export function liquidityCharge(market: Market, impact: number, positionDelta: n
 }
 
 /**
- * Sum of |q| * m * S over an account's short option positions (net quantity per instrument below
- * 0), expired options included: a short option is a promise whatever its model value.
+ * Per account (book order), sum of |q| * m * S over its short option positions (net quantity per
+ * instrument below 0), expired options included: a short option is a promise whatever its model
+ * value. One pass over the book, so that it costs nothing next to the scenarios.
  */
-export function shortOptionNotional(market: Market, book: Pick<Book, 'instruments'>, account: Account): number {
+export function shortOptionNotionals(market: Market, book: Pick<Book, 'instruments' | 'accounts'>): number[] {
   const instruments = new Map(book.instruments.map((i) => [i.id, i]));
   const spot = new Map(market.underlyings.map((u) => [u.id, u.spot]));
-  const net = new Map<string, number>();
-  for (const p of account.positions) net.set(p.instrument, (net.get(p.instrument) ?? 0) + p.quantity);
-  let total = 0;
-  for (const [id, q] of net) {
-    const inst = instruments.get(id)!;
-    if (inst.type === 'option' && q < 0) total += -q * inst.multiplier * spot.get(inst.underlying)!;
-  }
-  return total;
+  return book.accounts.map((account) => {
+    const net = new Map<string, number>();
+    for (const p of account.positions) net.set(p.instrument, (net.get(p.instrument) ?? 0) + p.quantity);
+    let total = 0;
+    for (const [id, q] of net) {
+      const inst = instruments.get(id)!;
+      if (inst.type === 'option' && q < 0) total += -q * inst.multiplier * spot.get(inst.underlying)!;
+    }
+    return total;
+  });
 }
 
 /**

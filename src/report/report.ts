@@ -1,5 +1,5 @@
 import type { RunPlan } from '../engine/plan.js';
-import { shortOptionNotional, unitMargin, withDiversificationFloor, type UnitAddOnInputs } from '../margin/addons.js';
+import { shortOptionNotionals, unitMargin, withDiversificationFloor, type UnitAddOnInputs } from '../margin/addons.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { planExposures, type Exposure } from '../risk/exposure.js';
 import { checkLimits, type Breach, type LimitUnit } from '../risk/limits.js';
@@ -87,7 +87,7 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
 
   // Add-ons (section 8): IM becomes core plus charges, and MM follows it. Without an addOns
   // block the core is the IM, untouched, and no components are reported.
-  const shortNotional = addOns ? book.accounts.map((acc) => shortOptionNotional(market, book, acc)) : [];
+  const shortNotional = addOns ? shortOptionNotionals(market, book) : [];
   const ratingOf = new Map(book.portfolios.map((p) => [p.id, p.rating]));
   const accountRating = new Map<number, string | undefined>();
   for (const p of holdings.portfolios) for (const a of p.accounts) accountRating.set(a, ratingOf.get(p.id));
