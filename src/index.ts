@@ -16,7 +16,8 @@ export { checkLimits, limitsFor, type Breach, type LimitUnit, type LimitName } f
 export type { Report, PortfolioReport, AccountReport, SetReport } from './report/report.js';
 export type { RunInfo, RunInputHash, RunOptionsUsed } from './report/run-info.js';
 export type { MarginResult } from './margin/margin.js';
-export type { Market, Book, Suite, ScenarioSet, Instrument, Account, Portfolio } from './model/types.js';
+export type { MarginComponents, BindingComponent } from './margin/addons.js';
+export type { Market, Book, Suite, ScenarioSet, Instrument, Account, Portfolio, AddOns } from './model/types.js';
 // The documents as written (docs/inputs.md): fields with a default may be left out. Market, Book and Suite above are
 // their resolved form, defaults applied, as prepare() and the engine see them.
 export type {

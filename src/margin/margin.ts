@@ -1,5 +1,6 @@
 import { idRecord } from '../model/records.js';
 import type { TailMeasures } from '../risk/measures.js';
+import type { MarginComponents } from './addons.js';
 
 /** The margin of one margined unit (an account alone, or a portfolio on its net P&L). */
 export interface MarginResult {
@@ -9,6 +10,8 @@ export interface MarginResult {
   bindingSet: string;
   /** By set name; a record without prototype, as a set may be called `__proto__` (model/records.ts). */
   sets: Record<string, { var: number; es: number; worst: number; worstScenario: number; varScenario: number }>;
+  /** How IM is made up, when the suite configures add-ons (margin/addons.ts); absent otherwise. */
+  components?: MarginComponents;
 }
 
 export interface HealthResult {

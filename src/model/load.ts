@@ -23,7 +23,13 @@ export function parseMarket(doc: unknown, file: string): Market {
     currency: m.currency,
     rate: m.rate,
     daysPerYear: m.daysPerYear,
-    underlyings: m.underlyings.map((u) => ({ id: u.id, spot: u.spot, vol: u.vol })),
+    underlyings: m.underlyings.map((u) => ({
+      id: u.id,
+      spot: u.spot,
+      vol: u.vol,
+      ...(u.adv !== undefined ? { adv: u.adv } : {}),
+      ...(u.spread !== undefined ? { spread: u.spread } : {}),
+    })),
     correlation: m.correlation ?? identity(m.underlyings.length),
   };
   if (m.calibration !== undefined) market.calibration = m.calibration;
@@ -58,7 +64,15 @@ export function parseBook(doc: unknown, file: string, market: Market): Book {
         : a.collateral.map((c) => ({ asset: c.asset, amount: c.amount, haircut: c.haircut })),
     positions: a.positions.map((p) => ({ instrument: p.instrument, quantity: p.quantity })),
   }));
-  return { instruments, accounts, portfolios: b.portfolios.map((p) => ({ id: p.id, accounts: p.accounts.slice() })) };
+  return {
+    instruments,
+    accounts,
+    portfolios: b.portfolios.map((p) => ({
+      id: p.id,
+      accounts: p.accounts.slice(),
+      ...(p.rating !== undefined ? { rating: p.rating } : {}),
+    })),
+  };
 }
 
 /**
@@ -135,6 +149,7 @@ export function parseSuite(doc: unknown, file: string, market: Market, baseDir: 
     maintenanceRatio: s.maintenanceRatio,
     scenarioSets,
     ...(s.limits ? { limits: s.limits } : {}),
+    ...(s.addOns ? { addOns: s.addOns } : {}),
   };
 }
 

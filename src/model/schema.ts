@@ -84,6 +84,8 @@ export const underlyingSchema = strictObject(
     id: id('an underlying id'),
     spot: num({ gt: 0 }, 'a spot price > 0'),
     vol: num({ gte: 0 }, 'an annualised volatility >= 0'),
+    adv: num({ gt: 0 }, 'an average daily traded value > 0 (currency)').optional(),
+    spread: num({ gte: 0 }, 'a relative bid-ask spread >= 0').optional(),
   },
   'an underlying {id, spot, vol}',
 );
@@ -172,8 +174,9 @@ export const portfolioSchema = strictObject(
   {
     id: id('a portfolio id'),
     accounts: list(id('an account id'), 'a list of account ids', true),
+    rating: id('a credit rating').optional(),
   },
-  'a portfolio {id, accounts}',
+  'a portfolio {id, accounts, rating}',
 );
 
 export const bookSchema = strictObject(
@@ -335,6 +338,20 @@ export const limitsSchema = strictObject(
   'limits {maxLeverage, maxConcentration, maxDelta, minHealth, overrides}',
 );
 
+/** Charges on top of the core (expected shortfall) margin (contract section 8); each is optional. */
+export const addOnsSchema = strictObject(
+  {
+    liquidity: strictObject(
+      { impact: num({ gte: 0 }, 'a market impact factor >= 0').default(1) },
+      'a liquidity add-on {impact}',
+    ).optional(),
+    shortOptionMinimum: num({ gte: 0 }, 'a share of the underlying notional >= 0').optional(),
+    maxDiversificationBenefit: num({ gte: 0, lte: 1 }, 'a share of segregated margin in [0, 1]').optional(),
+    credit: idRecordOf(num({ gte: 0 }, 'a surcharge >= 0 (share of core margin)'), 'an object {rating: surcharge}').optional(),
+  },
+  'add-ons {liquidity, shortOptionMinimum, maxDiversificationBenefit, credit}',
+);
+
 export const suiteSchema = strictObject(
   {
     seed: num({ int: true, gte: 0, lte: Number.MAX_SAFE_INTEGER }, 'a non-negative integer seed').default(0),
@@ -343,6 +360,7 @@ export const suiteSchema = strictObject(
     maintenanceRatio: num({ gt: 0, lte: 1 }, 'a maintenance ratio in (0, 1]').default(0.8),
     scenarioSets: list(scenarioSetSchema, 'a list of scenario sets', true),
     limits: limitsSchema.optional(),
+    addOns: addOnsSchema.optional(),
   },
   'a suite object {scenarioSets, ...}',
 );

@@ -5,6 +5,10 @@ export interface Underlying {
   id: string;
   spot: number;
   vol: number;
+  /** Average daily traded value, in currency; needed by the liquidity add-on only. */
+  adv?: number;
+  /** Relative bid-ask spread (0.0004 = 4 bp); absent means 0. Absent, not 0, so that a market reads back as written. */
+  spread?: number;
 }
 
 export interface Market {
@@ -52,6 +56,8 @@ export interface Account {
 export interface Portfolio {
   id: string;
   accounts: string[];
+  /** Looked up in the suite's credit add-on table; its accounts take it too. */
+  rating?: string;
 }
 
 export interface Book {
@@ -116,6 +122,18 @@ export interface Suite {
   maintenanceRatio: number;
   scenarioSets: ScenarioSet[];
   limits?: Limits;
+  addOns?: AddOns;
+}
+
+/** Charges on top of the core margin (contract section 8); each is optional and independent. */
+export interface AddOns {
+  liquidity?: { impact: number };
+  /** Per short option position: |q| * m * S times this. */
+  shortOptionMinimum?: number;
+  /** b: a portfolio's cross IM is at least (1 - b) x its segregated IM. */
+  maxDiversificationBenefit?: number;
+  /** Surcharge on core IM by portfolio rating; a null-prototype record. */
+  credit?: Record<string, number>;
 }
 
 /** Bounds on one unit's exposure and health (contract section 7); each is optional. */

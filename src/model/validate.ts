@@ -332,3 +332,46 @@ export function validateLimitOverrides(suite: Suite, book: Book): Issue[] {
       message: `expected an account or portfolio id of the book, found "${id}"${didYouMean(suggest(id, ids))}`,
     }));
 }
+
+/**
+ * What the suite's add-ons need from the other inputs (contract section 8): with a liquidity
+ * add-on, an `adv` for every underlying the book holds a position in (as issues of the market);
+ * with a credit table, every portfolio rating in it (as issues of the book). A configured
+ * add-on with a missing input would otherwise margin as if that charge were zero.
+ */
+export function validateAddOns(suite: Suite, market: Market, book: Book): { market: Issue[]; book: Issue[] } {
+  const out = { market: [] as Issue[], book: [] as Issue[] };
+  const addOns = suite.addOns;
+  if (!addOns) return out;
+  if (addOns.liquidity) {
+    const underlyingOf = new Map(book.instruments.map((i) => [i.id, i.underlying]));
+    // The first position in each underlying that lacks an adv, to name it in the message.
+    const firstHolder = new Map<string, string>();
+    book.accounts.forEach((account, a) =>
+      account.positions.forEach((p, k) => {
+        const u = underlyingOf.get(p.instrument)!;
+        if (p.quantity !== 0 && !firstHolder.has(u))
+          firstHolder.set(u, `accounts[${a}].positions[${k}] (${account.id}, ${p.instrument})`);
+      }),
+    );
+    market.underlyings.forEach((u, i) => {
+      const holder = firstHolder.get(u.id);
+      if (u.adv === undefined && holder !== undefined)
+        out.market.push({
+          path: ['underlyings', i, 'adv'],
+          message: `expected an average daily traded value (adv > 0), since the suite's liquidity add-on is configured and the book holds ${u.id} at ${holder}, found none`,
+        });
+    });
+  }
+  if (addOns.credit) {
+    const ratings = Object.keys(addOns.credit);
+    book.portfolios.forEach((p, i) => {
+      if (p.rating !== undefined && !Object.hasOwn(addOns.credit!, p.rating))
+        out.book.push({
+          path: ['portfolios', i, 'rating'],
+          message: `expected a rating of the suite's credit add-on (${listIds(ratings)}), found "${p.rating}"${didYouMean(suggest(p.rating, ratings))}`,
+        });
+    });
+  }
+  return out;
+}

@@ -1,3 +1,4 @@
+import type { MarginComponents } from '../margin/addons.js';
 import type { Exposure } from '../risk/exposure.js';
 import type { Report } from './report.js';
 
@@ -12,9 +13,23 @@ function table(header: string[], rows: unknown[][]): string {
   return [header, ...rows].map((r) => r.map(field).join(',')).join('\n') + '\n';
 }
 
+/**
+ * The add-on columns (contract section 8), present only when the suite configures add-ons, so
+ * that a run without them writes the same files as before add-ons existed.
+ */
+const COMPONENT_COLUMNS = ['core', 'liquidity', 'credit', 'shortOptionMinimum', 'diversificationFloor', 'bindingComponent'];
+
+const hasComponents = (report: Report) => report.portfolios.some((p) => p.cross.components !== undefined);
+
+const componentCells = (c: MarginComponents | undefined) =>
+  c
+    ? [c.core, c.liquidity, c.credit, c.shortOptionMinimum, c.diversificationFloor, c.binding]
+    : COMPONENT_COLUMNS.map(() => null);
+
 /** One row per portfolio: cross against segregated, health and call, and each set's cross ES. */
 export function portfoliosCsv(report: Report): string {
   const sets = report.sets.map((s) => s.name);
+  const components = hasComponents(report);
   const header = [
     'portfolio',
     'accounts',
@@ -28,6 +43,7 @@ export function portfoliosCsv(report: Report): string {
     'marginCall',
     'distanceDown',
     'distanceUp',
+    ...(components ? COMPONENT_COLUMNS : []),
     ...sets.map((s) => `es:${s}`),
   ];
   const rows = report.portfolios.map((p) => [
@@ -43,6 +59,7 @@ export function portfoliosCsv(report: Report): string {
     p.marginCall,
     p.distanceToLiquidation.down,
     p.distanceToLiquidation.up,
+    ...(components ? componentCells(p.cross.components) : []),
     ...sets.map((s) => p.cross.sets[s].es),
   ]);
   return table(header, rows);
@@ -51,6 +68,7 @@ export function portfoliosCsv(report: Report): string {
 /** One row per account, margined alone (segregated), with the portfolio it belongs to. */
 export function accountsCsv(report: Report): string {
   const sets = report.sets.map((s) => s.name);
+  const components = hasComponents(report);
   const header = [
     'portfolio',
     'account',
@@ -62,6 +80,7 @@ export function accountsCsv(report: Report): string {
     'marginCall',
     'distanceDown',
     'distanceUp',
+    ...(components ? COMPONENT_COLUMNS : []),
     ...sets.map((s) => `es:${s}`),
   ];
   const rows = report.portfolios.flatMap((p) =>
@@ -76,6 +95,7 @@ export function accountsCsv(report: Report): string {
       a.marginCall,
       a.distanceToLiquidation.down,
       a.distanceToLiquidation.up,
+      ...(components ? componentCells(a.components) : []),
       ...sets.map((s) => a.sets[s].es),
     ]),
   );

@@ -1,4 +1,5 @@
 import type { RunPlan } from '../engine/plan.js';
+import { shortOptionNotionals, unitMargin, withDiversificationFloor, type UnitAddOnInputs } from '../margin/addons.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { planExposures, type Exposure } from '../risk/exposure.js';
 import { distancesToLiquidation, liquidationModel, type DistanceToLiquidation } from '../risk/liquidation.js';
@@ -75,7 +76,8 @@ export interface Report {
  * report: margin, health and calls, cross and segregated.
  */
 export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
-  const { market, suite, holdings } = plan;
+  const { market, book, suite, holdings } = plan;
+  const addOns = suite.addOns;
   if (tails.length !== plan.sets.length) throw new Error(`internal: measures of ${tails.length} sets for ${plan.sets.length}`);
   const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
   const ratio = suite.maintenanceRatio;
@@ -88,9 +90,47 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
   // Today's market only: no scenario is behind these, so they come from the plan.
   const exposures = planExposures(plan);
 
-  const accountMargins = holdings.accountIds.map((_, a) => seriesMargin(a));
-  const crossMargins = holdings.portfolios.map((p) => seriesMargin(p.series));
-  // Accounts first, then portfolios: one scan serves both (a standalone account is scanned twice, as both).
+  // Add-ons (section 8): IM becomes core plus charges, and MM follows it. Without an addOns
+  // block the core is the IM, untouched, and no components are reported.
+  const shortNotional = addOns ? shortOptionNotionals(market, book) : [];
+  const ratingOf = new Map(book.portfolios.map((p) => [p.id, p.rating]));
+  const accountRating = new Map<number, string | undefined>();
+  for (const p of holdings.portfolios) for (const a of p.accounts) accountRating.set(a, ratingOf.get(p.id));
+  const withAddOns = (m: MarginResult, input: UnitAddOnInputs, segregatedIM?: number): MarginResult => {
+    if (!addOns) return m;
+    let unit = unitMargin(addOns, market, m.initialMargin, input);
+    if (segregatedIM !== undefined) unit = withDiversificationFloor(addOns, unit, segregatedIM);
+    const { sets, ...rest } = m;
+    return {
+      ...rest,
+      initialMargin: unit.initialMargin,
+      maintenanceMargin: ratio * unit.initialMargin,
+      components: unit.components,
+      sets,
+    };
+  };
+
+  const accountMargins = holdings.accountIds.map((_, a) =>
+    withAddOns(seriesMargin(a), {
+      positionDelta: exposures.positionDelta.accounts[a],
+      shortOptionNotional: shortNotional[a],
+      rating: accountRating.get(a),
+    }),
+  );
+  const crossMargins = holdings.portfolios.map((p, i) =>
+    withAddOns(
+      seriesMargin(p.series),
+      {
+        positionDelta: exposures.positionDelta.portfolios[i],
+        // Positions of different accounts are never netted in the short option minimum.
+        shortOptionNotional: addOns ? p.accounts.reduce((s, a) => s + shortNotional[a], 0) : 0,
+        rating: ratingOf.get(p.id),
+      },
+      p.accounts.reduce((s, a) => s + accountMargins[a].initialMargin, 0),
+    ),
+  );
+  // Against the final maintenance margins (add-ons included). Accounts first, then portfolios:
+  // one scan serves both (a standalone account is scanned twice, as both).
   const distances = distancesToLiquidation(liquidationModel(market, plan.book), [
     ...accountMargins.map((m, a) => ({ series: a, collateral: holdings.collateral[a], maintenanceMargin: m.maintenanceMargin })),
     ...holdings.portfolios.map((p, i) => ({

@@ -77,6 +77,7 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
     t.toString(),
     `total: cross IM ${money(tot.crossInitialMargin)} vs segregated ${money(tot.segregatedInitialMargin)} ` +
       `(efficiency ${pct(tot.capitalEfficiency)}); margin calls ${money(tot.marginCall)} in ${tot.portfoliosWithCall} portfolio(s)`,
+    ...addOnLines(report, top),
     liquidationLine(report.portfolios),
     ...breachLines(report, top),
   ].join('\n');
@@ -112,6 +113,44 @@ export function liquidationLine(portfolios: ReadonlyArray<PortfolioReport>, top 
   if (near.length === 0) return 'closest to liquidation: none below MM for any move of -99% to +400%';
   const shown = near.slice(0, top).map((e) => `${e.p.id} ${movePct(e.x)}`);
   return `closest to liquidation (all underlyings at once): ${shown.join(', ')}${near.length > top ? `; ${near.length - top} more` : ''}`;
+}
+
+const COMPONENT_NAMES = { shortOptionMinimum: 'short option minimum', diversificationFloor: 'diversification floor' };
+
+/**
+ * Add-ons, when the suite configures them: what they add to cross IM over all portfolios, and
+ * the portfolios whose IM a minimum or the floor sets rather than the core with its charges.
+ */
+function addOnLines(report: Report, top: number): string[] {
+  const withComponents = report.portfolios.filter((p) => p.cross.components !== undefined);
+  if (withComponents.length === 0) return [];
+  let core = 0;
+  let liquidity = 0;
+  let credit = 0;
+  // What minimums and floors add, per portfolio (0 exactly where the core binds), not the
+  // difference of the totals, which rounding would show as "-0".
+  let raised = 0;
+  for (const p of withComponents) {
+    const c = p.cross.components!;
+    core += c.core;
+    liquidity += c.liquidity;
+    credit += c.credit;
+    if (c.binding !== 'core') raised += p.cross.initialMargin - (c.core + c.liquidity + c.credit);
+  }
+  const total = report.totals.crossInitialMargin;
+  const overridden = byUrgency(withComponents).filter((p) => p.cross.components!.binding !== 'core');
+  const shown = overridden.slice(0, top).map((p) => {
+    const c = p.cross.components!;
+    const binding = c.binding as keyof typeof COMPONENT_NAMES;
+    return `  ${p.id}: ${COMPONENT_NAMES[binding]} binds, IM ${money(p.cross.initialMargin)} > core with charges ${money(c.core + c.liquidity + c.credit)}`;
+  });
+  const more = overridden.length - shown.length;
+  return [
+    `add-ons: cross IM ${money(total)} = core ${money(core)} + liquidity ${money(liquidity)} + credit ${money(credit)}` +
+      ` + minimums and floors ${money(raised)}`,
+    ...shown,
+    ...(more > 0 ? [`  ... and ${more} more (portfolios.csv: bindingComponent)`] : []),
+  ];
 }
 
 /** Limit breaches, when the suite sets limits: how many, and the first `top` of them. */

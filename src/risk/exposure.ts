@@ -40,14 +40,28 @@ export interface Exposure {
 export interface PlanExposures {
   accounts: Exposure[];
   portfolios: Exposure[];
+  /**
+   * The same units' `delta` per underlying (market order) from positions alone, collateral
+   * excluded: what the liquidity add-on must unwind (contract section 8). Collateral is posted,
+   * not traded out of, so it is not part of what a default manager would have to sell.
+   */
+  positionDelta: { accounts: number[][]; portfolios: number[][] };
 }
 
 type Sums = Omit<UnderlyingExposure, 'id'>;
 
 const zero = (): Sums => ({ delta: 0, gamma: 0, vega: 0, theta: 0, grossNotional: 0 });
 
-/** An account's per-underlying sums, in market order (`index`: underlying id -> market index). */
-function accountSums(market: Market, index: Map<string, number>, instruments: Map<string, Instrument>, account: Account): Sums[] {
+/**
+ * An account's per-underlying sums, in market order (`index`: underlying id -> market index), and
+ * the positions' delta alone, taken before the collateral is added.
+ */
+function accountSums(
+  market: Market,
+  index: Map<string, number>,
+  instruments: Map<string, Instrument>,
+  account: Account,
+): { sums: Sums[]; positionDelta: number[] } {
   const sums = market.underlyings.map(zero);
   // A position is the account's net quantity in one instrument: an instrument listed twice in an
   // account is one position in gross notional, as it is one holding to whoever settles it.
@@ -71,13 +85,14 @@ function accountSums(market: Market, index: Map<string, number>, instruments: Ma
     row.vega += (qm * g.vega) / 100;
     row.theta += (qm * g.theta) / 365;
   }
+  const positionDelta = sums.map((x) => x.delta);
   // Collateral in an underlying moves like a spot position of multiplier 1 (it is in every
   // scenario's P&L, section 3), but it is not a position: no gross notional.
   for (const c of account.collateral) {
     const u = index.get(c.asset);
     if (u !== undefined) sums[u].delta += c.amount * market.underlyings[u].spot;
   }
-  return sums;
+  return { sums, positionDelta };
 }
 
 /** The totals of a unit from its per-underlying sums and its effective collateral. */
@@ -123,8 +138,15 @@ export function planExposures(plan: Pick<RunPlan, 'market' | 'book' | 'holdings'
   const { market, book, holdings } = plan;
   const instruments = new Map(book.instruments.map((i) => [i.id, i]));
   const index = new Map(market.underlyings.map((u, i) => [u.id, i]));
-  const sums = book.accounts.map((a) => accountSums(market, index, instruments, a));
+  const perAccount = book.accounts.map((a) => accountSums(market, index, instruments, a));
+  const sums = perAccount.map((x) => x.sums);
   const accounts = sums.map((s, a) => exposureOf(market, s, holdings.collateral[a]));
+  const accountDelta = perAccount.map((x) => x.positionDelta);
+  const portfolioDelta = holdings.portfolios.map((p) => {
+    const total = market.underlyings.map(() => 0);
+    for (const a of p.accounts) accountDelta[a].forEach((d, u) => (total[u] += d));
+    return total;
+  });
   const portfolios = holdings.portfolios.map((p) => {
     const total = market.underlyings.map(zero);
     let collateral = 0;
@@ -141,5 +163,5 @@ export function planExposures(plan: Pick<RunPlan, 'market' | 'book' | 'holdings'
     }
     return exposureOf(market, total, collateral);
   });
-  return { accounts, portfolios };
+  return { accounts, portfolios, positionDelta: { accounts: accountDelta, portfolios: portfolioDelta } };
 }

@@ -25,7 +25,7 @@ type SetInput = SuiteDocInput['scenarioSets'][number];
 
 export type SynthSet = Extract<SetInput, { type: 'montecarlo' }> | (Extract<SetInput, { type: 'grid' }> & { ivMoves: number[] });
 
-export type SynthSuite = Omit<Required<SuiteDocInput>, 'scenarioSets' | 'limits'> & { scenarioSets: SynthSet[] };
+export type SynthSuite = Omit<Required<SuiteDocInput>, 'scenarioSets' | 'limits' | 'addOns'> & { scenarioSets: SynthSet[] };
 
 export interface SynthWorkload {
   market: SynthMarket;
