@@ -10,14 +10,14 @@ import type { EngineTask, TaskOutcome } from './task.js';
 
 /**
  * Workers must be compiled JavaScript (Node 20 cannot start a .ts worker). Compiled, this module
- * sits beside worker.js; run from source under vitest it does not, and the build's copy is used.
+ * sits beside worker-entry.cjs; run from source under vitest it does not, and the build's copy is used.
  */
 function workerFile(): string {
-  const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
+  const beside = fileURLToPath(new URL('./worker-entry.cjs', import.meta.url));
   if (existsSync(beside)) return beside;
-  const built = fromRoot('dist', 'src', 'engine', 'worker.js');
+  const built = fromRoot('dist', 'src', 'engine', 'worker-entry.cjs');
   if (existsSync(built)) return built;
-  throw new Error('xmargin: the worker is not built (dist/src/engine/worker.js); run `npm run build`');
+  throw new Error('xmargin: the worker is not built (dist/src/engine/worker-entry.cjs); run `npm run build`');
 }
 
 /**
