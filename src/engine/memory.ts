@@ -62,12 +62,16 @@ export function planGroups(
           `give at least ${least} MiB, or fewer workers`,
       );
     }
-    const count = Math.ceil(need / free);
-    return Array.from({ length: count }, (_, g) => ({
-      from: Math.floor((g * nSeries) / count),
-      to: Math.floor(((g + 1) * nSeries) / count),
-    }));
+    return equalSlices(nSeries, Math.ceil(need / free));
   });
+}
+
+/** Series [0, n) cut into `count` contiguous slices whose sizes differ by at most one. */
+export function equalSlices(n: number, count: number): SeriesGroup[] {
+  return Array.from({ length: count }, (_, g) => ({
+    from: Math.floor((g * n) / count),
+    to: Math.floor(((g + 1) * n) / count),
+  }));
 }
 
 function mib(bytes: number): string {

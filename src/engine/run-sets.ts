@@ -7,7 +7,7 @@ import { runTasks } from './dispatch.js';
 import type { EngineRunOptions, PassStage } from './engine.js';
 import { ExactTails, mergeToPack, SUMMARY_WIDTH, summarizeTails, type PackedTails } from './exact-tails.js';
 import type { TaskExecutor } from './executor.js';
-import { baseBytes, planGroups, type SeriesGroup } from './memory.js';
+import { baseBytes, equalSlices, planGroups, type SeriesGroup } from './memory.js';
 import { coverage, pilotBars, pilotFor } from './pilot.js';
 import type { RunPlan } from './plan.js';
 import { SharedBars } from './shared-bars.js';
@@ -171,13 +171,8 @@ export async function runSets(
     const summaries = new Float64Array(nSeries * SUMMARY_WIDTH);
     const shared = packs.every((p) => p.data.buffer instanceof SharedArrayBuffer);
     if (shared && nSeries * k >= engineDefaults.summaryTaskMinLosses) {
-      const slices = Math.min(nSeries, executor.concurrency * engineDefaults.summaryTasksPerWorker);
-      const tasks: SummaryTask[] = [];
-      for (let j = 0; j < slices; j++) {
-        const from = Math.floor((j * nSeries) / slices);
-        const to = Math.floor(((j + 1) * nSeries) / slices);
-        tasks.push({ kind: 'summary', packs, nSeries, k, from, to });
-      }
+      const slices = equalSlices(nSeries, Math.min(nSeries, executor.concurrency * engineDefaults.summaryTasksPerWorker));
+      const tasks = slices.map(({ from, to }): SummaryTask => ({ kind: 'summary', packs, nSeries, k, from, to }));
       await runTasks(executor, tasks, undefined, setName, (task, part) => summaries.set(part, task.from * SUMMARY_WIDTH));
       return summaries;
     }
