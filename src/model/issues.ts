@@ -124,10 +124,13 @@ export function noSuchSet(name: string, sets: ReadonlyArray<string>): ArgumentEr
   );
 }
 
+/** ` (did you mean "x"?)` after a name that is not known, when a near one is; else nothing. */
+export const didYouMean = (near: string | undefined): string => (near === undefined ? '' : ` (did you mean "${near}"?)`);
+
 function unknownField(key: string, allowed: string[] | undefined): string {
   if (!allowed) return 'unknown field';
   const near = suggest(key, allowed);
-  return `unknown field${near ? ` (did you mean "${near}"?)` : ''}; expected only ${listIds(allowed, 20)}`;
+  return `unknown field${didYouMean(near)}; expected only ${listIds(allowed, 20)}`;
 }
 
 type ZIssue = z.core.$ZodIssue & { input?: unknown; received?: string };

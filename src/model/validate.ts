@@ -5,7 +5,7 @@
 import { isPsd, PSD_TOLERANCE, minEigenvalue } from '../math/linalg.js';
 import { formatPath } from '../errors.js';
 import { effectiveCollateral } from './collateral.js';
-import { describe, listIds, suggest, type Issue, type PathPart } from './issues.js';
+import { describe, didYouMean, listIds, suggest, type Issue, type PathPart } from './issues.js';
 import type { BookDoc, MarketDoc, SuiteDoc } from './schema.js';
 import type { Book, Market, Suite } from './types.js';
 
@@ -313,8 +313,6 @@ export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {
   }
   return issues;
 }
-
-const didYouMean = (s: string | undefined) => (s === undefined ? '' : ` (did you mean "${s}"?)`);
 
 /**
  * The suite's limit overrides must name an account or a portfolio of the book: an override of a
