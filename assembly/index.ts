@@ -6,10 +6,11 @@ export { philox4x32, philox4x32x2 } from "./philox";
 export { normCdf, normInv, normInvBlock } from "./normal";
 export { expBlock, expGaussBlock, expSplitScalar } from "./exp";
 export { logd, logBlock } from "./log";
-export { mcShocks } from "./shocks";
+export { mcShocks, mcShocksAt } from "./shocks";
 export { revalueLinear, revalueOptions, revalueOptionsFixedIv } from "./revalue";
 export { aggregateRows } from "./aggregate";
 export { tailsPush, tailsSort } from "./tails";
+export { tailComponentLosses } from "./attribution";
 
 /** 16-byte aligned block from the stub runtime's bump allocator (grows memory as needed). */
 export function alloc(bytes: usize): usize {

@@ -71,6 +71,30 @@ export function mcShocks(
   seedLo: u32, seedHi: u32, setId: u32, start: u32, count: i32, n: i32, rank: i32,
   factorPtr: usize, scalePtr: usize, dof: f64, spot0Ptr: usize, retPtr: usize, spotPtr: usize,
 ): void {
+  shocks(seedLo, seedHi, setId, start, 0, count, n, rank, factorPtr, scalePtr, dof, spot0Ptr, retPtr, spotPtr);
+}
+
+/**
+ * mcShocks for the listed scenarios (count u32 indices at indicesPtr, in any order): column s is
+ * scenario indices[s], with the bits it has in any range (what attribution regenerates).
+ */
+export function mcShocksAt(
+  seedLo: u32, seedHi: u32, setId: u32, indicesPtr: usize, count: i32, n: i32, rank: i32,
+  factorPtr: usize, scalePtr: usize, dof: f64, spot0Ptr: usize, retPtr: usize, spotPtr: usize,
+): void {
+  shocks(seedLo, seedHi, setId, 0, indicesPtr, count, n, rank, factorPtr, scalePtr, dof, spot0Ptr, retPtr, spotPtr);
+}
+
+/** Scenario index of column s: start + s, or the s-th listed index. */
+// @ts-ignore: decorator
+@inline function scenarioAt(start: u32, indicesPtr: usize, s: i32): u32 {
+  return indicesPtr != 0 ? load<u32>(indicesPtr + (<usize>s << 2)) : start + <u32>s;
+}
+
+function shocks(
+  seedLo: u32, seedHi: u32, setId: u32, start: u32, indicesPtr: usize, count: i32, n: i32, rank: i32,
+  factorPtr: usize, scalePtr: usize, dof: f64, spot0Ptr: usize, retPtr: usize, spotPtr: usize,
+): void {
   if (count <= 0 || n <= 0) return;
   // Block length: even, G within G_STATIC_VALUES where the rank allows.
   let B = min(B_MAX, G_STATIC_VALUES / max(rank, 1)) & ~1;
@@ -89,8 +113,8 @@ export function mcShocks(
     const nb2 = (nb + 1) & ~1; // an odd last scenario fills its pair with a duplicate
     // (1) uniforms: G[2b] and G[2b + 1] from block b of each scenario.
     for (let s = 0; s < nb2; s += 2) {
-      const iA: u32 = start + <u32>(s0 + s);
-      const iB: u32 = s + 1 < nb ? iA + 1 : iA;
+      const iA: u32 = scenarioAt(start, indicesPtr, s0 + s);
+      const iB: u32 = s + 1 < nb ? scenarioAt(start, indicesPtr, s0 + s + 1) : iA;
       const col = g + (<usize>s << 3);
       let b = 0;
       for (; b + 2 <= pairs; b += 2) {
@@ -146,7 +170,7 @@ export function mcShocks(
     // (4) Student-t scales.
     if (studentT) {
       for (let s = 0; s < nb; s++) {
-        store<f64>(tv + (<usize>s << 3), Math.sqrt((dof - 2.0) / chi2Draw(start + <u32>(s0 + s), setId, seedLo, seedHi, d, c)));
+        store<f64>(tv + (<usize>s << 3), Math.sqrt((dof - 2.0) / chi2Draw(scenarioAt(start, indicesPtr, s0 + s), setId, seedLo, seedHi, d, c)));
       }
       if (nb < nb2) store<f64>(tv + (<usize>nb << 3), load<f64>(tv + (<usize>(nb - 1) << 3)));
     }

@@ -1,6 +1,6 @@
 // The library API under the CLI: `import { run } from 'xmargin'`.
-export { run, prepare, reportOf, bundledExample } from './run.js';
-export type { RunInput, InputSource, ProgressEvent, PreparedPlan, InputWarning } from './run.js';
+export { run, prepare, reportOf, reportOn, bundledExample } from './run.js';
+export type { RunInput, InputSource, ProgressEvent, PreparedPlan, InputWarning, ReportOnOptions } from './run.js';
 export { PLAUSIBLE_LIMITS } from './model/plausibility.js';
 export { createEngine } from './engine/engine.js';
 export type { Engine, EngineConfig, EngineRunOptions, RunControl, PassEvent, PassStage } from './engine/engine.js';

@@ -1,5 +1,12 @@
 import { engineDefaults } from './engine/defaults.js';
-import { createEngine, type EngineConfig, type EngineRunOptions, type ProgressEvent, type RunControl } from './engine/engine.js';
+import {
+  createEngine,
+  type Engine,
+  type EngineConfig,
+  type EngineRunOptions,
+  type ProgressEvent,
+  type RunControl,
+} from './engine/engine.js';
 import type { TaskExecutor } from './engine/executor.js';
 import { createThreadExecutor } from './engine/thread-executor.js';
 import type { ExactTails } from './engine/exact-tails.js';
@@ -15,11 +22,14 @@ import { fromRoot } from './paths.js';
 import { assertFinite, buildReport, type Report } from './report/report.js';
 import { inputHashes, runInfo, runStart } from './report/run-info.js';
 import { seriesMeasures } from './risk/measures.js';
+import { BindingTails } from './risk/binding-tails.js';
+import { seriesContributions } from './risk/attribution.js';
 
 /** A file path, or the document itself (as parsed JSON/YAML). */
 export type InputSource = string | Record<string, unknown>;
 
-export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails' | 'keepTails'>, EngineConfig {
+export interface RunInput
+  extends Omit<EngineRunOptions, 'sets' | 'onSetTails' | 'keepTails' | 'onTailScenarios' | 'reservedMemory'>, EngineConfig {
   market: InputSource;
   book: InputSource;
   suite: InputSource;
@@ -35,6 +45,11 @@ export interface RunInput extends Omit<EngineRunOptions, 'sets' | 'onSetTails' |
    * make it read files outside that folder; a path outside it is an input error of the suite.
    */
   pricesRoot?: string;
+  /**
+   * Attribute every ES (contract section 7; default true). false leaves the margins as they are
+   * and skips the component-loss passes: for callers that need the margins only.
+   */
+  attribution?: boolean;
 }
 
 /** A plan, with the implausible values its inputs hold (docs/inputs.md, "Implausible values"). */
@@ -110,10 +125,7 @@ async function runOn(
   const inputs = inputHashes(input, plan.suite);
   const engine = createEngine(plan, { executor });
   try {
-    // The report needs each set's measures only, which its tails' summaries give: the tails
-    // themselves are not kept, so a run holds one set's at a time.
-    const tails = await engine.run({ ...input, keepTails: false }, control);
-    const report = checked(buildReport(plan, tails.map(seriesMeasures)));
+    const report = await reportOn(engine, input, control);
     report.run = runInfo(
       start,
       {
@@ -129,7 +141,38 @@ async function runOn(
   }
 }
 
-/** The report of a plan from its sets' exact tails, proven finite before anyone writes it. */
+/** What reportOn takes of a run's options: the engine's, and whether to attribute. */
+export type ReportOnOptions = Omit<
+  RunInput,
+  'market' | 'book' | 'suite' | 'baseDir' | 'onWarning' | 'strict' | 'pricesRoot' | keyof EngineConfig
+>;
+
+/**
+ * The report of one run of a warm engine (what run() returns, less the run's record): its sets'
+ * measures and margins, and the attribution of every ES unless `attribution` is false.
+ */
+export async function reportOn(engine: Engine, options: ReportOnOptions = {}, control: RunControl = {}): Promise<Report> {
+  const plan = engine.plan;
+  // Attribution needs each unit's tail in its binding set: kept as the sets' tails are
+  // summarised (one tail of scenario indices per series), then regenerated on the workers. The
+  // tails themselves are not kept, so a run holds one set's at a time.
+  const binding = options.attribution === false ? undefined : new BindingTails(plan);
+  const tails = await engine.run(
+    {
+      ...options,
+      keepTails: false,
+      ...(binding ? { onTailScenarios: binding.offer, reservedMemory: BindingTails.bytes(plan) } : {}),
+    },
+    control,
+  );
+  const contributions = binding ? await seriesContributions(engine, binding, { chunk: options.chunk }, control) : undefined;
+  return checked(buildReport(plan, tails.map(seriesMeasures), contributions));
+}
+
+/**
+ * The margins of a plan from its sets' exact tails (engine.run's), proven finite before anyone
+ * writes it: the report without attribution, which needs the engine (reportOn).
+ */
 export function reportOf(plan: RunPlan, tails: ExactTails[]): Report {
   return checked(buildReport(plan, tails.map(seriesMeasures)));
 }

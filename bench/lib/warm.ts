@@ -3,7 +3,7 @@
 // plan again on its warm pool. The difference is what a long-lived engine (a service, a sweep of
 // runs) saves per run: pool start-up, WASM instantiation and plan layout in the workers.
 import { Bench } from 'tinybench';
-import { createEngine, prepare, reportOf, run } from '../../src/index.js';
+import { createEngine, prepare, reportOn, run } from '../../src/index.js';
 import { synthesize, type SynthSize } from '../../src/synth/index.js';
 import { sig } from './stats.js';
 import { completedTasks } from './tinybench.js';
@@ -34,7 +34,7 @@ export async function runWarmBench(size: SynthSize, workers: number, iterations:
       await run({ ...input, workers });
     });
     bench.add('warm', async () => {
-      reportOf(plan, await engine.run());
+      await reportOn(engine);
     });
     await bench.run();
     const stats = completedTasks(bench);

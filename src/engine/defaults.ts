@@ -47,6 +47,16 @@ export const engineDefaults = {
    */
   summaryTasksPerWorker: 2,
   summaryTaskMinLosses: 65_536,
+  /**
+   * (scenario, unit) pairs, and scenarios, per component-loss task (component-losses.ts), at
+   * most: about 60 ms of work on L for either. The cut must not
+   * depend on the workers (the tasks' totals are merged in task order, so it sets the bits), and
+   * each task hands back a total per slot, so tasks are few and large.
+   */
+  componentLossPairsPerTask: 262_144,
+  componentLossScenariosPerTask: 4096,
+  /** The most bytes of tail scenarios one summary task hands back, when a run asks for them. */
+  tailScenarioSliceBytes: 16 * 1024 * 1024,
   /** Tail losses the coordinator summarises between two turns of its event loop, where it does. */
   summarySliceLosses: 262_144,
   /**

@@ -9,7 +9,8 @@ import type { TaskExecutor } from './executor.js';
 import type { PilotSpec } from './pilot.js';
 import { kernelPlan, type RunPlan } from './plan.js';
 import { encodePlan, planId } from './plan-codec.js';
-import { runSets } from './run-sets.js';
+import { chunkOf, runSets } from './run-sets.js';
+import { componentTailLosses, type TailUnit } from './component-losses.js';
 import { createThreadExecutor } from './thread-executor.js';
 import type { InjectedFault, PlanRef } from './task.js';
 
@@ -38,6 +39,8 @@ export interface EngineRunOptions {
    * its ExactTails keep the summaries only.
    */
   maxMemory?: number;
+  /** Bytes of the budget that the caller holds beside the run (what onTailScenarios keeps). */
+  reservedMemory?: number;
   /**
    * Keep every set's exact tails (default true): false keeps their summaries only, enough for
    * the measures, and frees each set's tails as soon as they are summarised.
@@ -51,8 +54,26 @@ export interface EngineRunOptions {
    * end), so a caller's work on them overlaps the workers'. `index` is the position in the result.
    */
   onSetTails?: (tails: ExactTails, index: number) => void;
+  /**
+   * Every set's tail scenarios, slice of series by slice, as its tails are summarised (whether
+   * or not the tails are kept): what attribution regenerates (src/risk/binding-tails.ts). The
+   * arrays are the engine's and valid during the call only; a caller keeps what it needs.
+   */
+  onTailScenarios?: (slice: TailScenarioSlice) => void;
   /** Test-only: the `task`-th task of the run (0-based) fails in this way. */
   inject?: { fault: InjectedFault; task: number };
+}
+
+/** Series [from, to) of a set's tails: summaries (exact-tails.ts SUMMARY_WIDTH each) and k scenarios each, in rank order. */
+export interface TailScenarioSlice {
+  /** Position of the set in the run's result (as onSetTails), and its index in the plan. */
+  index: number;
+  set: number;
+  from: number;
+  to: number;
+  k: number;
+  summaries: Float64Array;
+  scenarios: Float64Array;
 }
 
 export interface RunControl {
@@ -91,6 +112,16 @@ export interface Engine {
   readonly planId: string;
   /** The exact tails of each set run, in the order of `options.sets` (default: every set). */
   run(options?: EngineRunOptions, control?: RunControl): Promise<ExactTails[]>;
+  /**
+   * For units with their tails in set `set` (tail scenarios and components), each component's
+   * losses summed over its unit's tail, regenerated on the executor (component-losses.ts).
+   */
+  componentTailLosses(
+    set: number,
+    units: TailUnit[],
+    options?: { chunk?: number },
+    control?: RunControl,
+  ): Promise<Float64Array[]>;
   /** Tasks submitted to the executor and not yet settled: 0 when the engine is idle. */
   pending(): number;
   close(): Promise<void>;
@@ -111,6 +142,12 @@ export function createEngine(plan: RunPlan, config: EngineConfig = {}): Engine {
     run(options = {}, control = {}) {
       if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
       return runSets(plan, ref, executor, options, control.signal);
+    },
+    componentTailLosses(set, units, options = {}, control = {}) {
+      if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
+      if (!(Number.isInteger(set) && set >= 0 && set < plan.sets.length))
+        return Promise.reject(new Error(`internal: no set ${set}`));
+      return componentTailLosses(plan, ref, executor, set, units, chunkOf(plan, options.chunk), control.signal);
     },
     pending: () => executor.pending(),
     async close() {

@@ -51,7 +51,7 @@ export class TwinEvaluator implements ScenarioEvaluator {
     return this.views(count);
   }
 
-  list(set: number, indices: ArrayLike<number>): EvaluatedScenarios {
+  list(set: number, indices: ArrayLike<number>, aggregate = true): EvaluatedScenarios {
     const count = indices.length;
     checkRequest(this.plan, this.chunk, set, count);
     const n = this.plan.instruments.n;
@@ -69,7 +69,7 @@ export class TwinEvaluator implements ScenarioEvaluator {
       shift = gatherExplicit(src, n, indices, ret, spot, ivShift);
     }
     this.revalue(count, shift);
-    this.aggregate(count);
+    if (aggregate) this.aggregate(count);
     return this.views(count);
   }
 

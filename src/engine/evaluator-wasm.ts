@@ -1,12 +1,5 @@
 import type { WasmKernels } from '../kernels/wasm.js';
-import {
-  checkRequest,
-  copyExplicitRange,
-  gatherExplicit,
-  putColumn,
-  type EvaluatedScenarios,
-  type ScenarioEvaluator,
-} from './evaluator.js';
+import { checkRequest, copyExplicitRange, gatherExplicit, type EvaluatedScenarios, type ScenarioEvaluator } from './evaluator.js';
 import { layoutEvaluator, type EvaluatorLayout } from './layout.js';
 import type { KernelPlan } from './plan.js';
 
@@ -45,7 +38,7 @@ export class WasmEvaluator implements ScenarioEvaluator {
     return this.views(count);
   }
 
-  list(set: number, indices: ArrayLike<number>): EvaluatedScenarios {
+  list(set: number, indices: ArrayLike<number>, aggregate = true): EvaluatedScenarios {
     const count = indices.length;
     checkRequest(this.plan, this.chunk, set, count);
     const { kernels: k, layout: l } = this;
@@ -53,19 +46,17 @@ export class WasmEvaluator implements ScenarioEvaluator {
     const src = this.plan.sets[set].source;
     let shift: number | undefined;
     if (src.kind === 'montecarlo') {
-      // Scenario i is a pure function of (seed, set, i): generated alone, it has the bits it has
-      // inside any chunk.
-      for (let s = 0; s < count; s++) {
-        this.mcShocks(set, indices[s], 1, l.oneRet, l.oneSpot);
-        putColumn(k.f64(l.oneRet, n), k.f64(l.oneSpot, n), k.f64(l.ret, n * count), k.f64(l.spot, n * count), count, s);
-      }
+      // Scenario i is a pure function of (seed, set, i): listed, it has the bits it has inside
+      // any range.
+      k.u32(l.listIdx, count).set(indices);
+      this.mcShocksAt(set, count);
       k.f64(l.ivShift, count).fill(src.ivShift);
       shift = src.ivShift;
     } else {
       shift = gatherExplicit(src, n, indices, k.f64(l.ret, n * count), k.f64(l.spot, n * count), k.f64(l.ivShift, count));
     }
     this.revalue(count, shift);
-    this.aggregate(count);
+    if (aggregate) this.aggregate(count);
     return this.views(count);
   }
 
@@ -175,6 +166,28 @@ export class WasmEvaluator implements ScenarioEvaluator {
       rows: k.f64(l.rows, this.nRows * count),
       series: k.f64(l.series, this.plan.holdings.nSeries * count),
     };
+  }
+
+  private mcShocksAt(set: number, count: number): void {
+    const p = this.plan;
+    const src = p.sets[set].source;
+    if (src.kind !== 'montecarlo') throw new Error('internal: mcShocksAt on an explicit set');
+    const l = this.layout;
+    this.kernels.exports.mcShocksAt(
+      p.seedLo,
+      p.seedHi,
+      src.setId,
+      l.listIdx,
+      count,
+      p.instruments.n,
+      src.rank,
+      l.factors[set],
+      l.scales[set],
+      src.dof,
+      l.spot0,
+      l.ret,
+      l.spot,
+    );
   }
 
   private mcShocks(set: number, start: number, count: number, retPtr: number, spotPtr: number): void {

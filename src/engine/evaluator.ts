@@ -30,8 +30,11 @@ export interface ScenarioEvaluator {
   readonly chunk: number;
   /** Scenarios [start, start + count) of set `set`, count <= chunk. */
   range(set: number, start: number, count: number): EvaluatedScenarios;
-  /** The listed scenarios of set `set` (at most chunk), in the order given. */
-  list(set: number, indices: ArrayLike<number>): EvaluatedScenarios;
+  /**
+   * The listed scenarios of set `set` (at most chunk), in the order given. With `aggregate`
+   * false only the rows are computed (`series` is left as it was): what attribution needs.
+   */
+  list(set: number, indices: ArrayLike<number>, aggregate?: boolean): EvaluatedScenarios;
 }
 
 /** Checks a request against the plan; the messages are internal (callers validate user input first). */

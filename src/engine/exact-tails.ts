@@ -153,18 +153,31 @@ export const SUMMARY_WIDTH = 5;
 
 /**
  * The summaries of series [from, to) of the packs' tails of size k, flat (SUMMARY_WIDTH per
- * series). A pure function of the packs: the engine runs it as a task (task.ts SummaryTask) so a
- * set's merges spread over its workers instead of queueing on the coordinator.
+ * series), followed, `withScenarios`, by each series' k scenario indices in rank order (what
+ * attribution regenerates: src/risk/binding-tails.ts). A pure function of the packs: the engine
+ * runs it as a task (task.ts SummaryTask) so a set's merges spread over its workers instead of
+ * queueing on the coordinator.
  */
-export function summarizeTails(packs: PackedTails[], nSeries: number, k: number, from: number, to: number): Float64Array {
+export function summarizeTails(
+  packs: PackedTails[],
+  nSeries: number,
+  k: number,
+  from: number,
+  to: number,
+  withScenarios = false,
+): Float64Array {
   if (!(from >= 0 && from <= to && to <= nSeries)) throw new Error(`internal: series ${from}..${to} of ${nSeries}`);
   const merger = new SeriesMerger(packs, nSeries);
   const losses = new Float64Array(k);
-  const scenarios = new Float64Array(k);
-  const out = new Float64Array((to - from) * SUMMARY_WIDTH);
+  const scratch = withScenarios ? undefined : new Float64Array(k);
+  const n = to - from;
+  const out = new Float64Array(n * SUMMARY_WIDTH + (withScenarios ? n * k : 0));
   for (let r = from; r < to; r++) {
-    const n = merger.count(r);
-    if (n < k) throw new Error(`internal: ${n} tail losses for a tail of ${k} in series ${r}`);
+    const count = merger.count(r);
+    if (count < k) throw new Error(`internal: ${count} tail losses for a tail of ${k} in series ${r}`);
+    // With scenarios, the merge writes them straight where they are handed out.
+    const at = n * SUMMARY_WIDTH + (r - from) * k;
+    const scenarios = scratch ?? out.subarray(at, at + k);
     summarizeSeries(merger, r, k, losses, scenarios, out, (r - from) * SUMMARY_WIDTH);
   }
   return out;

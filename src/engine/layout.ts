@@ -33,9 +33,8 @@ export interface EvaluatorLayout {
   ivShift: number;
   rows: number;
   series: number;
-  /** One scenario's returns and spots, for evaluating a list of scenarios one by one. */
-  oneRet: number;
-  oneSpot: number;
+  /** The scenario indices of a listed evaluation (chunk u32). */
+  listIdx: number;
   /**
    * Tail buffers for up to `tailSeries` series (all of them, or a group when a set's tails are
    * run in groups to fit a memory budget): tailSeries x tailCap losses and scenario indices,
@@ -91,8 +90,7 @@ export function layoutEvaluator(
     ivShift: f64(C),
     rows: f64(nRows * C),
     series: f64(h.nSeries * C),
-    oneRet: f64(ins.n),
-    oneSpot: f64(ins.n),
+    listIdx: i32(C),
     tailSeries,
     tailCap,
     heapVal: f64(tailSeries * tailCap),

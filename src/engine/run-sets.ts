@@ -53,7 +53,8 @@ export async function runSets(
   // Every set's groups of series are planned before anything runs, so a budget too small fails
   // in the first second rather than after hours.
   const budget = options.maxMemory ?? engineDefaults.maxMemory;
-  const groups = planGroups(plan, which, slots, budget, baseBytes(plan, slots, chunk), options.keepTails !== false);
+  const base = baseBytes(plan, slots, chunk) + (options.reservedMemory ?? 0);
+  const groups = planGroups(plan, which, slots, budget, base, options.keepTails !== false);
   let allTotal = which.reduce((a, si, at) => a + plan.sets[si].scenarios * groups[at].length, 0);
   let allDone = 0;
   let taskCount = 0;
@@ -167,20 +168,55 @@ export async function runSets(
    * the whole machine rather than one thread while the others wait; elsewhere the coordinator
    * does, in slices that leave it free to keep the workers fed.
    */
-  async function summarize(packs: PackedTails[], nSeries: number, k: number, setName: string): Promise<Float64Array> {
+  async function summarize(
+    packs: PackedTails[],
+    nSeries: number,
+    k: number,
+    at: number,
+    si: number,
+    first: number,
+  ): Promise<Float64Array> {
+    const setName = plan.sets[si].name;
     const summaries = new Float64Array(nSeries * SUMMARY_WIDTH);
+    const onScenarios = options.onTailScenarios;
+    // A slice's summaries, and with scenarios the slice's tails handed to the caller at once, so
+    // that no more than a few slices of them are alive.
+    const take = (from: number, to: number, part: Float64Array) => {
+      const n = to - from;
+      summaries.set(part.subarray(0, n * SUMMARY_WIDTH), from * SUMMARY_WIDTH);
+      onScenarios?.({
+        index: at,
+        set: si,
+        from: first + from,
+        to: first + to,
+        k,
+        summaries: part.subarray(0, n * SUMMARY_WIDTH),
+        scenarios: part.subarray(n * SUMMARY_WIDTH),
+      });
+    };
+    const withScenarios = onScenarios !== undefined;
     const shared = packs.every((p) => p.data.buffer instanceof SharedArrayBuffer);
     if (shared && nSeries * k >= engineDefaults.summaryTaskMinLosses) {
-      const slices = equalSlices(nSeries, Math.min(nSeries, executor.concurrency * engineDefaults.summaryTasksPerWorker));
-      const tasks = slices.map(({ from, to }): SummaryTask => ({ kind: 'summary', packs, nSeries, k, from, to }));
-      await runTasks(executor, tasks, undefined, setName, (task, part) => summaries.set(part, task.from * SUMMARY_WIDTH));
+      // With scenarios, slices small enough that the ones in flight stay a few MiB each.
+      const bySize = withScenarios ? Math.ceil((nSeries * k * 8) / engineDefaults.tailScenarioSliceBytes) : 0;
+      const count = Math.min(nSeries, Math.max(executor.concurrency * engineDefaults.summaryTasksPerWorker, bySize));
+      const tasks = equalSlices(nSeries, count).map(({ from, to }): SummaryTask => ({
+        kind: 'summary',
+        packs,
+        nSeries,
+        k,
+        from,
+        to,
+        ...(withScenarios ? { withScenarios } : {}),
+      }));
+      await runTasks(executor, tasks, undefined, setName, (task, part) => take(task.from, task.to, part));
       return summaries;
     }
     const slice = Math.max(1, Math.floor(engineDefaults.summarySliceLosses / k));
     for (let from = 0; from < nSeries; from += slice) {
       if (from > 0) await new Promise<void>((done) => setImmediate(done));
       const to = Math.min(nSeries, from + slice);
-      summaries.set(summarizeTails(packs, nSeries, k, from, to), from * SUMMARY_WIDTH);
+      take(from, to, summarizeTails(packs, nSeries, k, from, to, withScenarios));
     }
     return summaries;
   }
@@ -219,7 +255,7 @@ export async function runSets(
         if (summaries) {
           // In groups, a group's packs go as soon as they are summarised: two groups' tails
           // at once would not fit the budget the groups were cut for.
-          summaries.set(await summarize(packs, group.to - group.from, k, set.name), group.from * SUMMARY_WIDTH);
+          summaries.set(await summarize(packs, group.to - group.from, k, at, si, group.from), group.from * SUMMARY_WIDTH);
           if (group.to < nSeries) continue;
           const tails = new ExactTails(set.name, undefined, nSeries, k, summaries);
           results[at] = tails;
@@ -227,7 +263,7 @@ export async function runSets(
           continue;
         }
         finishPrevious = () => {
-          const done = summarize(packs, nSeries, k, set.name).then((part) => {
+          const done = summarize(packs, nSeries, k, at, si, 0).then((part) => {
             const tails = new ExactTails(set.name, options.keepTails === false ? undefined : packs, nSeries, k, part);
             results[at] = tails;
             options.onSetTails?.(tails, at);

@@ -64,13 +64,55 @@ export interface SummaryTask {
   k: number;
   from: number;
   to: number;
+  /** Also hand back each series' k tail scenarios (exact-tails.ts summarizeTails). */
+  withScenarios?: boolean;
+}
+
+/**
+ * What the tasks of one component-loss pass share: the units (each a list of slots) and every
+ * slot's revaluation row and quantity, a slot's loss being -(quantity x row). Between threads
+ * it lives in shared memory; a worker copies it into its kernel memory once per `id`.
+ */
+export interface ComponentTable {
+  /** Unique per pass within the coordinator's lifetime. */
+  id: string;
+  /** Units + 1 offsets into the slots. */
+  unitOffsets: Int32Array;
+  slotRow: Int32Array;
+  slotQty: Float64Array;
+}
+
+/**
+ * The listed scenarios of one set, each with the units whose tail holds it (CSR: scenario j's
+ * units are pairUnits[pairOffsets[j] .. pairOffsets[j + 1]), pairOffsets starting at 0): every
+ * slot's losses over the scenarios of its unit's tail, summed in the order listed. The result
+ * holds one total per slot (a Neumaier sum, compensation folded in); the coordinator merges
+ * tasks' totals in task order (component-losses.ts), so the bits depend on the cut, never on
+ * the executor.
+ */
+export interface ComponentLossTask {
+  kind: 'component-losses';
+  plan: PlanRef;
+  set: number;
+  chunk: number;
+  table: ComponentTable;
+  scenarios: Int32Array;
+  pairOffsets: Int32Array;
+  pairUnits: Int32Array;
+  cancel?: SharedArrayBuffer;
+  /** Test-only fault injection. */
+  fault?: InjectedFault;
 }
 
 /** Anything an executor runs. */
-export type EngineTask = RangeTask | SummaryTask;
+export type EngineTask = RangeTask | SummaryTask | ComponentLossTask;
 
 export function isSummaryTask(task: EngineTask): task is SummaryTask {
   return (task as SummaryTask).kind === 'summary';
+}
+
+export function isComponentLossTask(task: EngineTask): task is ComponentLossTask {
+  return (task as ComponentLossTask).kind === 'component-losses';
 }
 
 /** A task's result: its packed tails, or a failure value (errors travel as data, errors.ts). */

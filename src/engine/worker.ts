@@ -9,28 +9,43 @@ import { WasmEvaluator } from './evaluator-wasm.js';
 import { decodePlan } from './plan-codec.js';
 import { runRangeTask } from './range-task.js';
 import { summarizeTails } from './exact-tails.js';
-import { isSummaryTask, type EngineTask, type InjectedFault, type RangeTask } from './task.js';
+import { layoutComponentLosses, pairsPerPass, runComponentLossTask, type ComponentLossLayout } from './component-loss-task.js';
+import {
+  isComponentLossTask,
+  isSummaryTask,
+  type ComponentLossTask,
+  type EngineTask,
+  type InjectedFault,
+  type PlanRef,
+} from './task.js';
 
 const { module } = workerData as { module: WebAssembly.Module };
 let kernels: WasmKernels = instantiateKernels(module);
 let current: { planId: string; evaluator: WasmEvaluator } | undefined;
+/** The component-loss pass laid out after the current evaluator, if any. */
+let losses: ComponentLossLayout | undefined;
 
 export default function runTask(task: EngineTask): Float64Array | TaskFailure {
   if (isSummaryTask(task)) {
     try {
-      const { packs, nSeries, k, from, to } = task;
-      return move(summarizeTails(packs, nSeries, k, from, to)) as unknown as Float64Array;
+      const { packs, nSeries, k, from, to, withScenarios } = task;
+      return move(summarizeTails(packs, nSeries, k, from, to, withScenarios === true)) as unknown as Float64Array;
     } catch (err) {
       return { code: 'task-failed', message: err instanceof Error ? err.message : String(err) };
     }
   }
   try {
-    const ev = evaluatorFor(task);
+    if (isComponentLossTask(task)) {
+      const l = componentLossesFor(task);
+      if (task.fault) injectFault(task.fault, l.evaluator);
+      return transfer(runComponentLossTask(l.evaluator, l, task), false);
+    }
+    const ev = evaluatorFor(task.plan, task.chunk, task.cap, task.series ? task.series.to - task.series.from : undefined);
     if (task.fault) injectFault(task.fault, ev);
     const out = runRangeTask(ev, task);
     // Transfer, not clone: the buffer is fresh and the coordinator only reads it (shared memory
     // needs neither).
-    return out instanceof Float64Array && !task.sharedResult ? (move(out) as unknown as Float64Array) : out;
+    return transfer(out, task.sharedResult === true);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const name = current?.planId === task.plan?.id ? current.evaluator.plan.sets[task.set]?.name : undefined;
@@ -38,33 +53,60 @@ export default function runTask(task: EngineTask): Float64Array | TaskFailure {
       // The instance's memory may be half-written: start the next task on a fresh one.
       kernels = instantiateKernels(module);
       current = undefined;
+      losses = undefined;
       return { code: 'kernel-trap', message, set: name };
     }
     return { code: 'task-failed', message, set: name };
   }
 }
 
-/** The evaluator for the task's plan, chunk and tail size, reusing the last one when it fits. */
-function evaluatorFor(task: RangeTask): WasmEvaluator {
+/** A fresh buffer goes by transfer, not clone (the coordinator only reads it); shared memory needs neither. */
+function transfer(out: Float64Array | TaskFailure, shared: boolean): Float64Array | TaskFailure {
+  return out instanceof Float64Array && !shared ? (move(out) as unknown as Float64Array) : out;
+}
+
+/**
+ * The evaluator for a plan, chunk and tail size (tails of `group` series, or all), reusing the
+ * last one when it fits, or laying out a fresh one on an empty heap when `fresh`.
+ */
+function evaluatorFor(ref: PlanRef, taskChunk: number, taskCap: number, group: number | undefined, fresh = false): WasmEvaluator {
   const ev = current?.evaluator;
-  const group = task.series ? task.series.to - task.series.from : undefined;
   const fits = (e: WasmEvaluator) =>
-    e.chunk >= task.chunk && e.layout.tailCap >= task.cap && e.layout.tailSeries >= (group ?? e.plan.holdings.nSeries);
-  if (current?.planId === task.plan.id && ev && fits(ev)) return ev;
+    e.chunk >= taskChunk && e.layout.tailCap >= taskCap && e.layout.tailSeries >= (group ?? e.plan.holdings.nSeries);
+  if (!fresh && current?.planId === ref.id && ev && fits(ev)) return ev;
   // The same plan with a larger chunk or tail keeps its decoded arrays and grows to the larger of
   // both, so a pilot and its main pass do not lay memory out in turn.
-  const same = current?.planId === task.plan.id && ev ? ev : undefined;
-  const plan = same ? same.plan : decodePlan(task.plan.bytes);
-  const chunk = Math.max(task.chunk, same?.chunk ?? 0);
-  const cap = Math.max(task.cap, same?.layout.tailCap ?? 1);
+  const same = current?.planId === ref.id && ev ? ev : undefined;
+  const plan = same ? same.plan : decodePlan(ref.bytes);
+  const chunk = Math.max(taskChunk, same?.chunk ?? 0);
+  const cap = Math.max(taskCap, same?.layout.tailCap ?? 1);
   // A group of series needs tail buffers for the group only: that is what keeps a set in groups
   // within its memory budget (run-sets.ts).
   const tailSeries = Math.max(group ?? plan.holdings.nSeries, same?.layout.tailSeries ?? 1);
   // The stub runtime's heap only grows: a new layout starts from an empty heap.
   kernels.reset();
   const evaluator = new WasmEvaluator(kernels, plan, chunk, cap, tailSeries);
-  current = { planId: task.plan.id, evaluator };
+  current = { planId: ref.id, evaluator };
+  losses = undefined;
   return evaluator;
+}
+
+/**
+ * The evaluator and a component-loss layout for the task's pass. The bump heap cannot free, so
+ * a pass whose table is not the one laid out (or whose pairs outgrow its buffer) lays the
+ * evaluator out again on an empty heap first: a worker's memory stays one evaluator and one pass.
+ */
+function componentLossesFor(task: ComponentLossTask): ComponentLossLayout {
+  const need = pairsPerPass(task);
+  let ev = evaluatorFor(task.plan, task.chunk, 1, undefined);
+  if (losses && losses.evaluator === ev && losses.tableId === task.table.id && losses.pairCap >= need) return losses;
+  if (losses && losses.evaluator === ev) {
+    ev = evaluatorFor(task.plan, task.chunk, 1, undefined, true);
+  }
+  // A new table's pair buffer starts at its first task's need, with room to grow, so that the
+  // tasks of one pass rarely lay memory out twice.
+  losses = layoutComponentLosses(ev, task.table, Math.ceil(need * 1.5));
+  return losses;
 }
 
 /** Test-only: fail the way real failures do, so tests prove a run fails cleanly and never hangs. */

@@ -7,6 +7,7 @@ export { mcShocks } from "./shocks.js";
 export { revalueLinear, revalueOptions, revalueOptionsFixedIv } from "./revalue.js";
 export { aggregateRows } from "./aggregate.js";
 export { tailsPush, tailsSort, tailsSorted } from "./tails.js";
+export { tailComponentLosses } from "./attribution.js";
 export {
   wasmPath, compileKernels, instantiateKernels, type KernelExports, type WasmKernels,
 } from "./wasm.js";

@@ -37,12 +37,13 @@ function chi2Draw(
 /**
  * Shocks for scenarios start .. start+count-1 of one set. ret and spot are n x count,
  * underlying-major (ret[u*count + s]); factor is n x rank row-major (C' = F F^T).
- * dof = 0 gives normal shocks; dof > 2 a Student-t scaled to unit variance.
+ * dof = 0 gives normal shocks; dof > 2 a Student-t scaled to unit variance. With `indices`,
+ * the listed scenarios instead (start is then ignored).
  */
 export function mcShocks(
   seedLo: number, seedHi: number, setId: number, start: number, count: number, n: number,
   rank: number, factor: Float64Array, scale: Float64Array, dof: number, spot0: Float64Array,
-  ret: Float64Array, spot: Float64Array,
+  ret: Float64Array, spot: Float64Array, indices?: ArrayLike<number>,
 ): void {
   if (count <= 0 || n <= 0) return;
   const w = new Uint32Array(4);
@@ -52,7 +53,8 @@ export function mcShocks(
   const c = 1.0 / Math.sqrt(9.0 * d);
   const pairs = rank >> 1;
   for (let s = 0; s < count; s++) {
-    const i = (start + s) >>> 0;
+    // With `indices`, column s is scenario indices[s] (the WASM kernel's mcShocksAt).
+    const i = (indices ? indices[s] : start + s) >>> 0;
     for (let b = 0; b < pairs; b++) {
       philox4x32(i, b, setId, STREAM_NORMALS, seedLo, seedHi, w);
       g[2 * b] = normInv(uniform53(w[0], w[1]));

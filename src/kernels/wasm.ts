@@ -30,6 +30,11 @@ export interface KernelExports {
     rank: number, factorPtr: number, scalePtr: number, dof: number, spot0Ptr: number,
     retPtr: number, spotPtr: number,
   ): void;
+  mcShocksAt(
+    seedLo: number, seedHi: number, setId: number, indicesPtr: number, count: number, n: number,
+    rank: number, factorPtr: number, scalePtr: number, dof: number, spot0Ptr: number,
+    retPtr: number, spotPtr: number,
+  ): void;
   revalueLinear(
     nInst: number, undPtr: number, multPtr: number, spot0Ptr: number, spotPtr: number, C: number,
     outPtr: number,
@@ -54,6 +59,10 @@ export interface KernelExports {
     heapValPtr: number, heapIdxPtr: number, heapSizePtr: number, thresholdPtr: number,
   ): number;
   tailsSort(nSeries: number, cap: number, heapValPtr: number, heapIdxPtr: number, heapSizePtr: number): void;
+  tailComponentLosses(
+    count: number, rowsPtr: number, pairOffPtr: number, pairBase: number, pairUnitPtr: number,
+    unitOffPtr: number, slotRowPtr: number, slotQtyPtr: number, sumPtr: number, compPtr: number,
+  ): void;
 }
 
 export interface WasmKernels {

@@ -150,6 +150,7 @@ export function parseSuite(doc: unknown, file: string, market: Market, baseDir: 
     scenarioSets,
     ...(s.limits ? { limits: s.limits } : {}),
     ...(s.addOns ? { addOns: s.addOns } : {}),
+    attribution: { top: s.attribution.top },
   };
 }
 

@@ -352,6 +352,14 @@ export const addOnsSchema = strictObject(
   'add-ons {liquidity, shortOptionMinimum, maxDiversificationBenefit, credit}',
 );
 
+/** How the Euler attribution of ES is reported (contract section 7). */
+export const attributionSchema = strictObject(
+  {
+    top: num({ int: true, gte: 1, lte: 1_000_000 }, 'a positive whole number of positions').default(10),
+  },
+  'attribution {top}',
+);
+
 export const suiteSchema = strictObject(
   {
     seed: num({ int: true, gte: 0, lte: Number.MAX_SAFE_INTEGER }, 'a non-negative integer seed').default(0),
@@ -361,6 +369,7 @@ export const suiteSchema = strictObject(
     scenarioSets: list(scenarioSetSchema, 'a list of scenario sets', true),
     limits: limitsSchema.optional(),
     addOns: addOnsSchema.optional(),
+    attribution: attributionSchema.default({ top: 10 }),
   },
   'a suite object {scenarioSets, ...}',
 );

@@ -123,6 +123,8 @@ export interface Suite {
   scenarioSets: ScenarioSet[];
   limits?: Limits;
   addOns?: AddOns;
+  /** Attribution of ES (contract section 7): the largest `top` positions are listed. */
+  attribution: { top: number };
 }
 
 /** Charges on top of the core margin (contract section 8); each is optional and independent. */

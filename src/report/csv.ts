@@ -1,4 +1,5 @@
 import type { MarginComponents } from '../margin/addons.js';
+import type { Attribution } from '../risk/attribution.js';
 import type { Exposure } from '../risk/exposure.js';
 import type { Report } from './report.js';
 
@@ -113,5 +114,62 @@ export function exposureCsv(report: Report): string {
   return table(header, [
     ...report.portfolios.flatMap((p) => rows('portfolio', p.id, p.exposure)),
     ...report.portfolios.flatMap((p) => p.segregated.accounts.flatMap((a) => rows('account', a.id, a.exposure))),
+  ]);
+}
+
+/**
+ * One row per unit and reported component of its ES attribution (contract section 7): for every
+ * portfolio (report order) its accounts, underlyings and top positions, then every account
+ * (as in accounts.csv) its underlyings and top positions. A report without attribution has the
+ * header only. `share` is the contribution over the unit's ES (empty when the ES is 0).
+ */
+export function attributionCsv(report: Report): string {
+  const header = [
+    'level',
+    'id',
+    'set',
+    'es',
+    'component',
+    'account',
+    'instrument',
+    'underlying',
+    'contribution',
+    'share',
+    'standalone',
+    'diversification',
+  ];
+  const rows = (level: string, id: string, a: Attribution | undefined): unknown[][] => {
+    if (a === undefined) return [];
+    const share = (c: number) => (a.es === 0 ? null : c / a.es);
+    const head = [level, id, a.set, a.es];
+    return [
+      ...(a.byAccount ?? []).map((x) => [
+        ...head,
+        'account',
+        x.id,
+        null,
+        null,
+        x.contribution,
+        share(x.contribution),
+        x.standalone,
+        x.diversification,
+      ]),
+      ...a.byUnderlying.map((x) => [...head, 'underlying', null, null, x.id, x.contribution, share(x.contribution), null, null]),
+      ...a.topPositions.map((x) => [
+        ...head,
+        'position',
+        x.account,
+        x.instrument,
+        null,
+        x.contribution,
+        share(x.contribution),
+        null,
+        null,
+      ]),
+    ];
+  };
+  return table(header, [
+    ...report.portfolios.flatMap((p) => rows('portfolio', p.id, p.cross.attribution)),
+    ...report.portfolios.flatMap((p) => p.segregated.accounts.flatMap((a) => rows('account', a.id, a.attribution))),
   ]);
 }

@@ -1,6 +1,7 @@
 import type { RunPlan } from '../engine/plan.js';
 import { shortOptionNotionals, unitMargin, withDiversificationFloor, type UnitAddOnInputs } from '../margin/addons.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
+import { attribution, type Attribution, type SeriesContributions } from '../risk/attribution.js';
 import { planExposures, type Exposure } from '../risk/exposure.js';
 import { distancesToLiquidation, liquidationModel, type DistanceToLiquidation } from '../risk/liquidation.js';
 import { checkLimits, type Breach, type LimitUnit } from '../risk/limits.js';
@@ -25,6 +26,8 @@ export interface AccountReport extends MarginResult {
   marginCall: number;
   /** The account's exposure in today's market (risk/exposure.ts). */
   exposure: Exposure;
+  /** Euler attribution of its ES in its binding set (risk/attribution.ts); absent from a report built without it. */
+  attribution?: Attribution;
   /** The instant move of every underlying that takes the account below its MM (risk/liquidation.ts). */
   distanceToLiquidation: DistanceToLiquidation;
 }
@@ -36,7 +39,8 @@ export interface PortfolioReport {
   health: number | null;
   marginCall: number;
   capitalEfficiency: number | null;
-  cross: MarginResult;
+  /** `attribution`: Euler attribution of the cross ES, by account, underlying and position. */
+  cross: MarginResult & { attribution?: Attribution };
   segregated: { initialMargin: number; accounts: AccountReport[] };
   /** The portfolio's exposure in today's market, its accounts' positions together. */
   exposure: Exposure;
@@ -73,9 +77,10 @@ export interface Report {
 
 /**
  * Turns the sets' tail measures (per set, per series: risk/measures.ts) into the contract's
- * report: margin, health and calls, cross and segregated.
+ * report: margin, health and calls, cross and segregated; with each series' contributions in
+ * its binding set (risk/attribution.ts seriesContributions), the attribution of every ES too.
  */
-export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
+export function buildReport(plan: RunPlan, tails: TailMeasures[][], contributions?: SeriesContributions[]): Report {
   const { market, book, suite, holdings } = plan;
   const addOns = suite.addOns;
   if (tails.length !== plan.sets.length) throw new Error(`internal: measures of ${tails.length} sets for ${plan.sets.length}`);
@@ -140,6 +145,17 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
     })),
   ]);
   const nAccounts = holdings.accountIds.length;
+  const attributionOf = (series: number, m: MarginResult, standalone?: Map<string, number>): { attribution?: Attribution } => {
+    const c = contributions?.[series];
+    if (c === undefined) return {};
+    const set = plan.sets[c.set].name;
+    // The binding set was chosen twice, here from the measures and during the run from the tails
+    // kept for attribution (risk/binding-tails.ts): they must agree.
+    if (set !== m.bindingSet) throw new Error(`internal: attribution in set "${set}", binding set "${m.bindingSet}"`);
+    return {
+      attribution: attribution(plan, set, m.sets[set].es, c.components, c.contribution, suite.attribution.top, standalone),
+    };
+  };
 
   const accountReports = holdings.accountIds.map((id, a): AccountReport => {
     const m = accountMargins[a];
@@ -148,6 +164,7 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
       ...healthOf(holdings.collateral[a], m),
       ...m,
       exposure: exposures.accounts[a],
+      ...attributionOf(a, m),
       distanceToLiquidation: distances[a],
     };
   });
@@ -162,7 +179,7 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][]): Report {
       accounts: accounts.map((a) => a.id),
       ...healthOf(collateral, cross),
       capitalEfficiency: capitalEfficiency(cross.initialMargin, segregatedIM),
-      cross,
+      cross: { ...cross, ...attributionOf(p.series, cross, new Map(accounts.map((a) => [a.id, a.initialMargin]))) },
       segregated: { initialMargin: segregatedIM, accounts },
       exposure: exposures.portfolios[i],
       distanceToLiquidation: distances[nAccounts + i],

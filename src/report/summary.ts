@@ -33,6 +33,8 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
   const top = options.top ?? SUMMARY_TOP;
   const all = report.portfolios.length;
   const shown = byUrgency(report.portfolios).slice(0, top);
+  // Attribution's column only where the report has it (a margins-only report, reportOf's, has not).
+  const attributed = report.portfolios.some((p) => p.cross.attribution !== undefined);
   const t = new Table({
     head: [
       'portfolio',
@@ -44,8 +46,9 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
       'binding set',
       'health',
       'margin call',
+      ...(attributed ? ['largest contributor (share of ES)'] : []),
     ],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'left'],
     style: { head: [], border: [], compact: true },
   });
   for (const p of shown) {
@@ -59,6 +62,7 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
       p.cross.bindingSet,
       ratio(p.health),
       p.marginCall > 0 ? money(p.marginCall) : '-',
+      ...(attributed ? [largestContributor(p)] : []),
     ]);
   }
   const sets = report.sets
@@ -81,6 +85,18 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
     liquidationLine(report.portfolios),
     ...breachLines(report, top),
   ].join('\n');
+}
+
+/**
+ * The position with the largest contribution to a portfolio's cross ES, and its share of it:
+ * what carries the margin. Shares of an ES at or below 0 mean nothing and are left out.
+ */
+export function largestContributor(p: PortfolioReport): string {
+  const a = p.cross.attribution;
+  const first = a?.topPositions[0];
+  if (a === undefined || first === undefined) return '-';
+  const what = p.accounts.length > 1 ? `${first.account} ${first.instrument}` : first.instrument;
+  return a.es > 0 ? `${what} ${pct(first.contribution / a.es)}` : what;
 }
 
 /** How many portfolios the liquidation line names: the few a risk manager calls first. */

@@ -1,14 +1,14 @@
 import { encode } from '@msgpack/msgpack';
 import { writeFilesAtomic } from '../io/atomic.js';
 import { outputFolderProblem } from '../io/location.js';
-import { accountsCsv, exposureCsv, portfoliosCsv } from './csv.js';
+import { accountsCsv, attributionCsv, exposureCsv, portfoliosCsv } from './csv.js';
 import type { Report } from './report.js';
 
 export type ReportFormat = 'json' | 'msgpack';
 
 /** The report file of each format; the CSVs are the same in both. */
 const REPORT_FILE: Record<ReportFormat, string> = { json: 'report.json', msgpack: 'report.msgpack' };
-const CSV_FILES = ['portfolios.csv', 'accounts.csv', 'exposure.csv'] as const;
+const CSV_FILES = ['portfolios.csv', 'accounts.csv', 'exposure.csv', 'attribution.csv'] as const;
 
 /** The files a report in `format` consists of, in the order they are written. */
 export function reportFiles(format: ReportFormat = 'json'): string[] {
@@ -28,14 +28,15 @@ export function reportJson(report: Report): string {
 }
 
 /**
- * Writes report.json (or report.msgpack), portfolios.csv, accounts.csv and exposure.csv into
+ * Writes report.json (or report.msgpack), portfolios.csv, accounts.csv, exposure.csv and
+ * attribution.csv into
  * `dir`, all or none (writeFilesAtomic): every file is staged in full first, then the set is
  * swapped in, and on any failure `dir` keeps its previous report unchanged. A report of the other
  * format in `dir` is removed in the same swap, so the folder always holds one consistent report;
  * other files are left alone. Returns the paths written.
  */
 export function writeReport(dir: string, report: Report, format: ReportFormat = 'json'): string[] {
-  const [main, portfolios, accounts, exposure] = reportFiles(format);
+  const [main, portfolios, accounts, exposure, attribution] = reportFiles(format);
   const other: ReportFormat = format === 'json' ? 'msgpack' : 'json';
   return writeFilesAtomic(
     dir,
@@ -44,6 +45,7 @@ export function writeReport(dir: string, report: Report, format: ReportFormat = 
       [portfolios, portfoliosCsv(report)],
       [accounts, accountsCsv(report)],
       [exposure, exposureCsv(report)],
+      [attribution, attributionCsv(report)],
     ],
     { remove: [REPORT_FILE[other]] },
   );

@@ -1,11 +1,14 @@
 // Euler attribution of expected shortfall (contract section 7): a unit's ES is the mean loss over
 // T, its k tail scenarios in its binding set, so the contribution of a component c (a position,
 // or a non-cash collateral holding) is its mean loss over the same T, and the contributions add
-// up to the ES. This is the reference computation: it regenerates the tail scenarios one by one
-// on the TypeScript twins (as `explain` does), and is exact for any book; a streaming pass on the
-// workers for large books is to be checked against it.
+// up to the ES. A run computes the contributions on the engine's workers (`seriesContributions`:
+// each unit's tail kept as the run goes, binding-tails.ts, then its scenarios regenerated in
+// component-loss tasks); `contributions` is the reference, regenerating a tail one scenario at
+// a time on the TypeScript twins (as `explain` does), which the tests hold the engine to.
+import type { Engine, RunControl } from '../engine/engine.js';
 import { TwinEvaluator } from '../engine/evaluator-twin.js';
 import { kernelPlan, type RunPlan } from '../engine/plan.js';
+import type { BindingTails } from './binding-tails.js';
 
 /** One component of a unit: an account's net position in one instrument, or its holding of one collateral asset. */
 export interface Component {
@@ -21,7 +24,8 @@ export interface Component {
 export interface Attribution {
   set: string;
   es: number;
-  byAccount?: { id: string; contribution: number }[];
+  /** Portfolios only: `standalone` is the account's segregated IM, add-ons included. */
+  byAccount?: { id: string; contribution: number; standalone: number; diversification: number }[];
   byUnderlying: { id: string; contribution: number }[];
   topPositions: { account: string; instrument: string; contribution: number }[];
 }
@@ -32,12 +36,23 @@ export interface Attribution {
  * non-cash collateral holdings (cash moves with no scenario and contributes nothing).
  */
 export function componentsOf(plan: RunPlan, accounts: number[]): Component[] {
+  return componentLists(plan)(accounts);
+}
+
+/**
+ * componentsOf for many units of one plan: the maps from ids are built once, and each
+ * account's components once (a portfolio's are its accounts').
+ */
+export function componentLists(plan: RunPlan): (accounts: number[]) => Component[] {
   const { book, market, instruments } = plan;
   const underlyingOf = new Map(book.instruments.map((i) => [i.id, i.underlying]));
   const marketIndex = new Map(market.underlyings.map((u, k) => [u.id, k]));
-  const out: Component[] = [];
-  for (const a of accounts) {
+  const byAccount = new Map<number, Component[]>();
+  const ofAccount = (a: number): Component[] => {
+    const known = byAccount.get(a);
+    if (known) return known;
     const account = book.accounts[a];
+    const out: Component[] = [];
     const net = new Map<string, number>();
     for (const p of account.positions) net.set(p.instrument, (net.get(p.instrument) ?? 0) + p.quantity);
     for (const [id, quantity] of net) {
@@ -60,8 +75,10 @@ export function componentsOf(plan: RunPlan, accounts: number[]): Component[] {
         row: instruments.collateralRow.get(u)!,
       });
     }
-  }
-  return out;
+    byAccount.set(a, out);
+    return out;
+  };
+  return (accounts) => accounts.flatMap(ofAccount);
 }
 
 /**
@@ -95,10 +112,66 @@ export function contributions(
   return sum.map((s, j) => (s + comp[j]) / k);
 }
 
+/** A series' components and their contributions in its binding set (`set`, an index into the plan's sets). */
+export interface SeriesContributions {
+  set: number;
+  components: Component[];
+  contribution: Float64Array;
+}
+
+/** The accounts behind each series: an account alone, or a portfolio's (holdings order). */
+export function seriesAccounts(plan: RunPlan): number[][] {
+  const h = plan.holdings;
+  const out: number[][] = h.accountIds.map((_, a) => [a]);
+  for (const p of h.portfolios) out[p.series] ??= [...p.accounts];
+  return out;
+}
+
 /**
- * A unit's attribution from its components' contributions: by account (portfolios), by
- * underlying (every market underlying, in market order; collateral under its asset), and the
- * `top` largest contributions, largest signed first, ties in component order.
+ * Every series' contributions in its binding set, on the engine: the units bound to a set share
+ * one component-loss pass over the union of their tails (component-losses.ts).
+ */
+export async function seriesContributions(
+  engine: Engine,
+  tails: BindingTails,
+  options: { chunk?: number } = {},
+  control: RunControl = {},
+): Promise<SeriesContributions[]> {
+  const plan = engine.plan;
+  const accounts = seriesAccounts(plan);
+  const componentsOf = componentLists(plan);
+  const bySet = new Map<number, number[]>();
+  accounts.forEach((_, r) => {
+    const { set } = tails.of(r);
+    bySet.set(set, [...(bySet.get(set) ?? []), r]);
+  });
+  const out = new Array<SeriesContributions>(accounts.length);
+  for (const set of [...bySet.keys()].sort((a, b) => a - b)) {
+    const series = bySet.get(set)!;
+    const components = series.map((r) => componentsOf(accounts[r]));
+    const sums = await engine.componentTailLosses(
+      set,
+      series.map((r, i) => ({
+        tail: tails.of(r).tail,
+        rows: components[i].map((c) => c.row),
+        quantities: components[i].map((c) => c.quantity),
+      })),
+      options,
+      control,
+    );
+    const k = plan.sets[set].tailSize;
+    series.forEach((r, i) => {
+      out[r] = { set, components: components[i], contribution: sums[i].map((x) => x / k) };
+    });
+  }
+  return out;
+}
+
+/**
+ * A unit's attribution from its components' contributions: by account (portfolios, with each
+ * account's `standalone` IM), by underlying (every market underlying, in market order;
+ * collateral under its asset), and the `top` largest contributions, largest signed first, ties
+ * in component order.
  */
 export function attribution(
   plan: RunPlan,
@@ -107,7 +180,7 @@ export function attribution(
   components: Component[],
   contribution: Float64Array,
   top: number,
-  byAccount: boolean,
+  standalone?: Map<string, number>,
 ): Attribution {
   const sumBy = (key: (c: Component) => string, keys: string[]) => {
     const total = new Map(keys.map((k) => [k, 0]));
@@ -118,7 +191,16 @@ export function attribution(
   return {
     set: setName,
     es,
-    ...(byAccount ? { byAccount: sumBy((c) => c.account, [...new Set(components.map((c) => c.account))]) } : {}),
+    ...(standalone
+      ? {
+          byAccount: sumBy((c) => c.account, [...standalone.keys()]).map(({ id, contribution }) => ({
+            id,
+            contribution,
+            standalone: standalone.get(id)!,
+            diversification: standalone.get(id)! - contribution,
+          })),
+        }
+      : {}),
     byUnderlying: sumBy(
       (c) => c.underlying,
       plan.market.underlyings.map((u) => u.id),

@@ -25,7 +25,9 @@ type SetInput = SuiteDocInput['scenarioSets'][number];
 
 export type SynthSet = Extract<SetInput, { type: 'montecarlo' }> | (Extract<SetInput, { type: 'grid' }> & { ivMoves: number[] });
 
-export type SynthSuite = Omit<Required<SuiteDocInput>, 'scenarioSets' | 'limits' | 'addOns'> & { scenarioSets: SynthSet[] };
+export type SynthSuite = Omit<Required<SuiteDocInput>, 'scenarioSets' | 'limits' | 'addOns' | 'attribution'> & {
+  scenarioSets: SynthSet[];
+};
 
 export interface SynthWorkload {
   market: SynthMarket;

@@ -15,7 +15,7 @@ const ex = (f: string) => fixture('contract-example', f);
 const exampleArgs = ['--market', ex('market.json'), '--book', ex('book.json'), '--suite', ex('suite.json')];
 const missingInputs = ['--market', '/nonexistent/m.json', '--book', '/nonexistent/b.json', '--suite', '/nonexistent/s.json'];
 const tmp = () => mkdtempSync(join(tmpdir(), 'xmargin-output-'));
-const REPORT = ['accounts.csv', 'exposure.csv', 'portfolios.csv', 'report.json'];
+const REPORT = ['accounts.csv', 'attribution.csv', 'exposure.csv', 'portfolios.csv', 'report.json'];
 /** Every file of a folder with its bytes, to compare a folder before and after. */
 const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 
@@ -106,7 +106,8 @@ describe('a report folder is replaced all or none', () => {
     const { dir, report } = await exampleReport();
     const before = snapshot(dir);
     const blocked = tmp();
-    for (const f of ['report.json', 'portfolios.csv', 'exposure.csv']) writeFileSync(join(blocked, f), before[f]);
+    for (const f of ['report.json', 'portfolios.csv', 'exposure.csv', 'attribution.csv'])
+      writeFileSync(join(blocked, f), before[f]);
     mkdirSync(join(blocked, 'accounts.csv'));
     writeFileSync(join(blocked, 'accounts.csv', 'notes.txt'), 'mine\n');
     const changed = { ...report, portfolios: report.portfolios.slice(1) };
@@ -115,8 +116,9 @@ describe('a report folder is replaced all or none', () => {
     expect(readdirSync(blocked).sort()).toEqual(REPORT);
     expect(readFileSync(join(blocked, 'report.json'), 'utf8')).toBe(before['report.json']);
     expect(readFileSync(join(blocked, 'portfolios.csv'), 'utf8')).toBe(before['portfolios.csv']);
-    // exposure.csv comes after accounts.csv: the swap stopped before it.
+    // exposure.csv and attribution.csv come after accounts.csv: the swap stopped before them.
     expect(readFileSync(join(blocked, 'exposure.csv'), 'utf8')).toBe(before['exposure.csv']);
+    expect(readFileSync(join(blocked, 'attribution.csv'), 'utf8')).toBe(before['attribution.csv']);
     expect(statSync(join(blocked, 'accounts.csv')).isDirectory()).toBe(true);
     expect(readFileSync(join(blocked, 'accounts.csv', 'notes.txt'), 'utf8')).toBe('mine\n');
   });
@@ -129,6 +131,7 @@ describe('a report folder is replaced all or none', () => {
     expect(packed.code, packed.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([
       'accounts.csv',
+      'attribution.csv',
       'charts',
       'exposure.csv',
       'notes.txt',
@@ -139,6 +142,7 @@ describe('a report folder is replaced all or none', () => {
     expect(json.code, json.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([
       'accounts.csv',
+      'attribution.csv',
       'charts',
       'exposure.csv',
       'notes.txt',
@@ -159,7 +163,13 @@ describe('a report folder is replaced all or none', () => {
     rmSync(join(dir, 'accounts.csv'));
     mkdirSync(join(dir, 'accounts.csv'));
     expect(() => writeReport(dir, report, 'json')).toThrow(/accounts\.csv is a folder/);
-    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'exposure.csv', 'portfolios.csv', 'report.msgpack']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'accounts.csv',
+      'attribution.csv',
+      'exposure.csv',
+      'portfolios.csv',
+      'report.msgpack',
+    ]);
     expect(readFileSync(join(dir, 'report.msgpack'))).toEqual(packed);
     expect(decode(packed)).toEqual(report);
     expect(readFileSync(join(dir, 'portfolios.csv'), 'utf8')).toBe(portfolios);

@@ -7,6 +7,7 @@ import {
   createThreadExecutor,
   prepare,
   reportOf,
+  reportOn,
   run,
   RunError,
   type Engine,
@@ -40,10 +41,14 @@ describe('a warm engine', () => {
   afterAll(() => engine.close());
 
   it('runs the same plan again to the same bits, and matches a one-off run', async () => {
-    const first = reportOf(plan, await engine.run());
-    const second = reportOf(plan, await engine.run({ chunk: 64 }));
+    const first = await reportOn(engine);
+    const second = await reportOn(engine, { chunk: 64 });
     expect(second).toEqual(first);
     expect(results(await run({ ...small, workers: 1 }))).toEqual(first);
+    // Without the engine, the margins alone: the same, less the attribution.
+    const margins = reportOf(plan, await engine.run());
+    expect(margins.portfolios[0].cross.attribution).toBeUndefined();
+    expect(margins).toEqual(await reportOn(engine, { attribution: false }));
     expect(engine.pending()).toBe(0);
   });
 
@@ -67,7 +72,7 @@ describe('a warm engine', () => {
       // Interleaved on the same workers: each task names its plan, so none can use the other's arrays.
       const [r1, r2] = await Promise.all([e1.run(), e2.run()]);
       expect(reportOf(plan, r1)).toEqual(reportOf(plan, await engine.run()));
-      expect(reportOf(other, r2)).toEqual(
+      expect(await reportOn(e2)).toEqual(
         results(
           await run({
             ...small,

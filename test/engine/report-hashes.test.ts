@@ -2,10 +2,24 @@
 // engine's version and the run's record, which changes every run) for 1, 2 and 3 workers. The hashes were taken before the engine's seams were
 // cut (exact tails, range tasks, the evaluator), and any change to a number anywhere in a report
 // changes them. A deliberate change of results must update them, and say why in its commit.
+// Attribution (contract section 7) came later: the margins' hashes are of the report without
+// it, unchanged since, and the whole report's, attribution included, has hashes of its own.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.js';
 import { synthesize, type SynthSize } from '../../src/synth/index.js';
+
+const WITH_ATTRIBUTION: Record<'S' | 'M', string> = {
+  S: 'eba93b698ddc062dd4cf72f64b5a2bdc55ded088e12dc69949126c5571abd514',
+  M: '84dc65a6eae2cd6a5033b46dcf8055b6f03e8d1c17da68a9cd03e0604aa19f79',
+};
+
+/** The report without its attribution fields (a deep copy). */
+function withoutAttribution(report: object): object {
+  return JSON.parse(JSON.stringify(report, (key, value) => (key === 'attribution' ? undefined : value)));
+}
+
+const sha = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex');
 
 const HASHES: Record<'S' | 'M', string> = {
   S: 'd31f6c811a8d97367ee6eab1a2ddd3d338973ca58f9e8e38a8b67c4a100332fb',
@@ -19,9 +33,8 @@ describe('report hashes of the synthetic workloads', () => {
       const input = { market: w.market, book: w.book, suite: w.suite } as unknown as Parameters<typeof run>[0];
       for (const workers of [1, 2, 3]) {
         const { engine: _engine, run: _run, ...report } = await run({ ...input, workers });
-        expect(createHash('sha256').update(JSON.stringify(report)).digest('hex'), `${size}, ${workers} workers`).toBe(
-          HASHES[size],
-        );
+        expect(sha(withoutAttribution(report)), `${size}, ${workers} workers`).toBe(HASHES[size]);
+        expect(sha(report), `${size}, ${workers} workers, attribution included`).toBe(WITH_ATTRIBUTION[size]);
       }
     });
   }

@@ -75,6 +75,7 @@ describe('good suites', () => {
       confidence: 0.99,
       maintenanceRatio: 0.8,
       scenarioSets: [{ name: 'g', type: 'grid', margin: true, priceMoves: [-0.1, 0.1], ivMoves: [0] }],
+      attribution: { top: 10 },
     });
   });
 
@@ -184,6 +185,25 @@ describe('good suites', () => {
 });
 
 describe('bad suite fields', () => {
+  test('attribution.top: a positive whole number', () => {
+    for (const [top, found] of [
+      [0, 'found 0'],
+      [-3, 'found -3'],
+      [2.5, 'found 2.5'],
+      ['10', 'found "10"'],
+    ] as const) {
+      expectIssue(
+        () => parse(suite([grid()], { attribution: { top } })),
+        F,
+        'attribution.top',
+        'expected a positive whole number of positions',
+        found,
+      );
+    }
+    expectIssue(() => parse(suite([grid()], { attribution: { tops: 3 } })), F, 'attribution.tops', 'unknown field');
+    expect(parse(suite([grid()], { attribution: { top: 3 } })).attribution).toEqual({ top: 3 });
+  });
+
   test('seed: a non-negative safe integer', () => {
     expectIssue(() => parse(suite([grid()], { seed: -1 })), F, 'seed', 'expected a non-negative integer seed', 'found -1');
     expectIssue(() => parse(suite([grid()], { seed: 1.5 })), F, 'seed', 'expected a non-negative integer seed', 'found 1.5');

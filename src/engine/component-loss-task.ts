@@ -1,0 +1,103 @@
+// A component-loss task run on a WASM scenario evaluator (the body of a worker for attribution,
+// contract section 7): regenerate the listed scenarios' revaluation rows (no aggregation: the
+// units' tails are given) and add each slot's losses with the tailComponentLosses kernel.
+import type { TaskFailure } from '../errors.js';
+import type { WasmEvaluator } from './evaluator-wasm.js';
+import type { ComponentLossTask, ComponentTable } from './task.js';
+
+/** Where a pass's table, accumulators and pair buffers lie in a worker's kernel memory, after its evaluator's own layout. */
+export interface ComponentLossLayout {
+  /** The evaluator this layout was allocated after: a new evaluator means a new heap. */
+  evaluator: WasmEvaluator;
+  tableId: string;
+  nSlots: number;
+  unitOff: number;
+  slotRow: number;
+  slotQty: number;
+  sum: number;
+  comp: number;
+  pairOff: number;
+  pairUnit: number;
+  pairCap: number;
+}
+
+/** The most (scenario, unit) pairs any kernel pass of the task holds: what its pair buffer needs. */
+export function pairsPerPass(task: ComponentLossTask): number {
+  const n = task.scenarios.length;
+  let most = 0;
+  for (let j0 = 0; j0 < n; j0 += task.chunk) {
+    const j1 = Math.min(n, j0 + task.chunk);
+    most = Math.max(most, task.pairOffsets[j1] - task.pairOffsets[j0]);
+  }
+  return most;
+}
+
+/** Allocates (after the evaluator's layout) and fills a pass's table; pair buffers for `pairCap` pairs. */
+export function layoutComponentLosses(ev: WasmEvaluator, table: ComponentTable, pairCap: number): ComponentLossLayout {
+  const k = ev.kernels;
+  const nUnits = table.unitOffsets.length - 1;
+  const nSlots = table.slotRow.length;
+  const l: ComponentLossLayout = {
+    evaluator: ev,
+    tableId: table.id,
+    nSlots,
+    unitOff: k.alloc((nUnits + 1) * 4),
+    slotRow: k.alloc(Math.max(1, nSlots) * 4),
+    slotQty: k.alloc(Math.max(1, nSlots) * 8),
+    sum: k.alloc(Math.max(1, nSlots) * 8),
+    comp: k.alloc(Math.max(1, nSlots) * 8),
+    pairOff: k.alloc((ev.chunk + 1) * 4),
+    pairUnit: k.alloc(Math.max(1, pairCap) * 4),
+    pairCap,
+  };
+  // Views only after the last allocation: growing memory detaches every earlier view.
+  k.i32(l.unitOff, nUnits + 1).set(table.unitOffsets);
+  k.i32(l.slotRow, nSlots).set(table.slotRow);
+  k.f64(l.slotQty, nSlots).set(table.slotQty);
+  return l;
+}
+
+/**
+ * Every slot's losses over the task's scenarios that lie in its unit's tail, summed in the
+ * order listed: one total per slot. Or a failure value (a cancel). Checks its inputs' shape, as
+ * a task may come from another machine.
+ */
+export function runComponentLossTask(
+  ev: WasmEvaluator,
+  l: ComponentLossLayout,
+  task: ComponentLossTask,
+): Float64Array | TaskFailure {
+  const k = ev.kernels;
+  const n = task.scenarios.length;
+  if (task.pairOffsets.length !== n + 1 || task.pairOffsets[0] !== 0 || task.pairOffsets[n] !== task.pairUnits.length) {
+    throw new Error(`internal: ${task.pairOffsets.length} pair offsets for ${n} scenarios and ${task.pairUnits.length} pairs`);
+  }
+  if (task.chunk > ev.chunk) throw new Error(`internal: chunk ${task.chunk} exceeds the evaluator's ${ev.chunk}`);
+  const nUnits = task.table.unitOffsets.length - 1;
+  for (const u of task.pairUnits) if (!(u >= 0 && u < nUnits)) throw new Error(`internal: unit ${u} of ${nUnits}`);
+  const src = ev.plan.sets[task.set]?.source;
+  if (src === undefined) throw new Error(`internal: no set ${task.set} in the plan`);
+  // A Monte Carlo set's scenario i exists for any i; an explicit set's are its columns.
+  const bound = src.kind === 'montecarlo' ? 2 ** 31 : src.count;
+  for (const s of task.scenarios) if (!(s >= 0 && s < bound)) throw new Error(`internal: scenario ${s} of ${bound}`);
+  const cancel = task.cancel ? new Int32Array(task.cancel) : undefined;
+  k.f64(l.sum, l.nSlots).fill(0);
+  k.f64(l.comp, l.nSlots).fill(0);
+  for (let j0 = 0; j0 < n; j0 += task.chunk) {
+    if (cancel && Atomics.load(cancel, 0) !== 0)
+      return { code: 'aborted', message: 'cancelled', set: ev.plan.sets[task.set].name };
+    const c = Math.min(task.chunk, n - j0);
+    const base = task.pairOffsets[j0];
+    const end = task.pairOffsets[j0 + c];
+    if (end - base > l.pairCap) throw new Error(`internal: ${end - base} pairs for a buffer of ${l.pairCap}`);
+    ev.list(task.set, task.scenarios.subarray(j0, j0 + c), false);
+    k.i32(l.pairOff, c + 1).set(task.pairOffsets.subarray(j0, j0 + c + 1));
+    k.i32(l.pairUnit, end - base).set(task.pairUnits.subarray(base, end));
+    k.exports.tailComponentLosses(c, ev.layout.rows, l.pairOff, base, l.pairUnit, l.unitOff, l.slotRow, l.slotQty, l.sum, l.comp);
+  }
+  const sum = k.f64(l.sum, l.nSlots);
+  const comp = k.f64(l.comp, l.nSlots);
+  const out = new Float64Array(l.nSlots);
+  for (let i = 0; i < l.nSlots; i++) out[i] = sum[i] + comp[i];
+  return out;
+}

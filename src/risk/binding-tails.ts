@@ -1,0 +1,54 @@
+// Each unit's tail in its binding set, kept while a run goes: what the Euler attribution of ES
+// regenerates (contract section 7). The binding set of a series is the margin set with its
+// largest ES, ties to the set listed first (margin/margin.ts marginOf), so as the sets' tail
+// scenarios come out of the engine (EngineRunOptions.onTailScenarios) each series keeps the k
+// scenarios of the best set so far and drops the rest. Memory: one tail of scenario indices per
+// series, never one per set.
+import type { TailScenarioSlice } from '../engine/engine.js';
+import { SUMMARY_WIDTH } from '../engine/exact-tails.js';
+import type { RunPlan } from '../engine/plan.js';
+
+export class BindingTails {
+  private readonly es: Float64Array;
+  private readonly set: Int32Array;
+  private readonly tails: (Int32Array | undefined)[];
+
+  constructor(private readonly plan: RunPlan) {
+    const n = plan.holdings.nSeries;
+    this.es = new Float64Array(n);
+    this.set = new Int32Array(n).fill(-1);
+    this.tails = new Array<Int32Array | undefined>(n);
+  }
+
+  /** Takes a slice of a set's tails: a series keeps it if the set binds it so far. Bound, so it can be handed to the engine as is. */
+  readonly offer = (slice: TailScenarioSlice): void => {
+    if (!this.plan.sets[slice.set].margin) return;
+    const { k } = slice;
+    for (let r = slice.from; r < slice.to; r++) {
+      const j = r - slice.from;
+      // The ES exactly as measures.ts computes it, so the comparison is marginOf's.
+      const es = slice.summaries[j * SUMMARY_WIDTH + 4] / k;
+      const cur = this.set[r];
+      if (cur >= 0 && !(es > this.es[r] || (es === this.es[r] && slice.set < cur))) continue;
+      this.es[r] = es;
+      this.set[r] = slice.set;
+      // A typed copy, not Int32Array.from (which iterates).
+      const tail = new Int32Array(k);
+      tail.set(slice.scenarios.subarray(j * k, j * k + k));
+      this.tails[r] = tail;
+    }
+  };
+
+  /** Series r's binding set (its index in the plan) and the k scenarios of its tail there, in rank order. */
+  of(r: number): { set: number; es: number; tail: Int32Array } {
+    const tail = this.tails[r];
+    if (tail === undefined) throw new Error(`internal: no tail kept for series ${r}`);
+    return { set: this.set[r], es: this.es[r], tail };
+  }
+
+  /** The bytes a run keeps for attribution at most: one tail of indices per series, of the largest margin set's size. */
+  static bytes(plan: RunPlan): number {
+    const k = Math.max(0, ...plan.sets.filter((s) => s.margin).map((s) => s.tailSize));
+    return plan.holdings.nSeries * k * 4;
+  }
+}
