@@ -81,7 +81,7 @@ async function main(): Promise<number> {
   if (a.threshold !== undefined) {
     const x = Number(a.threshold);
     if (!(x > 1)) throw new Usage(`--threshold must be a number > 1, got ${a.threshold}`);
-    thresholds = { kernel: x, e2e: x, rss: x };
+    thresholds = { kernel: x, e2e: x, rss: x, overhead: x };
   }
 
   const c = compare(current.figures, baseline.figures, thresholds);
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   const bad = c.rows.filter((r) => r.regressed);
   process.stdout.write(
     `bench:check (${current.mode} run of ${current.date} vs baseline of ${baseline.createdFrom.date}; ` +
-      `thresholds: kernel ${thresholds.kernel}x, e2e ${thresholds.e2e}x, rss ${thresholds.rss}x)\n` +
+      `thresholds: kernel ${thresholds.kernel}x, e2e ${thresholds.e2e}x, rss ${thresholds.rss}x, overhead ${thresholds.overhead}x)\n` +
       `${t.toString()}\n` +
       (c.onlyBaseline.length ? `not measured in this run (skipped): ${c.onlyBaseline.join(', ')}\n` : '') +
       (c.onlyCurrent.length ? `not in the baseline (skipped): ${c.onlyCurrent.join(', ')}\n` : '') +

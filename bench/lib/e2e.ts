@@ -41,6 +41,8 @@ export interface E2EConfig {
   workers: number;
   reps: number;
   synth?: SynthOptions;
+  /** More `xmargin run` flags (e.g. --no-attribution). */
+  args?: string[];
 }
 
 let rssSourceCache: RssSource | undefined;
@@ -92,6 +94,7 @@ export function runCli(
   workers: number,
   outDir: string,
   cli: string = fromRoot('dist', 'src', 'cli', 'main.js'),
+  extra: string[] = [],
 ): { wallMs: number; maxRssKB: number } {
   const args = [
     'run',
@@ -106,6 +109,7 @@ export function runCli(
     '--workers',
     String(workers),
     '--no-progress',
+    ...extra,
   ];
   const source = rssSource();
   const [cmd, argv] =
@@ -147,7 +151,7 @@ export async function runEndToEnd(
       if (rep >= c.reps) continue;
       const files = workloads.get(c.size, c.synth);
       const calib = await measureCalibration(cal, 100);
-      const r = runCli(files, c.workers, out);
+      const r = runCli(files, c.workers, out, undefined, c.args);
       const s = samples.get(c.id)!;
       s.wall.push(r.wallMs);
       s.rss.push(r.maxRssKB);

@@ -13,10 +13,19 @@ import { linearFit, sig } from './stats.js';
 export type BenchMode = 'full' | 'quick';
 export const SCHEMA = 'xmargin-bench/1';
 
+/**
+ * The suffix of an end-to-end run with --no-attribution, beside the same run with it: their
+ * ratio, measured in one bench run, is what attribution costs (overhead.attribution.*).
+ */
+export const MARGINS_ONLY = '.margins';
+
 export interface Figure {
-  /** The compared number: a normalised time (multiples of the calibration loop) or a peak RSS in MiB. Lower is better. */
+  /**
+   * The compared number: a normalised time (multiples of the calibration loop), a peak RSS in
+   * MiB, or an overhead (a wall-time ratio of two runs in the same bench run). Lower is better.
+   */
   value: number;
-  kind: 'kernel' | 'e2e' | 'rss';
+  kind: 'kernel' | 'e2e' | 'rss' | 'overhead';
   /** Compared by the gate. Twin kernels are recorded but not gated (see docs/performance.md). */
   gate: boolean;
   /** The raw measurement behind it, for people. */
@@ -100,6 +109,7 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
       ? [
           { id: 'S.w1', size: 'S', workers: 1, reps: 2 },
           { id: 'S.w2', size: 'S', workers: 2, reps: 2 },
+          { id: `S.w2${MARGINS_ONLY}`, size: 'S', workers: 2, reps: 2, args: ['--no-attribution'] },
         ]
       : [
           { id: 'S.w1', size: 'S', workers: 1, reps: 3 },
@@ -108,6 +118,7 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
           { id: 'M.w2', size: 'M', workers: 2, reps: 5 },
           { id: 'L.w1', size: 'L', workers: 1, reps: 3 },
           { id: 'L.w2', size: 'L', workers: 2, reps: 3 },
+          { id: `L.w2${MARGINS_ONLY}`, size: 'L', workers: 2, reps: 3, args: ['--no-attribution'] },
         ];
     log('end to end (CLI in a child process)...');
     const endToEnd = await runEndToEnd(e2eConfigs, workloads, log);
@@ -303,6 +314,15 @@ export function targetsOf(r: BenchResult): Target[] {
     's',
     (v) => v <= 10,
   );
+  const overheadL = attributionOverheads(r).find(([id]) => id === 'L.w2')?.[1];
+  add(
+    'attribution.L',
+    'L end to end, 2 workers: with attribution vs --no-attribution (same bench run)',
+    '<= 1.15',
+    overheadL,
+    'x',
+    (v) => v <= 1.15,
+  );
   if (r.warm)
     add(
       `warm.${r.warm.size}`,
@@ -350,5 +370,23 @@ export function figuresOf(r: BenchResult): Record<string, Figure> {
     f[`e2e.${e.id}`] = { value: e.normalised, kind: 'e2e', gate: true, raw: e.wallMs, rawUnit: 'ms wall' };
     f[`rss.${e.id}`] = { value: e.peakRssMB, kind: 'rss', gate: true, raw: e.peakRssMB, rawUnit: 'MiB peak RSS' };
   }
+  for (const [id, ratio] of attributionOverheads(r))
+    f[`overhead.attribution.${id}`] = {
+      value: ratio,
+      kind: 'overhead',
+      gate: true,
+      raw: ratio,
+      rawUnit: 'x wall without attribution',
+    };
   return f;
+}
+
+/** Per end-to-end run measured both ways: wall with attribution over wall without (medians of the same bench run). */
+export function attributionOverheads(r: Pick<BenchResult, 'endToEnd'>): [string, number][] {
+  const out: [string, number][] = [];
+  for (const e of r.endToEnd) {
+    const without = r.endToEnd.find((x) => x.id === `${e.id}${MARGINS_ONLY}`);
+    if (without) out.push([e.id, sig(e.wallMs / without.wallMs, 4)]);
+  }
+  return out;
 }

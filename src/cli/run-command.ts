@@ -24,6 +24,7 @@ interface RunArgs {
   all?: boolean;
   strict: boolean;
   failOnBreach: boolean;
+  attribution: boolean;
 }
 
 export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
@@ -77,6 +78,11 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
           type: 'boolean',
           default: false,
           describe: 'make warnings about implausible values (a vol of 32 meaning 0.32) errors (exit 2)',
+        })
+        .option('attribution', {
+          type: 'boolean',
+          default: true,
+          describe: 'attribute every ES to accounts, underlyings and positions; --no-attribution for margins only',
         }) as unknown as Argv<RunArgs>,
     handler: async (args: ArgumentsCamelCase<RunArgs>) => {
       const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
@@ -108,6 +114,7 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
             maxMemory,
             onProgress: bar.onProgress,
             strict: args.strict,
+            attribution: args.attribution,
             onWarning: warnOn(io),
           },
           { signal: io.signal },

@@ -6,7 +6,9 @@ import type { Report } from './report.js';
 /** RFC 4180 quoting: a field with a comma, quote or newline is quoted, quotes doubled. */
 function field(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? String(v) : String(v);
+  // A number never needs quoting; a large book's CSVs are mostly numbers.
+  if (typeof v === 'number') return String(v);
+  const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -146,32 +146,38 @@ export async function seriesContributions(
     bySet.set(set, [...(bySet.get(set) ?? []), r]);
   });
   const out = new Array<SeriesContributions>(accounts.length);
-  for (const set of [...bySet.keys()].sort((a, b) => a - b)) {
-    const series = bySet.get(set)!;
-    const components = series.map((r) => componentsOf(accounts[r]));
-    const sums = await engine.componentTailLosses(
-      set,
-      series.map((r, i) => ({
-        tail: tails.of(r).tail,
-        rows: components[i].map((c) => c.row),
-        quantities: components[i].map((c) => c.quantity),
-      })),
-      options,
-      control,
-    );
-    const k = plan.sets[set].tailSize;
-    series.forEach((r, i) => {
-      out[r] = { set, components: components[i], contribution: sums[i].map((x) => x / k) };
-    });
-  }
+  // The sets' passes at once: each is cut and merged on its own (so the bits are the same), and
+  // together they keep every worker busy to the end instead of idling at each pass's last task.
+  const passes = await Promise.allSettled(
+    [...bySet.keys()].map(async (set) => {
+      const series = bySet.get(set)!;
+      const components = series.map((r) => componentsOf(accounts[r]));
+      const sums = await engine.componentTailLosses(
+        set,
+        series.map((r, i) => ({
+          tail: tails.of(r).tail,
+          rows: components[i].map((c) => c.row),
+          quantities: components[i].map((c) => c.quantity),
+        })),
+        options,
+        control,
+      );
+      const k = plan.sets[set].tailSize;
+      series.forEach((r, i) => {
+        out[r] = { set, components: components[i], contribution: sums[i].map((x) => x / k) };
+      });
+    }),
+  );
+  // Every pass has settled (none is left running), so a failure can be reported now.
+  for (const p of passes) if (p.status === 'rejected') throw p.reason;
   return out;
 }
 
 /**
  * A unit's attribution from its components' contributions: by account (portfolios, with each
- * account's `standalone` IM), by underlying (every market underlying, in market order;
- * collateral under its asset), and the `top` largest contributions, largest signed first, ties
- * in component order.
+ * account's `standalone` IM), by underlying (those the unit holds, in market order; collateral
+ * under its asset), and the `top` largest contributions, largest signed first, ties in
+ * component order.
  */
 export function attribution(
   plan: RunPlan,
@@ -187,6 +193,7 @@ export function attribution(
     components.forEach((c, j) => total.set(key(c), total.get(key(c))! + contribution[j]));
     return keys.map((id) => ({ id, contribution: total.get(id)! }));
   };
+  const held = new Set(components.map((c) => c.underlying));
   const order = components.map((_, j) => j).sort((x, y) => contribution[y] - contribution[x] || x - y);
   return {
     set: setName,
@@ -201,9 +208,10 @@ export function attribution(
           })),
         }
       : {}),
+    // The underlyings the unit holds (positions or collateral), in market order.
     byUnderlying: sumBy(
       (c) => c.underlying,
-      plan.market.underlyings.map((u) => u.id),
+      plan.market.underlyings.map((u) => u.id).filter((id) => held.has(id)),
     ),
     topPositions: order.slice(0, top).map((j) => ({
       account: components[j].account,
