@@ -23,7 +23,7 @@ import { assertFinite, buildReport, type Report } from './report/report.js';
 import { inputHashes, runInfo, runStart } from './report/run-info.js';
 import { seriesMeasures } from './risk/measures.js';
 import { BindingTails } from './risk/binding-tails.js';
-import { seriesContributions } from './risk/attribution.js';
+import { seriesComponents, seriesContributions, type SeriesComponents } from './risk/attribution.js';
 
 /** A file path, or the document itself (as parsed JSON/YAML). */
 export type InputSource = string | Record<string, unknown>;
@@ -157,7 +157,7 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
   // summarised (one tail of scenario indices per series), then regenerated on the workers. The
   // tails themselves are not kept, so a run holds one set's at a time.
   const binding = options.attribution === false ? undefined : new BindingTails(plan);
-  const tails = await engine.run(
+  const running = engine.run(
     {
       ...options,
       keepTails: false,
@@ -165,7 +165,20 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
     },
     control,
   );
-  const contributions = binding ? await seriesContributions(engine, binding, { chunk: options.chunk }, control) : undefined;
+  // The components are the plan's alone: built while the workers run the first set.
+  let components: SeriesComponents[] | undefined;
+  let failed: { error: unknown } | undefined;
+  try {
+    components = binding ? seriesComponents(plan) : undefined;
+  } catch (error) {
+    failed = { error };
+  }
+  // Never leave a run unawaited, even when the line above threw.
+  const tails = await running;
+  if (failed) throw failed.error;
+  const contributions = binding
+    ? await seriesContributions(engine, binding, { chunk: options.chunk, components }, control)
+    : undefined;
   return checked(buildReport(plan, tails.map(seriesMeasures), contributions));
 }
 

@@ -1,6 +1,8 @@
 // A component-loss task run on a WASM scenario evaluator (the body of a worker for attribution,
-// contract section 7): regenerate the listed scenarios' revaluation rows (no aggregation: the
-// units' tails are given) and add each slot's losses with the tailComponentLosses kernel.
+// contract section 7): regenerate the listed scenarios' shocks, revalue the rows the pass's
+// slots use (no other row, and no aggregation: the units' tails are given), and add each slot's
+// losses with the tailComponentLosses kernel. A row's revaluation depends on its instrument and
+// the scenario only, so the rows used, revalued on their own, have the bits they have in a run.
 import type { TaskFailure } from '../errors.js';
 import type { WasmEvaluator } from './evaluator-wasm.js';
 import type { ComponentLossTask, ComponentTable } from './task.js';
@@ -19,6 +21,20 @@ export interface ComponentLossLayout {
   pairOff: number;
   pairUnit: number;
   pairCap: number;
+  /** The used rows' instruments, compacted (linear, then options), and their rows x chunk. */
+  nLinear: number;
+  nOptions: number;
+  linUnd: number;
+  linMult: number;
+  optUnd: number;
+  optIsCall: number;
+  optStrike: number;
+  optLnSK: number;
+  optIv: number;
+  optTau: number;
+  optValue0: number;
+  optMult: number;
+  rows: number;
 }
 
 /** The most (scenario, unit) pairs any kernel pass of the task holds: what its pair buffer needs. */
@@ -35,26 +51,90 @@ export function pairsPerPass(task: ComponentLossTask): number {
 /** Allocates (after the evaluator's layout) and fills a pass's table; pair buffers for `pairCap` pairs. */
 export function layoutComponentLosses(ev: WasmEvaluator, table: ComponentTable, pairCap: number): ComponentLossLayout {
   const k = ev.kernels;
+  const ins = ev.plan.instruments;
   const nUnits = table.unitOffsets.length - 1;
   const nSlots = table.slotRow.length;
+  let nLinear = 0;
+  while (nLinear < table.rows.length && table.rows[nLinear] < ins.nLinear) nLinear++;
+  const nOptions = table.rows.length - nLinear;
+  const f64 = (n: number) => k.alloc(Math.max(1, n) * 8);
+  const i32 = (n: number) => k.alloc(Math.max(1, n) * 4);
   const l: ComponentLossLayout = {
     evaluator: ev,
     tableId: table.id,
     nSlots,
-    unitOff: k.alloc((nUnits + 1) * 4),
-    slotRow: k.alloc(Math.max(1, nSlots) * 4),
-    slotQty: k.alloc(Math.max(1, nSlots) * 8),
-    sum: k.alloc(Math.max(1, nSlots) * 8),
-    comp: k.alloc(Math.max(1, nSlots) * 8),
-    pairOff: k.alloc((ev.chunk + 1) * 4),
-    pairUnit: k.alloc(Math.max(1, pairCap) * 4),
+    unitOff: i32(nUnits + 1),
+    slotRow: i32(nSlots),
+    slotQty: f64(nSlots),
+    sum: f64(nSlots),
+    comp: f64(nSlots),
+    pairOff: i32(ev.chunk + 1),
+    pairUnit: i32(pairCap),
     pairCap,
+    nLinear,
+    nOptions,
+    linUnd: i32(nLinear),
+    linMult: f64(nLinear),
+    optUnd: i32(nOptions),
+    optIsCall: i32(nOptions),
+    optStrike: f64(nOptions),
+    optLnSK: f64(nOptions),
+    optIv: f64(nOptions),
+    optTau: f64(nOptions),
+    optValue0: f64(nOptions),
+    optMult: f64(nOptions),
+    rows: f64(table.rows.length * ev.chunk),
   };
   // Views only after the last allocation: growing memory detaches every earlier view.
   k.i32(l.unitOff, nUnits + 1).set(table.unitOffsets);
   k.i32(l.slotRow, nSlots).set(table.slotRow);
   k.f64(l.slotQty, nSlots).set(table.slotQty);
+  const gather = <T extends Int32Array | Float64Array>(
+    to: T,
+    from: ArrayLike<number>,
+    base: number,
+    first: number,
+    n: number,
+  ) => {
+    for (let j = 0; j < n; j++) to[j] = from[table.rows[first + j] - base];
+  };
+  gather(k.i32(l.linUnd, nLinear), ins.linUnd, 0, 0, nLinear);
+  gather(k.f64(l.linMult, nLinear), ins.linMult, 0, 0, nLinear);
+  const o = ins.nLinear;
+  gather(k.i32(l.optUnd, nOptions), ins.optUnd, o, nLinear, nOptions);
+  gather(k.i32(l.optIsCall, nOptions), ins.optIsCall, o, nLinear, nOptions);
+  gather(k.f64(l.optStrike, nOptions), ins.optStrike, o, nLinear, nOptions);
+  gather(k.f64(l.optLnSK, nOptions), ins.optLnSK, o, nLinear, nOptions);
+  gather(k.f64(l.optIv, nOptions), ins.optIv, o, nLinear, nOptions);
+  gather(k.f64(l.optTau, nOptions), ins.optTau, o, nLinear, nOptions);
+  gather(k.f64(l.optValue0, nOptions), ins.optValue0, o, nLinear, nOptions);
+  gather(k.f64(l.optMult, nOptions), ins.optMult, o, nLinear, nOptions);
   return l;
+}
+
+/** The used rows of `count` listed scenarios, shocked already, as WasmEvaluator.revalue does for all rows. */
+function revalueUsedRows(ev: WasmEvaluator, l: ComponentLossLayout, count: number, shift: number | undefined): void {
+  const x = ev.kernels.exports;
+  const e = ev.layout;
+  const rate = ev.plan.instruments.rate;
+  x.revalueLinear(l.nLinear, l.linUnd, l.linMult, e.spot0, e.spot, count, l.rows);
+  const optRows = l.rows + l.nLinear * count * 8;
+  const args = [
+    l.nOptions,
+    l.optUnd,
+    l.optIsCall,
+    l.optStrike,
+    l.optLnSK,
+    l.optIv,
+    l.optTau,
+    l.optValue0,
+    l.optMult,
+    rate,
+    e.ret,
+    e.spot,
+  ] as const;
+  if (shift !== undefined) x.revalueOptionsFixedIv(...args, shift, count, optRows);
+  else x.revalueOptions(...args, e.ivShift, count, optRows);
 }
 
 /**
@@ -90,10 +170,11 @@ export function runComponentLossTask(
     const base = task.pairOffsets[j0];
     const end = task.pairOffsets[j0 + c];
     if (end - base > l.pairCap) throw new Error(`internal: ${end - base} pairs for a buffer of ${l.pairCap}`);
-    ev.list(task.set, task.scenarios.subarray(j0, j0 + c), false);
+    const shift = ev.shockList(task.set, task.scenarios.subarray(j0, j0 + c));
+    revalueUsedRows(ev, l, c, shift);
     k.i32(l.pairOff, c + 1).set(task.pairOffsets.subarray(j0, j0 + c + 1));
     k.i32(l.pairUnit, end - base).set(task.pairUnits.subarray(base, end));
-    k.exports.tailComponentLosses(c, ev.layout.rows, l.pairOff, base, l.pairUnit, l.unitOff, l.slotRow, l.slotQty, l.sum, l.comp);
+    k.exports.tailComponentLosses(c, l.rows, l.pairOff, base, l.pairUnit, l.unitOff, l.slotRow, l.slotQty, l.sum, l.comp);
   }
   const sum = k.f64(l.sum, l.nSlots);
   const comp = k.f64(l.comp, l.nSlots);

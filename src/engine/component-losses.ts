@@ -65,7 +65,8 @@ export async function componentTailLosses(
     for (let t = 0; t < u.tail.length; t++) pairUnits[count[u.tail[t]]++] = i;
   });
 
-  const table = componentTable(units, executor.sharesMemory);
+  const ins = plan.instruments;
+  const table = componentTable(units, ins.nLinear + ins.nOptions, executor.sharesMemory);
   const cancel = executor.sharesMemory ? new SharedArrayBuffer(4) : undefined;
   const onAbort = () => {
     if (cancel) Atomics.store(new Int32Array(cancel), 0, 1);
@@ -128,10 +129,22 @@ export async function componentTailLosses(
 }
 
 /** The units' slots in one table, in shared memory when the executor's threads can read it there. */
-function componentTable(units: TailUnit[], shared: boolean): ComponentTable {
+function componentTable(units: TailUnit[], nRows: number, shared: boolean): ComponentTable {
   const nSlots = units.reduce((a, u) => a + u.rows.length, 0);
   const i32 = (n: number) => (shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n));
   const f64 = (n: number) => (shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n));
+  // The rows used, ascending, and each row's index among them.
+  const compact = new Int32Array(nRows).fill(-1);
+  for (const u of units)
+    for (let j = 0; j < u.rows.length; j++) {
+      const row = u.rows[j];
+      if (!(Number.isInteger(row) && row >= 0 && row < nRows)) throw new Error(`internal: revaluation row ${row} of ${nRows}`);
+      compact[row] = 0;
+    }
+  let nUsed = 0;
+  for (let row = 0; row < nRows; row++) if (compact[row] === 0) compact[row] = nUsed++;
+  const rows = i32(nUsed);
+  for (let row = 0; row < nRows; row++) if (compact[row] >= 0) rows[compact[row]] = row;
   const unitOffsets = i32(units.length + 1);
   const slotRow = i32(nSlots);
   const slotQty = f64(nSlots);
@@ -141,10 +154,10 @@ function componentTable(units: TailUnit[], shared: boolean): ComponentTable {
       throw new Error(`internal: ${u.rows.length} rows, ${u.quantities.length} quantities`);
     unitOffsets[i] = at;
     for (let j = 0; j < u.rows.length; j++) {
-      slotRow[at] = u.rows[j];
+      slotRow[at] = compact[u.rows[j]];
       slotQty[at++] = u.quantities[j];
     }
   });
   unitOffsets[units.length] = at;
-  return { id: `component-losses-${process.pid}-${++passes}`, unitOffsets, slotRow, slotQty };
+  return { id: `component-losses-${process.pid}-${++passes}`, unitOffsets, rows, slotRow, slotQty };
 }

@@ -73,7 +73,7 @@ export interface TailScenarioSlice {
   to: number;
   k: number;
   summaries: Float64Array;
-  scenarios: Float64Array;
+  scenarios: Int32Array;
 }
 
 export interface RunControl {

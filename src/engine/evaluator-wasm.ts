@@ -41,23 +41,31 @@ export class WasmEvaluator implements ScenarioEvaluator {
   list(set: number, indices: ArrayLike<number>, aggregate = true): EvaluatedScenarios {
     const count = indices.length;
     checkRequest(this.plan, this.chunk, set, count);
+    const shift = this.shockList(set, indices);
+    this.revalue(count, shift);
+    if (aggregate) this.aggregate(count);
+    return this.views(count);
+  }
+
+  /**
+   * Stage 1 for the listed scenarios of a set (at most chunk): their returns and shocked spots
+   * into scratch. Returns the iv shift they share, if any (always for a Monte Carlo set).
+   */
+  shockList(set: number, indices: ArrayLike<number>): number | undefined {
+    const count = indices.length;
+    checkRequest(this.plan, this.chunk, set, count);
     const { kernels: k, layout: l } = this;
     const n = this.plan.instruments.n;
     const src = this.plan.sets[set].source;
-    let shift: number | undefined;
     if (src.kind === 'montecarlo') {
       // Scenario i is a pure function of (seed, set, i): listed, it has the bits it has inside
       // any range.
       k.u32(l.listIdx, count).set(indices);
       this.mcShocksAt(set, count);
       k.f64(l.ivShift, count).fill(src.ivShift);
-      shift = src.ivShift;
-    } else {
-      shift = gatherExplicit(src, n, indices, k.f64(l.ret, n * count), k.f64(l.spot, n * count), k.f64(l.ivShift, count));
+      return src.ivShift;
     }
-    this.revalue(count, shift);
-    if (aggregate) this.aggregate(count);
-    return this.views(count);
+    return gatherExplicit(src, n, indices, k.f64(l.ret, n * count), k.f64(l.spot, n * count), k.f64(l.ivShift, count));
   }
 
   /**

@@ -153,10 +153,11 @@ export const SUMMARY_WIDTH = 5;
 
 /**
  * The summaries of series [from, to) of the packs' tails of size k, flat (SUMMARY_WIDTH per
- * series), followed, `withScenarios`, by each series' k scenario indices in rank order (what
- * attribution regenerates: src/risk/binding-tails.ts). A pure function of the packs: the engine
- * runs it as a task (task.ts SummaryTask) so a set's merges spread over its workers instead of
- * queueing on the coordinator.
+ * series). With `withScenarios`, each series' k scenario indices follow, in rank order, as
+ * 32-bit integers packed two to a slot (`tailScenariosOf` reads them): what attribution
+ * regenerates (src/risk/binding-tails.ts), at half the bytes of doubles. A pure function of the
+ * packs: the engine runs it as a task (task.ts SummaryTask) so a set's merges spread over its
+ * workers instead of queueing on the coordinator.
  */
 export function summarizeTails(
   packs: PackedTails[],
@@ -169,18 +170,22 @@ export function summarizeTails(
   if (!(from >= 0 && from <= to && to <= nSeries)) throw new Error(`internal: series ${from}..${to} of ${nSeries}`);
   const merger = new SeriesMerger(packs, nSeries);
   const losses = new Float64Array(k);
-  const scratch = withScenarios ? undefined : new Float64Array(k);
   const n = to - from;
-  const out = new Float64Array(n * SUMMARY_WIDTH + (withScenarios ? n * k : 0));
+  const out = new Float64Array(n * SUMMARY_WIDTH + (withScenarios ? Math.ceil((n * k) / 2) : 0));
+  const packed = withScenarios ? tailScenariosOf(out, n, k) : undefined;
+  const scratch = new Float64Array(k);
   for (let r = from; r < to; r++) {
     const count = merger.count(r);
     if (count < k) throw new Error(`internal: ${count} tail losses for a tail of ${k} in series ${r}`);
-    // With scenarios, the merge writes them straight where they are handed out.
-    const at = n * SUMMARY_WIDTH + (r - from) * k;
-    const scenarios = scratch ?? out.subarray(at, at + k);
-    summarizeSeries(merger, r, k, losses, scenarios, out, (r - from) * SUMMARY_WIDTH);
+    summarizeSeries(merger, r, k, losses, scratch, out, (r - from) * SUMMARY_WIDTH);
+    packed?.set(scratch, (r - from) * k);
   }
   return out;
+}
+
+/** The scenario indices of a summarizeTails result with scenarios, for its n series of k: a view. */
+export function tailScenariosOf(summaries: Float64Array, n: number, k: number): Int32Array {
+  return new Int32Array(summaries.buffer, summaries.byteOffset + n * SUMMARY_WIDTH * 8, n * k);
 }
 
 function summarizeSeries(

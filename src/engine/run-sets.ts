@@ -5,7 +5,7 @@ import { ArgumentError, runFailure } from '../errors.js';
 import { chunkFor, engineDefaults, maxChunkFor, taskSizeFor } from './defaults.js';
 import { runTasks } from './dispatch.js';
 import type { EngineRunOptions, PassStage } from './engine.js';
-import { ExactTails, mergeToPack, SUMMARY_WIDTH, summarizeTails, type PackedTails } from './exact-tails.js';
+import { ExactTails, mergeToPack, SUMMARY_WIDTH, summarizeTails, tailScenariosOf, type PackedTails } from './exact-tails.js';
 import type { TaskExecutor } from './executor.js';
 import { baseBytes, equalSlices, planGroups, type SeriesGroup } from './memory.js';
 import { coverage, pilotBars, pilotFor } from './pilot.js';
@@ -191,14 +191,14 @@ export async function runSets(
         to: first + to,
         k,
         summaries: part.subarray(0, n * SUMMARY_WIDTH),
-        scenarios: part.subarray(n * SUMMARY_WIDTH),
+        scenarios: tailScenariosOf(part, n, k),
       });
     };
     const withScenarios = onScenarios !== undefined;
     const shared = packs.every((p) => p.data.buffer instanceof SharedArrayBuffer);
     if (shared && nSeries * k >= engineDefaults.summaryTaskMinLosses) {
       // With scenarios, slices small enough that the ones in flight stay a few MiB each.
-      const bySize = withScenarios ? Math.ceil((nSeries * k * 8) / engineDefaults.tailScenarioSliceBytes) : 0;
+      const bySize = withScenarios ? Math.ceil((nSeries * k * 4) / engineDefaults.tailScenarioSliceBytes) : 0;
       const count = Math.min(nSeries, Math.max(executor.concurrency * engineDefaults.summaryTasksPerWorker, bySize));
       const tasks = equalSlices(nSeries, count).map(({ from, to }): SummaryTask => ({
         kind: 'summary',

@@ -70,14 +70,18 @@ export interface SummaryTask {
 
 /**
  * What the tasks of one component-loss pass share: the units (each a list of slots) and every
- * slot's revaluation row and quantity, a slot's loss being -(quantity x row). Between threads
- * it lives in shared memory; a worker copies it into its kernel memory once per `id`.
+ * slot's revaluation row and quantity, a slot's loss being -(quantity x row). Only the rows the
+ * slots use are revalued. Between threads it lives in shared memory; a worker copies it into its
+ * kernel memory once per `id`.
  */
 export interface ComponentTable {
   /** Unique per pass within the coordinator's lifetime. */
   id: string;
   /** Units + 1 offsets into the slots. */
   unitOffsets: Int32Array;
+  /** The revaluation rows the slots use, ascending (so linear rows before option rows). */
+  rows: Int32Array;
+  /** Each slot's row, as an index into `rows`. */
   slotRow: Int32Array;
   slotQty: Float64Array;
 }

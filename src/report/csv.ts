@@ -123,7 +123,8 @@ export function exposureCsv(report: Report): string {
  * One row per unit and reported component of its ES attribution (contract section 7): for every
  * portfolio (report order) its accounts, underlyings and top positions, then every account
  * (as in accounts.csv) its underlyings and top positions. A report without attribution has the
- * header only. `share` is the contribution over the unit's ES (empty when the ES is 0).
+ * header only. A contribution's share of the ES is contribution / es (left to the reader: it
+ * would double the numbers a large book's file spells out).
  */
 export function attributionCsv(report: Report): string {
   const header = [
@@ -136,42 +137,22 @@ export function attributionCsv(report: Report): string {
     'instrument',
     'underlying',
     'contribution',
-    'share',
     'standalone',
     'diversification',
   ];
-  const rows = (level: string, id: string, a: Attribution | undefined): unknown[][] => {
-    if (a === undefined) return [];
-    const share = (c: number) => (a.es === 0 ? null : c / a.es);
-    const head = [level, id, a.set, a.es];
-    return [
-      ...(a.byAccount ?? []).map((x) => [
-        ...head,
-        'account',
-        x.id,
-        null,
-        null,
-        x.contribution,
-        share(x.contribution),
-        x.standalone,
-        x.diversification,
-      ]),
-      ...a.byUnderlying.map((x) => [...head, 'underlying', null, null, x.id, x.contribution, share(x.contribution), null, null]),
-      ...a.topPositions.map((x) => [
-        ...head,
-        'position',
-        x.account,
-        x.instrument,
-        null,
-        x.contribution,
-        share(x.contribution),
-        null,
-        null,
-      ]),
-    ];
+  const lines = [header.join(',')];
+  // Rows are built as text: each unit's leading cells once, then one number per row (a large
+  // book has hundreds of thousands of rows, and spelling a double is most of a row's cost).
+  const add = (level: string, id: string, a: Attribution | undefined) => {
+    if (a === undefined) return;
+    const head = `${level},${field(id)},${field(a.set)},${field(a.es)}`;
+    for (const x of a.byAccount ?? [])
+      lines.push(`${head},account,${field(x.id)},,,${field(x.contribution)},${field(x.standalone)},${field(x.diversification)}`);
+    for (const x of a.byUnderlying) lines.push(`${head},underlying,,,${field(x.id)},${field(x.contribution)},,`);
+    for (const x of a.topPositions)
+      lines.push(`${head},position,${field(x.account)},${field(x.instrument)},,${field(x.contribution)},,`);
   };
-  return table(header, [
-    ...report.portfolios.flatMap((p) => rows('portfolio', p.id, p.cross.attribution)),
-    ...report.portfolios.flatMap((p) => p.segregated.accounts.flatMap((a) => rows('account', a.id, a.attribution))),
-  ]);
+  for (const p of report.portfolios) add('portfolio', p.id, p.cross.attribution);
+  for (const p of report.portfolios) for (const a of p.segregated.accounts) add('account', a.id, a.attribution);
+  return lines.join('\n') + '\n';
 }

@@ -127,6 +127,29 @@ export function seriesAccounts(plan: RunPlan): number[][] {
   return out;
 }
 
+/** Every series' components, as componentsOf gives them and as a component-loss pass takes them. */
+export interface SeriesComponents {
+  components: Component[];
+  rows: Int32Array;
+  quantities: Float64Array;
+}
+
+/**
+ * The components of every series (accounts, then groups: seriesAccounts). Pure work on the plan,
+ * so a run builds it while its first set runs (run.ts reportOn), not after.
+ */
+export function seriesComponents(plan: RunPlan): SeriesComponents[] {
+  const componentsOf = componentLists(plan);
+  return seriesAccounts(plan).map((accounts) => {
+    const components = componentsOf(accounts);
+    return {
+      components,
+      rows: Int32Array.from(components, (c) => c.row),
+      quantities: Float64Array.from(components, (c) => c.quantity),
+    };
+  });
+}
+
 /**
  * Every series' contributions in its binding set, on the engine: the units bound to a set share
  * one component-loss pass over the union of their tails (component-losses.ts).
@@ -134,37 +157,33 @@ export function seriesAccounts(plan: RunPlan): number[][] {
 export async function seriesContributions(
   engine: Engine,
   tails: BindingTails,
-  options: { chunk?: number } = {},
+  options: { chunk?: number; components?: SeriesComponents[] } = {},
   control: RunControl = {},
 ): Promise<SeriesContributions[]> {
   const plan = engine.plan;
-  const accounts = seriesAccounts(plan);
-  const componentsOf = componentLists(plan);
+  const units = options.components ?? seriesComponents(plan);
   const bySet = new Map<number, number[]>();
-  accounts.forEach((_, r) => {
+  units.forEach((_, r) => {
     const { set } = tails.of(r);
-    bySet.set(set, [...(bySet.get(set) ?? []), r]);
+    const series = bySet.get(set);
+    if (series) series.push(r);
+    else bySet.set(set, [r]);
   });
-  const out = new Array<SeriesContributions>(accounts.length);
+  const out = new Array<SeriesContributions>(units.length);
   // The sets' passes at once: each is cut and merged on its own (so the bits are the same), and
   // together they keep every worker busy to the end instead of idling at each pass's last task.
   const passes = await Promise.allSettled(
     [...bySet.keys()].map(async (set) => {
       const series = bySet.get(set)!;
-      const components = series.map((r) => componentsOf(accounts[r]));
       const sums = await engine.componentTailLosses(
         set,
-        series.map((r, i) => ({
-          tail: tails.of(r).tail,
-          rows: components[i].map((c) => c.row),
-          quantities: components[i].map((c) => c.quantity),
-        })),
-        options,
+        series.map((r) => ({ tail: tails.of(r).tail, rows: units[r].rows, quantities: units[r].quantities })),
+        { chunk: options.chunk },
         control,
       );
       const k = plan.sets[set].tailSize;
       series.forEach((r, i) => {
-        out[r] = { set, components: components[i], contribution: sums[i].map((x) => x / k) };
+        out[r] = { set, components: units[r].components, contribution: sums[i].map((x) => x / k) };
       });
     }),
   );

@@ -32,10 +32,8 @@ export class BindingTails {
       if (cur >= 0 && !(es > this.es[r] || (es === this.es[r] && slice.set < cur))) continue;
       this.es[r] = es;
       this.set[r] = slice.set;
-      // A typed copy, not Int32Array.from (which iterates).
-      const tail = new Int32Array(k);
-      tail.set(slice.scenarios.subarray(j * k, j * k + k));
-      this.tails[r] = tail;
+      // A copy: the slice is the engine's, valid during the call only.
+      this.tails[r] = slice.scenarios.slice(j * k, j * k + k);
     }
   };
 

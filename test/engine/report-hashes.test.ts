@@ -10,8 +10,8 @@ import { run } from '../../src/index.js';
 import { synthesize, type SynthSize } from '../../src/synth/index.js';
 
 const WITH_ATTRIBUTION: Record<'S' | 'M', string> = {
-  S: 'eba93b698ddc062dd4cf72f64b5a2bdc55ded088e12dc69949126c5571abd514',
-  M: '84dc65a6eae2cd6a5033b46dcf8055b6f03e8d1c17da68a9cd03e0604aa19f79',
+  S: 'dc263454ef156180b64f5b565a42ac3f60fe2e64a862a9b4964fdeab67e26a70',
+  M: '5a68f7ba764f8ca3e8f9d529ec1fa760922bf7fd2fc3d10ce3e4b08e09638fe5',
 };
 
 /** The report without its attribution fields (a deep copy). */
