@@ -6,13 +6,29 @@ export { createEngine } from './engine/engine.js';
 export type { Engine, EngineConfig, EngineRunOptions, RunControl, PassEvent, PassStage } from './engine/engine.js';
 export { createThreadExecutor } from './engine/thread-executor.js';
 export type { TaskExecutor } from './engine/executor.js';
-export type { RangeTask, TaskOutcome, PlanRef } from './engine/task.js';
+export type { RangeTask, ComponentLossTask, ComponentTable, TaskOutcome, PlanRef } from './engine/task.js';
+export type { TailUnit } from './engine/component-losses.js';
+export type { TailScenarioSlice } from './engine/engine.js';
 export type { ExactTails } from './engine/exact-tails.js';
 export type { RunPlan } from './engine/plan.js';
 export type { ScenarioEvaluator, EvaluatedScenarios } from './engine/evaluator.js';
 export type { PilotSpec } from './engine/pilot.js';
 export { tailMeasures, seriesMeasures, type TailMeasures } from './risk/measures.js';
 export { checkLimits, limitsFor, type Breach, type LimitUnit, type LimitName } from './risk/limits.js';
+export {
+  attribution,
+  componentsOf,
+  contributions,
+  seriesComponents,
+  seriesContributions,
+  type Attribution,
+  type Component,
+  type SeriesComponents,
+  type SeriesContributions,
+} from './risk/attribution.js';
+export { BindingTails } from './risk/binding-tails.js';
+export type { Exposure } from './risk/exposure.js';
+export type { DistanceToLiquidation } from './risk/liquidation.js';
 export type { Report, PortfolioReport, AccountReport, SetReport } from './report/report.js';
 export type { RunInfo, RunInputHash, RunOptionsUsed } from './report/run-info.js';
 export type { MarginResult } from './margin/margin.js';

@@ -114,6 +114,7 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
       : [
           { id: 'S.w1', size: 'S', workers: 1, reps: 3 },
           { id: 'S.w2', size: 'S', workers: 2, reps: 3 },
+          { id: `S.w2${MARGINS_ONLY}`, size: 'S', workers: 2, reps: 3, args: ['--no-attribution'] },
           { id: 'M.w1', size: 'M', workers: 1, reps: 5 },
           { id: 'M.w2', size: 'M', workers: 2, reps: 5 },
           { id: 'L.w1', size: 'L', workers: 1, reps: 3 },

@@ -110,13 +110,19 @@ export function accountsCsv(report: Report): string {
  * portfolio, as in accounts.csv), each with every market underlying in market order.
  */
 export function exposureCsv(report: Report): string {
-  const header = ['level', 'id', 'underlying', 'delta', 'gamma', 'vega', 'theta', 'grossNotional'];
-  const rows = (level: string, id: string, exposure: Exposure) =>
-    exposure.byUnderlying.map((u) => [level, id, u.id, u.delta, u.gamma, u.vega, u.theta, u.grossNotional]);
-  return table(header, [
-    ...report.portfolios.flatMap((p) => rows('portfolio', p.id, p.exposure)),
-    ...report.portfolios.flatMap((p) => p.segregated.accounts.flatMap((a) => rows('account', a.id, a.exposure))),
-  ]);
+  const lines = ['level,id,underlying,delta,gamma,vega,theta,grossNotional'];
+  // Built as text, a unit's leading cells once: a large book has a row per unit and market
+  // underlying (275,000 on L), most of them zeros.
+  const add = (level: string, id: string, exposure: Exposure) => {
+    const head = `${level},${field(id)},`;
+    for (const u of exposure.byUnderlying)
+      lines.push(
+        `${head}${field(u.id)},${field(u.delta)},${field(u.gamma)},${field(u.vega)},${field(u.theta)},${field(u.grossNotional)}`,
+      );
+  };
+  for (const p of report.portfolios) add('portfolio', p.id, p.exposure);
+  for (const p of report.portfolios) for (const a of p.segregated.accounts) add('account', a.id, a.exposure);
+  return lines.join('\n') + '\n';
 }
 
 /**
