@@ -19,7 +19,7 @@ import { throwIfIssues } from './model/issues.js';
 import { validateAddOns, validateLimitOverrides } from './model/validate.js';
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
-import { assertFinite, buildReport, type Report } from './report/report.js';
+import { assertFinite, attachAttribution, buildReport, type Report } from './report/report.js';
 import { inputHashes, runInfo, runStart } from './report/run-info.js';
 import { seriesMeasures } from './risk/measures.js';
 import { BindingTails } from './risk/binding-tails.js';
@@ -176,10 +176,18 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
   // Never leave a run unawaited, even when the line above threw.
   const tails = await running;
   if (failed) throw failed.error;
-  const contributions = binding
-    ? await seriesContributions(engine, binding, { chunk: options.chunk, components }, control)
-    : undefined;
-  return checked(buildReport(plan, tails.map(seriesMeasures), contributions));
+  // The passes go out to the workers at once and need nothing from this thread until they are
+  // done: the margins, exposure and distances are built meanwhile.
+  const attributing = binding ? seriesContributions(engine, binding, { chunk: options.chunk, components }, control) : undefined;
+  let report: Report;
+  try {
+    report = buildReport(plan, tails.map(seriesMeasures));
+  } catch (err) {
+    await attributing?.catch(() => {});
+    throw err;
+  }
+  if (attributing) attachAttribution(plan, report, await attributing);
+  return checked(report);
 }
 
 /**

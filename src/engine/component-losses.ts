@@ -1,5 +1,5 @@
-// The component-loss pass of one set: for units (a portfolio, an account) with their tails in
-// that set, every component's losses summed over its unit's tail scenarios (what the Euler
+// Component-loss passes: for units (a portfolio, an account) with their tails in a set, every
+// component's losses summed over its unit's tail scenarios (what the Euler
 // attribution of ES is made of, src/risk/attribution.ts). The engine keeps no loss vectors: the
 // tail scenarios are regenerated (scenario i is a pure function of seed, set and i), once each
 // for all the units whose tail holds them, in component-loss tasks (task.ts).
@@ -7,7 +7,7 @@ import { runTasks } from './dispatch.js';
 import { engineDefaults } from './defaults.js';
 import type { TaskExecutor } from './executor.js';
 import type { RunPlan } from './plan.js';
-import type { ComponentLossTask, ComponentTable, PlanRef } from './task.js';
+import type { ComponentLossBatch, ComponentLossTask, ComponentTable, PlanRef } from './task.js';
 
 /** One unit of a pass: its tail's scenarios (any order, no repeats) and its components as slots. */
 export interface TailUnit {
@@ -17,23 +17,89 @@ export interface TailUnit {
   quantities: ArrayLike<number>;
 }
 
+/** One set's pass: the units with their tails in it. */
+export interface ComponentLossPass {
+  set: number;
+  units: TailUnit[];
+}
+
 let passes = 0;
 
 /**
- * For each unit, each component's losses summed over the unit's tail (divide by the tail's size
- * for its contribution). The union of the tails is cut into tasks by a rule that depends on the
- * units only (never on the executor), and the tasks' totals are merged in task order with
- * Neumaier's compensation: the bits are the same on 1 or 64 workers.
+ * For each pass (a set and the units whose tails are in it), each unit's components' losses
+ * summed over the unit's tail (divide by the tail's size for its contribution).
+ *
+ * Each pass's union of tails is cut into component-loss tasks by a rule of its units alone
+ * (never of the executor), and each pass's task totals are merged in task order with Neumaier's
+ * compensation: the bits are the same on 1 or 64 workers. The tasks of all passes then go out
+ * at once in as many batches as the executor runs at once (task.ts ComponentLossBatch), each a
+ * run of consecutive tasks of about equal work: they need nothing from the coordinator until
+ * they are done, so a caller can work on the main thread meanwhile (run.ts reportOn builds the
+ * report's margins while the passes run). Dispatched before this returns its promise.
  */
-export async function componentTailLosses(
+export function componentTailLosses(
   plan: RunPlan,
   ref: PlanRef,
   executor: TaskExecutor,
+  requests: ComponentLossPass[],
+  chunk: number,
+  signal?: AbortSignal,
+): Promise<Float64Array[][]> {
+  const cancel = executor.sharesMemory ? new SharedArrayBuffer(4) : undefined;
+  const planned = requests.map((r) => planPass(plan, ref, r.set, r.units, chunk, executor.sharesMemory, cancel));
+  const all = planned.flatMap((p, i) => p.tasks.map((task, j) => ({ task, pass: i, index: j })));
+  // Consecutive tasks in batches of about equal work: a task's scenarios to regenerate (each
+  // costs its used rows' revaluation) and its pairs (each costs its unit's slots).
+  const cost = all.map(({ task, pass }) => {
+    const t = planned[pass].table;
+    const avgSlots = t.slotRow.length / Math.max(1, t.unitOffsets.length - 1);
+    return task.scenarios.length * (16 + t.rows.length) + task.pairUnits.length * avgSlots;
+  });
+  const total = cost.reduce((a, b) => a + b, 0);
+  const nBatches = Math.max(1, Math.min(all.length, executor.concurrency));
+  const batches: ComponentLossBatch[] = [];
+  const members: (typeof all)[] = [];
+  for (let i = 0, acc = 0; i < all.length;) {
+    const want = (total * (batches.length + 1)) / nBatches;
+    const batch: typeof all = [];
+    do {
+      acc += cost[i];
+      batch.push(all[i++]);
+    } while (i < all.length && (acc < want || batches.length === nBatches - 1));
+    batches.push({ kind: 'component-loss-batch', tasks: batch.map((b) => b.task) });
+    members.push(batch);
+  }
+  const totals = planned.map((p) => new Array<Float64Array>(p.tasks.length));
+  const onAbort = () => {
+    if (cancel) Atomics.store(new Int32Array(cancel), 0, 1);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const order = new Map(batches.map((b, i) => [b, i]));
+  const setNames = [...new Set(requests.map((r) => plan.sets[r.set].name))].join(', ');
+  return runTasks(executor, batches, signal, setNames, (batch, out) => {
+    // A batch hands back its tasks' totals one after another.
+    let at = 0;
+    for (const { pass, index } of members[order.get(batch)!]) {
+      const n = planned[pass].table.slotRow.length;
+      totals[pass][index] = out.subarray(at, at + n);
+      at += n;
+    }
+    if (at !== out.length) throw new Error(`internal: ${out.length} totals for ${at} slots`);
+  })
+    .then(() => planned.map((p, i) => p.merge(totals[i])))
+    .finally(() => signal?.removeEventListener('abort', onAbort));
+}
+
+/** One pass cut into tasks, and the merge of its tasks' totals (in task order) into each unit's sums. */
+function planPass(
+  plan: RunPlan,
+  ref: PlanRef,
   set: number,
   units: TailUnit[],
   chunk: number,
-  signal?: AbortSignal,
-): Promise<Float64Array[]> {
+  shared: boolean,
+  cancel: SharedArrayBuffer | undefined,
+): { table: ComponentTable; tasks: ComponentLossTask[]; merge: (totals: Float64Array[]) => Float64Array[] } {
   const nScenarios = plan.sets[set].scenarios;
   const setName = plan.sets[set].name;
   // Which units hold each scenario, as CSR over the union of the tails in ascending scenario order.
@@ -66,12 +132,7 @@ export async function componentTailLosses(
   });
 
   const ins = plan.instruments;
-  const table = componentTable(units, ins.nLinear + ins.nOptions, executor.sharesMemory);
-  const cancel = executor.sharesMemory ? new SharedArrayBuffer(4) : undefined;
-  const onAbort = () => {
-    if (cancel) Atomics.store(new Int32Array(cancel), 0, 1);
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const table = componentTable(units, ins.nLinear + ins.nOptions, shared);
 
   // Cut where either the scenarios to regenerate or the pairs (the kernel's work) reach their
   // bound: a rule of the units alone.
@@ -95,37 +156,27 @@ export async function componentTailLosses(
     j0 = j1;
   }
 
-  // Tasks' totals merged in task order as soon as the ones before them are in, so at most the
-  // tasks in flight wait here.
-  const nSlots = table.slotRow.length;
-  const sum = new Float64Array(nSlots);
-  const comp = new Float64Array(nSlots);
-  const order = new Map(tasks.map((t, i) => [t, i]));
-  const waiting = new Map<number, Float64Array>();
-  let next = 0;
-  try {
-    await runTasks(executor, tasks, signal, setName, (task, totals) => {
-      if (totals.length !== nSlots) throw new Error(`internal: ${totals.length} slot totals for ${nSlots} slots`);
-      waiting.set(order.get(task)!, totals);
-      for (let part = waiting.get(next); part !== undefined; part = waiting.get(next)) {
-        waiting.delete(next++);
-        for (let i = 0; i < nSlots; i++) {
-          const v = part[i];
-          const t = sum[i] + v;
-          comp[i] += Math.abs(sum[i]) >= Math.abs(v) ? sum[i] - t + v : v - t + sum[i];
-          sum[i] = t;
-        }
+  const merge = (totals: Float64Array[]): Float64Array[] => {
+    const nSlots = table.slotRow.length;
+    const sum = new Float64Array(nSlots);
+    const comp = new Float64Array(nSlots);
+    for (const part of totals) {
+      if (part === undefined || part.length !== nSlots)
+        throw new Error(`internal: a component-loss task of set "${setName}" is missing`);
+      for (let i = 0; i < nSlots; i++) {
+        const v = part[i];
+        const t = sum[i] + v;
+        comp[i] += Math.abs(sum[i]) >= Math.abs(v) ? sum[i] - t + v : v - t + sum[i];
+        sum[i] = t;
       }
+    }
+    return units.map((_, i) => {
+      const out = new Float64Array(table.unitOffsets[i + 1] - table.unitOffsets[i]);
+      for (let j = 0; j < out.length; j++) out[j] = sum[table.unitOffsets[i] + j] + comp[table.unitOffsets[i] + j];
+      return out;
     });
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
-  if (next !== tasks.length) throw new Error(`internal: ${next} of ${tasks.length} component-loss tasks merged`);
-  return units.map((_, i) => {
-    const out = new Float64Array(table.unitOffsets[i + 1] - table.unitOffsets[i]);
-    for (let j = 0; j < out.length; j++) out[j] = sum[table.unitOffsets[i] + j] + comp[table.unitOffsets[i] + j];
-    return out;
-  });
+  };
+  return { table, tasks, merge };
 }
 
 /** The units' slots in one table, in shared memory when the executor's threads can read it there. */

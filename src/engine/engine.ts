@@ -10,7 +10,7 @@ import type { PilotSpec } from './pilot.js';
 import { kernelPlan, type RunPlan } from './plan.js';
 import { encodePlan, planId } from './plan-codec.js';
 import { chunkOf, runSets } from './run-sets.js';
-import { componentTailLosses, type TailUnit } from './component-losses.js';
+import { componentTailLosses, type ComponentLossPass } from './component-losses.js';
 import { createThreadExecutor } from './thread-executor.js';
 import type { InjectedFault, PlanRef } from './task.js';
 
@@ -113,15 +113,11 @@ export interface Engine {
   /** The exact tails of each set run, in the order of `options.sets` (default: every set). */
   run(options?: EngineRunOptions, control?: RunControl): Promise<ExactTails[]>;
   /**
-   * For units with their tails in set `set` (tail scenarios and components), each component's
-   * losses summed over its unit's tail, regenerated on the executor (component-losses.ts).
+   * For each pass (a set, and units with their tails in it: tail scenarios and components), each
+   * unit's components' losses summed over its tail, regenerated on the executor
+   * (component-losses.ts). The tasks are dispatched before this returns.
    */
-  componentTailLosses(
-    set: number,
-    units: TailUnit[],
-    options?: { chunk?: number },
-    control?: RunControl,
-  ): Promise<Float64Array[]>;
+  componentTailLosses(passes: ComponentLossPass[], options?: { chunk?: number }, control?: RunControl): Promise<Float64Array[][]>;
   /** Tasks submitted to the executor and not yet settled: 0 when the engine is idle. */
   pending(): number;
   close(): Promise<void>;
@@ -143,11 +139,16 @@ export function createEngine(plan: RunPlan, config: EngineConfig = {}): Engine {
       if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
       return runSets(plan, ref, executor, options, control.signal);
     },
-    componentTailLosses(set, units, options = {}, control = {}) {
+    componentTailLosses(passes, options = {}, control = {}) {
       if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
-      if (!(Number.isInteger(set) && set >= 0 && set < plan.sets.length))
-        return Promise.reject(new Error(`internal: no set ${set}`));
-      return componentTailLosses(plan, ref, executor, set, units, chunkOf(plan, options.chunk), control.signal);
+      for (const { set } of passes)
+        if (!(Number.isInteger(set) && set >= 0 && set < plan.sets.length))
+          return Promise.reject(new Error(`internal: no set ${set}`));
+      try {
+        return componentTailLosses(plan, ref, executor, passes, chunkOf(plan, options.chunk), control.signal);
+      } catch (err) {
+        return Promise.reject(err);
+      }
     },
     pending: () => executor.pending(),
     async close() {

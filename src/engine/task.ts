@@ -108,8 +108,19 @@ export interface ComponentLossTask {
   fault?: InjectedFault;
 }
 
+/**
+ * Component-loss tasks run one after another by one executor slot: the result is their totals
+ * one after another. Batching never changes a bit (each task's totals come back whole, and the
+ * coordinator merges them in task order); it lets a pass go out at once, as many batches as the
+ * executor runs at once, and run to the end with nothing from the coordinator.
+ */
+export interface ComponentLossBatch {
+  kind: 'component-loss-batch';
+  tasks: ComponentLossTask[];
+}
+
 /** Anything an executor runs. */
-export type EngineTask = RangeTask | SummaryTask | ComponentLossTask;
+export type EngineTask = RangeTask | SummaryTask | ComponentLossTask | ComponentLossBatch;
 
 export function isSummaryTask(task: EngineTask): task is SummaryTask {
   return (task as SummaryTask).kind === 'summary';
@@ -117,6 +128,10 @@ export function isSummaryTask(task: EngineTask): task is SummaryTask {
 
 export function isComponentLossTask(task: EngineTask): task is ComponentLossTask {
   return (task as ComponentLossTask).kind === 'component-losses';
+}
+
+export function isComponentLossBatch(task: EngineTask): task is ComponentLossBatch {
+  return (task as ComponentLossBatch).kind === 'component-loss-batch';
 }
 
 /** A task's result: its packed tails, or a failure value (errors travel as data, errors.ts). */

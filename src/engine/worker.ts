@@ -11,6 +11,7 @@ import { runRangeTask } from './range-task.js';
 import { summarizeTails } from './exact-tails.js';
 import { layoutComponentLosses, pairsPerPass, runComponentLossTask, type ComponentLossLayout } from './component-loss-task.js';
 import {
+  isComponentLossBatch,
   isComponentLossTask,
   isSummaryTask,
   type ComponentLossTask,
@@ -35,6 +36,23 @@ export default function runTask(task: EngineTask): Float64Array | TaskFailure {
     }
   }
   try {
+    if (isComponentLossBatch(task)) {
+      const parts: Float64Array[] = [];
+      for (const t of task.tasks) {
+        const l = componentLossesFor(t);
+        if (t.fault) injectFault(t.fault, l.evaluator);
+        const part = runComponentLossTask(l.evaluator, l, t);
+        if (!(part instanceof Float64Array)) return part;
+        parts.push(part);
+      }
+      const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return transfer(out, false);
+    }
     if (isComponentLossTask(task)) {
       const l = componentLossesFor(task);
       if (task.fault) injectFault(task.fault, l.evaluator);
@@ -48,7 +66,8 @@ export default function runTask(task: EngineTask): Float64Array | TaskFailure {
     return transfer(out, task.sharedResult === true);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const name = current?.planId === task.plan?.id ? current.evaluator.plan.sets[task.set]?.name : undefined;
+    const one = isComponentLossBatch(task) ? task.tasks[0] : task;
+    const name = one && current?.planId === one.plan?.id ? current.evaluator.plan.sets[one.set]?.name : undefined;
     if (err instanceof WebAssembly.RuntimeError) {
       // The instance's memory may be half-written: start the next task on a fresh one.
       kernels = instantiateKernels(module);

@@ -81,6 +81,44 @@ export interface Report {
  * its binding set (risk/attribution.ts seriesContributions), the attribution of every ES too.
  */
 export function buildReport(plan: RunPlan, tails: TailMeasures[][], contributions?: SeriesContributions[]): Report {
+  const report = buildMargins(plan, tails);
+  if (contributions) attachAttribution(plan, report, contributions);
+  return report;
+}
+
+/**
+ * Adds the attribution of every ES to a report of the plan (contract section 7): on every
+ * portfolio's `cross` and every segregated account, from each series' contributions in its
+ * binding set (risk/attribution.ts seriesContributions). In place, fields where the contract
+ * puts them: last in `cross`, before `distanceToLiquidation` on an account.
+ */
+export function attachAttribution(plan: RunPlan, report: Report, contributions: SeriesContributions[]): void {
+  const h = plan.holdings;
+  const top = plan.suite.attribution.top;
+  const attributionOf = (series: number, m: MarginResult, standalone?: Map<string, number>): Attribution => {
+    const c = contributions[series];
+    if (c === undefined) throw new Error(`internal: no contributions for series ${series}`);
+    const set = plan.sets[c.set].name;
+    // The binding set was chosen twice, here from the measures and during the run from the tails
+    // kept for attribution (risk/binding-tails.ts): they must agree.
+    if (set !== m.bindingSet) throw new Error(`internal: attribution in set "${set}", binding set "${m.bindingSet}"`);
+    return attribution(plan, set, m.sets[set].es, c.components, c.contribution, top, standalone);
+  };
+  const accountIndex = new Map(h.accountIds.map((id, a) => [id, a]));
+  report.portfolios.forEach((p, i) => {
+    const standalone = new Map(p.segregated.accounts.map((a) => [a.id, a.initialMargin]));
+    p.cross.attribution = attributionOf(h.portfolios[i].series, p.cross, standalone);
+    for (const a of p.segregated.accounts) {
+      const { distanceToLiquidation } = a;
+      delete (a as Partial<AccountReport>).distanceToLiquidation;
+      a.attribution = attributionOf(accountIndex.get(a.id)!, a);
+      a.distanceToLiquidation = distanceToLiquidation;
+    }
+  });
+}
+
+/** buildReport without attribution: margins, health, calls, exposure, distances, breaches. */
+function buildMargins(plan: RunPlan, tails: TailMeasures[][]): Report {
   const { market, book, suite, holdings } = plan;
   const addOns = suite.addOns;
   if (tails.length !== plan.sets.length) throw new Error(`internal: measures of ${tails.length} sets for ${plan.sets.length}`);
@@ -145,18 +183,6 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][], contribution
     })),
   ]);
   const nAccounts = holdings.accountIds.length;
-  const attributionOf = (series: number, m: MarginResult, standalone?: Map<string, number>): { attribution?: Attribution } => {
-    const c = contributions?.[series];
-    if (c === undefined) return {};
-    const set = plan.sets[c.set].name;
-    // The binding set was chosen twice, here from the measures and during the run from the tails
-    // kept for attribution (risk/binding-tails.ts): they must agree.
-    if (set !== m.bindingSet) throw new Error(`internal: attribution in set "${set}", binding set "${m.bindingSet}"`);
-    return {
-      attribution: attribution(plan, set, m.sets[set].es, c.components, c.contribution, suite.attribution.top, standalone),
-    };
-  };
-
   const accountReports = holdings.accountIds.map((id, a): AccountReport => {
     const m = accountMargins[a];
     return {
@@ -164,7 +190,6 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][], contribution
       ...healthOf(holdings.collateral[a], m),
       ...m,
       exposure: exposures.accounts[a],
-      ...attributionOf(a, m),
       distanceToLiquidation: distances[a],
     };
   });
@@ -179,7 +204,7 @@ export function buildReport(plan: RunPlan, tails: TailMeasures[][], contribution
       accounts: accounts.map((a) => a.id),
       ...healthOf(collateral, cross),
       capitalEfficiency: capitalEfficiency(cross.initialMargin, segregatedIM),
-      cross: { ...cross, ...attributionOf(p.series, cross, new Map(accounts.map((a) => [a.id, a.initialMargin]))) },
+      cross,
       segregated: { initialMargin: segregatedIM, accounts },
       exposure: exposures.portfolios[i],
       distanceToLiquidation: distances[nAccounts + i],
@@ -242,9 +267,25 @@ function limitUnits(portfolios: PortfolioReport[]): LimitUnit[] {
 
 /** Every number in a report must be finite; the engine guarantees it, this proves it before writing. */
 export function assertFinite(report: Report): void {
+  // A fast pass first: a large book's report has millions of numbers, and a path string built
+  // for each cost more than the check. Only when one is not finite is the report walked again,
+  // with paths, to name it.
+  if (allFinite(report)) return;
   const walk = (v: unknown, path: string): void => {
     if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`internal: non-finite value at ${path}`);
     if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
   };
   walk(report, '$');
+}
+
+function allFinite(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!allFinite(v[i])) return false;
+    return true;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) if (!allFinite(o[k])) return false;
+  return true;
 }

@@ -152,9 +152,10 @@ export function seriesComponents(plan: RunPlan): SeriesComponents[] {
 
 /**
  * Every series' contributions in its binding set, on the engine: the units bound to a set share
- * one component-loss pass over the union of their tails (component-losses.ts).
+ * one component-loss pass over the union of their tails (component-losses.ts). The passes are
+ * dispatched before this returns, so the caller may work on this thread while they run.
  */
-export async function seriesContributions(
+export function seriesContributions(
   engine: Engine,
   tails: BindingTails,
   options: { chunk?: number; components?: SeriesComponents[] } = {},
@@ -169,27 +170,21 @@ export async function seriesContributions(
     if (series) series.push(r);
     else bySet.set(set, [r]);
   });
-  const out = new Array<SeriesContributions>(units.length);
-  // The sets' passes at once: each is cut and merged on its own (so the bits are the same), and
-  // together they keep every worker busy to the end instead of idling at each pass's last task.
-  const passes = await Promise.allSettled(
-    [...bySet.keys()].map(async (set) => {
-      const series = bySet.get(set)!;
-      const sums = await engine.componentTailLosses(
-        set,
-        series.map((r) => ({ tail: tails.of(r).tail, rows: units[r].rows, quantities: units[r].quantities })),
-        { chunk: options.chunk },
-        control,
-      );
+  const sets = [...bySet.keys()].sort((x, y) => x - y);
+  const passes = sets.map((set) => ({
+    set,
+    units: bySet.get(set)!.map((r) => ({ tail: tails.of(r).tail, rows: units[r].rows, quantities: units[r].quantities })),
+  }));
+  return engine.componentTailLosses(passes, { chunk: options.chunk }, control).then((sums) => {
+    const out = new Array<SeriesContributions>(units.length);
+    sets.forEach((set, i) => {
       const k = plan.sets[set].tailSize;
-      series.forEach((r, i) => {
-        out[r] = { set, components: units[r].components, contribution: sums[i].map((x) => x / k) };
+      bySet.get(set)!.forEach((r, j) => {
+        out[r] = { set, components: units[r].components, contribution: sums[i][j].map((x) => x / k) };
       });
-    }),
-  );
-  // Every pass has settled (none is left running), so a failure can be reported now.
-  for (const p of passes) if (p.status === 'rejected') throw p.reason;
-  return out;
+    });
+    return out;
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { INDENTED_REPORT_MAX_CHARS, reportJson } from '../../src/report/write.js';
 import type { Report } from '../../src/index.js';
+import { assertFinite } from '../../src/report/report.js';
 
 describe('reportJson', () => {
   it('indents a small report and writes a large one compact, the same document either way', () => {
@@ -16,5 +17,17 @@ describe('reportJson', () => {
     expect(compact).toBe(JSON.stringify(large) + '\n');
     expect(compact.length).toBeGreaterThan(INDENTED_REPORT_MAX_CHARS);
     expect(JSON.parse(compact)).toEqual(JSON.parse(JSON.stringify(large, null, 2)));
+  });
+});
+
+describe('assertFinite', () => {
+  it('passes a finite report and names the path of a value that is not finite', () => {
+    const report = { a: [1, { b: 2, c: [3, 4] }], d: null, e: 'x' } as unknown as Report;
+    expect(() => assertFinite(report)).not.toThrow();
+    (report as any).a[1].c[1] = Number.NaN;
+    expect(() => assertFinite(report)).toThrow('internal: non-finite value at $.a.1.c.1');
+    (report as any).a[1].c[1] = 4;
+    (report as any).z = { y: -Infinity };
+    expect(() => assertFinite(report)).toThrow('internal: non-finite value at $.z.y');
   });
 });

@@ -254,29 +254,36 @@ describe('Euler attribution', () => {
     try {
       const tails = await engine.run();
       const accounts = seriesAccounts(plan);
-      for (let si = 0; si < plan.sets.length; si++) {
-        const units = accounts.map((acc, r) => {
+      // Every set's pass at once, every series in each: one dispatch, batched over the workers.
+      const passes = plan.sets.map((_, si) => ({
+        set: si,
+        units: accounts.map((acc, r) => {
           const components = componentsOf(plan, acc);
           return { components, tail: tails[si].series(r).scenarios };
-        });
-        const sums = await engine.componentTailLosses(
-          si,
-          units.map((u) => ({
+        }),
+      }));
+      const sums = await engine.componentTailLosses(
+        passes.map((p) => ({
+          set: p.set,
+          units: p.units.map((u) => ({
             tail: u.tail,
             rows: u.components.map((c) => c.row),
             quantities: u.components.map((c) => c.quantity),
           })),
-        );
+        })),
+      );
+      passes.forEach(({ set: si, units }) =>
         units.forEach((u, r) => {
           const ref = contributions(plan, si, u.tail, u.components);
           const scale = Math.max(1, ...Array.from(ref, Math.abs));
           ref.forEach((x, j) =>
-            expect(Math.abs(sums[r][j] / plan.sets[si].tailSize - x), `set ${si} series ${r} component ${j}`).toBeLessThanOrEqual(
-              1e-12 * scale,
-            ),
+            expect(
+              Math.abs(sums[si][r][j] / plan.sets[si].tailSize - x),
+              `set ${si} series ${r} component ${j}`,
+            ).toBeLessThanOrEqual(1e-12 * scale),
           );
-        });
-      }
+        }),
+      );
     } finally {
       await engine.close();
     }

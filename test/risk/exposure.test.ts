@@ -76,20 +76,20 @@ describe('exposure: the contract example 2', () => {
     }
     const lines = exposureCsv(report).trim().split('\n');
     expect(lines[0]).toBe('level,id,underlying,delta,gamma,vega,theta,grossNotional');
-    // 2 portfolios then 3 accounts, 2 underlyings each.
+    // 2 portfolios then 3 accounts, each with the underlyings it holds (solo holds no BTC: no row).
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
       'portfolio,fund,BTC',
       'portfolio,fund,ETH',
-      'portfolio,solo,BTC',
       'portfolio,solo,ETH',
       'account,desk-a,BTC',
       'account,desk-a,ETH',
       'account,desk-b,BTC',
       'account,desk-b,ETH',
-      'account,solo,BTC',
       'account,solo,ETH',
     ]);
-    const deskB = lines[7].split(',').slice(3).map(Number);
+    const solo = report.portfolios[1].exposure.byUnderlying[0];
+    expect([solo.id, solo.delta, solo.gamma, solo.vega, solo.theta, solo.grossNotional]).toEqual(['BTC', 0, 0, 0, 0, 0]);
+    const deskB = lines[6].split(',').slice(3).map(Number);
     const b = report.portfolios[0].segregated.accounts[1].exposure.byUnderlying[0];
     expect(deskB).toEqual([b.delta, b.gamma, b.vega, b.theta, b.grossNotional]);
   });
