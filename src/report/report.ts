@@ -1,5 +1,5 @@
 import type { RunPlan } from '../engine/plan.js';
-import { shortOptionNotionals, unitMargin, withDiversificationFloor, type UnitAddOnInputs } from '../margin/addons.js';
+import { shortOptionNotionalsOf, unitMargins } from '../margin/unit-margins.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { attribution, type Attribution, type SeriesContributions } from '../risk/attribution.js';
 import { planExposures, type Exposure } from '../risk/exposure.js';
@@ -119,8 +119,7 @@ export function attachAttribution(plan: RunPlan, report: Report, contributions: 
 
 /** buildReport without attribution: margins, health, calls, exposure, distances, breaches. */
 function buildMargins(plan: RunPlan, tails: TailMeasures[][]): Report {
-  const { market, book, suite, holdings } = plan;
-  const addOns = suite.addOns;
+  const { market, suite, holdings } = plan;
   if (tails.length !== plan.sets.length) throw new Error(`internal: measures of ${tails.length} sets for ${plan.sets.length}`);
   const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
   const ratio = suite.maintenanceRatio;
@@ -133,44 +132,12 @@ function buildMargins(plan: RunPlan, tails: TailMeasures[][]): Report {
   // Today's market only: no scenario is behind these, so they come from the plan.
   const exposures = planExposures(plan);
 
-  // Add-ons (section 8): IM becomes core plus charges, and MM follows it. Without an addOns
-  // block the core is the IM, untouched, and no components are reported.
-  const shortNotional = addOns ? shortOptionNotionals(market, book) : [];
-  const ratingOf = new Map(book.portfolios.map((p) => [p.id, p.rating]));
-  const accountRating = new Map<number, string | undefined>();
-  for (const p of holdings.portfolios) for (const a of p.accounts) accountRating.set(a, ratingOf.get(p.id));
-  const withAddOns = (m: MarginResult, input: UnitAddOnInputs, segregatedIM?: number): MarginResult => {
-    if (!addOns) return m;
-    let unit = unitMargin(addOns, market, m.initialMargin, input);
-    if (segregatedIM !== undefined) unit = withDiversificationFloor(addOns, unit, segregatedIM);
-    const { sets, ...rest } = m;
-    return {
-      ...rest,
-      initialMargin: unit.initialMargin,
-      maintenanceMargin: ratio * unit.initialMargin,
-      components: unit.components,
-      sets,
-    };
-  };
-
-  const accountMargins = holdings.accountIds.map((_, a) =>
-    withAddOns(seriesMargin(a), {
-      positionDelta: exposures.positionDelta.accounts[a],
-      shortOptionNotional: shortNotional[a],
-      rating: accountRating.get(a),
-    }),
-  );
-  const crossMargins = holdings.portfolios.map((p, i) =>
-    withAddOns(
-      seriesMargin(p.series),
-      {
-        positionDelta: exposures.positionDelta.portfolios[i],
-        // Positions of different accounts are never netted in the short option minimum.
-        shortOptionNotional: addOns ? p.accounts.reduce((s, a) => s + shortNotional[a], 0) : 0,
-        rating: ratingOf.get(p.id),
-      },
-      p.accounts.reduce((s, a) => s + accountMargins[a].initialMargin, 0),
-    ),
+  // Add-ons (section 8): IM becomes core plus charges, and MM follows it (unit-margins.ts).
+  const { accounts: accountMargins, portfolios: crossMargins } = unitMargins(
+    plan,
+    exposures.positionDelta,
+    shortOptionNotionalsOf(plan),
+    seriesMargin,
   );
   // Against the final maintenance margins (add-ons included). Accounts first, then portfolios:
   // one scan serves both (a standalone account is scanned twice, as both).

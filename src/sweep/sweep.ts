@@ -1,6 +1,8 @@
 import { createEngine, type EngineConfig, type EngineRunOptions, type RunControl } from '../engine/engine.js';
 import type { RunPlan } from '../engine/plan.js';
 import { capitalEfficiency, marginOf } from '../margin/margin.js';
+import { shortOptionNotionalsOf, unitMargins } from '../margin/unit-margins.js';
+import { planExposures } from '../risk/exposure.js';
 import { seriesMeasures } from '../risk/measures.js';
 import { ArgumentError, InputError, UsageError } from '../errors.js';
 import { noSuchSet } from '../model/issues.js';
@@ -152,15 +154,19 @@ export async function sweepPlan(
 
   const ratio = base.suite.maintenanceRatio;
   const pick = (j: number) => [j, ...others.map((_, o) => variants.length + o)];
+  // The report's margins (add-ons included when the suite has them: unit-margins.ts), point by point.
+  const positionDelta = base.suite.addOns ? planExposures(base).positionDelta : { accounts: [], portfolios: [] };
+  const shortNotional = shortOptionNotionalsOf(base);
   const points = axis.values.map((_, j) => {
     const sets = pick(j);
     const meta = sets.map((s) => ({ name: plan.sets[s].name, margin: true }));
-    return (series: number) =>
+    const core = (series: number) =>
       marginOf(
         meta,
         sets.map((s) => tails[s][series]),
         ratio,
       );
+    return unitMargins(base, positionDelta, shortNotional, core);
   });
   return {
     set: setName,
@@ -168,12 +174,12 @@ export async function sweepPlan(
     ...(axis.parameter === 'weight' ? { target: axis.target } : {}),
     values: axis.values,
     scope,
-    portfolios: base.holdings.portfolios.map((p) => ({
+    portfolios: base.holdings.portfolios.map((p, i) => ({
       id: p.id,
       accounts: p.accounts.map((a) => base.holdings.accountIds[a]),
       points: axis.values.map((value, j): SweepPoint => {
-        const cross = points[j](p.series);
-        const seg = p.accounts.reduce((s, a) => s + points[j](a).initialMargin, 0);
+        const cross = points[j].portfolios[i];
+        const seg = p.accounts.reduce((s, a) => s + points[j].accounts[a].initialMargin, 0);
         return {
           value,
           crossInitialMargin: cross.initialMargin,

@@ -78,6 +78,30 @@ describe('sweep', () => {
     for (const v of seg) expect(Math.abs(v / seg[0] - 1)).toBeLessThan(0.02);
   });
 
+  it("charges the suite's add-ons as the report does: at the suite's own point, scope suite, the report's IMs", async () => {
+    const withAddOns = {
+      market: { ...inputs.market, underlyings: inputs.market.underlyings.map((u) => ({ ...u, adv: 500, spread: 0.01 })) },
+      book: { ...inputs.book, portfolios: [{ id: 'pair', accounts: ['long', 'short'], rating: 'B' }] },
+      suite: {
+        ...inputs.suite,
+        addOns: { liquidity: { impact: 1 }, maxDiversificationBenefit: 0.3, credit: { B: 0.1 } },
+      },
+    };
+    const r = await sweepPlan(prepare(withAddOns), 'mc', { parameter: 'weight', values: [0.5, 1], target: 1 }, 'suite', {
+      workers: 2,
+    });
+    const report = await run({ ...withAddOns, workers: 1 });
+    const pair = r.portfolios[0];
+    const rp = report.portfolios[0];
+    expect(pair.points[0].crossInitialMargin).toBe(rp.cross.initialMargin);
+    expect(pair.points[0].segregatedInitialMargin).toBe(rp.segregated.initialMargin);
+    expect(pair.points[0].capitalEfficiency).toBe(rp.capitalEfficiency);
+    // The charges are on: cross IM is above its core, and the floor holds it at 70% of segregated
+    // when the hedge is perfect (weight 1: no core cross margin at all).
+    expect(rp.cross.initialMargin).toBeGreaterThan(rp.cross.components!.core);
+    expect(pair.points[1].crossInitialMargin).toBeCloseTo(0.7 * pair.points[1].segregatedInitialMargin, 9);
+  });
+
   it('with scope suite, the other margin sets can bind', async () => {
     const r = await sweepPlan(prepare(inputs), 'mc', { parameter: 'weight', values: [1], target: 1 }, 'suite', { workers: 1 });
     const pair = r.portfolios.find((p) => p.id === 'pair')!;
