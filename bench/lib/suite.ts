@@ -19,6 +19,9 @@ export const SCHEMA = 'xmargin-bench/1';
  */
 export const MARGINS_ONLY = '.margins';
 
+/** The suffix of an end-to-end run on the same workload with every add-on (synth addOns): overhead.addons.*. */
+export const WITH_ADDONS = '.addons';
+
 export interface Figure {
   /**
    * The compared number: a normalised time (multiples of the calibration loop), a peak RSS in
@@ -110,16 +113,19 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
           { id: 'S.w1', size: 'S', workers: 1, reps: 2 },
           { id: 'S.w2', size: 'S', workers: 2, reps: 2 },
           { id: `S.w2${MARGINS_ONLY}`, size: 'S', workers: 2, reps: 2, args: ['--no-attribution'] },
+          { id: `S.w2${WITH_ADDONS}`, size: 'S', workers: 2, reps: 2, synth: { addOns: true } },
         ]
       : [
           { id: 'S.w1', size: 'S', workers: 1, reps: 3 },
           { id: 'S.w2', size: 'S', workers: 2, reps: 3 },
           { id: `S.w2${MARGINS_ONLY}`, size: 'S', workers: 2, reps: 3, args: ['--no-attribution'] },
+          { id: `S.w2${WITH_ADDONS}`, size: 'S', workers: 2, reps: 3, synth: { addOns: true } },
           { id: 'M.w1', size: 'M', workers: 1, reps: 5 },
           { id: 'M.w2', size: 'M', workers: 2, reps: 5 },
           { id: 'L.w1', size: 'L', workers: 1, reps: 3 },
           { id: 'L.w2', size: 'L', workers: 2, reps: 3 },
           { id: `L.w2${MARGINS_ONLY}`, size: 'L', workers: 2, reps: 3, args: ['--no-attribution'] },
+          { id: `L.w2${WITH_ADDONS}`, size: 'L', workers: 2, reps: 3, synth: { addOns: true } },
         ];
     log('end to end (CLI in a child process)...');
     const endToEnd = await runEndToEnd(e2eConfigs, workloads, log);
@@ -324,6 +330,15 @@ export function targetsOf(r: BenchResult): Target[] {
     'x',
     (v) => v <= 1.15,
   );
+  const addOnsL = addOnOverheads(r).find(([id]) => id === 'L.w2')?.[1];
+  add(
+    'addons.L',
+    'L end to end, 2 workers: every add-on configured vs none (same bench run)',
+    '<= 1.05 (no measurable time)',
+    addOnsL,
+    'x',
+    (v) => v <= 1.05,
+  );
   if (r.warm)
     add(
       `warm.${r.warm.size}`,
@@ -380,6 +395,16 @@ export function figuresOf(r: BenchResult): Record<string, Figure> {
       rawUnit: 'x wall without attribution',
     };
   return f;
+}
+
+/** Per end-to-end run also measured with every add-on: wall with over wall without (medians of the same bench run). */
+export function addOnOverheads(r: Pick<BenchResult, 'endToEnd'>): [string, number][] {
+  const out: [string, number][] = [];
+  for (const e of r.endToEnd) {
+    const withAddOns = r.endToEnd.find((x) => x.id === `${e.id}${WITH_ADDONS}`);
+    if (withAddOns) out.push([e.id, sig(withAddOns.wallMs / e.wallMs, 4)]);
+  }
+  return out;
 }
 
 /** Per end-to-end run measured both ways: wall with attribution over wall without (medians of the same bench run). */

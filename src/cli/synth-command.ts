@@ -17,6 +17,7 @@ interface SynthArgs {
   out: string;
   seed: number;
   mcCount?: number;
+  addOns: boolean;
 }
 
 export function synthCommand(io: CliIO): CommandModule<object, SynthArgs> {
@@ -33,6 +34,11 @@ export function synthCommand(io: CliIO): CommandModule<object, SynthArgs> {
           describe: 'generator seed (also the suite seed); same size + seed = same bytes',
         })
         .option('mc-count', { type: 'number', describe: "scenarios per Monte Carlo set [default: the size's]" })
+        .option('add-ons', {
+          type: 'boolean',
+          default: false,
+          describe: 'every add-on of contract section 8: adv and spread, portfolio ratings, an addOns block',
+        })
         .example(
           '$0 synth --size M --out work/m',
           'then: xmargin run --market work/m/market.json --book work/m/book.json --suite work/m/suite.yaml',
@@ -46,10 +52,13 @@ export function synthCommand(io: CliIO): CommandModule<object, SynthArgs> {
       if (!args.out) throw new UsageError('--out needs a folder');
       const problem = outputFolderProblem(args.out, Object.values(SYNTH_FILES));
       if (problem !== undefined) throw new UsageError(`--out ${args.out}: ${problem}`);
-      const options = args.mcCount !== undefined ? { mcCount: args.mcCount } : {};
+      const options = {
+        ...(args.mcCount !== undefined ? { mcCount: args.mcCount } : {}),
+        ...(args.addOns ? { addOns: true } : {}),
+      };
       const w = synthesize(args.size, args.seed, options);
       const spec = resolveSpec(args.size, options);
-      const mc = args.mcCount !== undefined ? ` --mc-count ${args.mcCount}` : '';
+      const mc = (args.mcCount !== undefined ? ` --mc-count ${args.mcCount}` : '') + (args.addOns ? ' --add-ons' : '');
       const paths = writeSynthFiles(args.out, w, [`Synthetic suite: xmargin synth --size ${args.size} --seed ${args.seed}${mc}`]);
       io.stdout.write(
         `size ${args.size}, seed ${args.seed}: ${spec.underlyings} underlyings, ${spec.instruments} instruments (${optionCount(spec)} options), ` +

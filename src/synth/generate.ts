@@ -27,6 +27,7 @@ export type SynthSet = Extract<SetInput, { type: 'montecarlo' }> | (Extract<SetI
 
 export type SynthSuite = Omit<Required<SuiteDocInput>, 'scenarioSets' | 'limits' | 'addOns' | 'attribution'> & {
   scenarioSets: SynthSet[];
+  addOns?: SuiteDocInput['addOns'];
 };
 
 export interface SynthWorkload {
@@ -47,6 +48,12 @@ export interface SynthOptions {
   positionsPerAccount?: number;
   /** Share of the instruments that are options, in [0, 1] (default 0.4). */
   optionShare?: number;
+  /**
+   * Every add-on of contract section 8 (default false): adv and spread per underlying, a rating
+   * per portfolio and the suite's addOns block. Drawn from no random stream, so the rest of the
+   * workload is the same bytes with or without (what the bench's add-on figure compares).
+   */
+  addOns?: boolean;
 }
 
 export const SYNTH_AS_OF = '2026-11-20';
@@ -125,7 +132,28 @@ export function synthesize(size: SynthSize, seed: number, options: SynthOptions 
   const market = makeMarket(size, seed, spec);
   const book = makeBook(seed, spec, market);
   const suite = makeSuite(seed, spec, options);
+  if (options.addOns) withAddOns(market, book, suite);
   return { market, book, suite };
+}
+
+/**
+ * The add-on inputs, by formula: a daily traded value of 50 to 500 million, a spread of 5 to 20
+ * basis points, ratings A, B and C in turn, and the bundled example's addOns block.
+ */
+function withAddOns(market: SynthMarket, book: SynthBook, suite: SynthSuite): void {
+  market.underlyings.forEach((u, i) => {
+    u.adv = 50_000_000 * (1 + (i % 10));
+    u.spread = 0.0005 * (1 + (i % 4));
+  });
+  book.portfolios.forEach((p, i) => {
+    p.rating = ['A', 'B', 'C'][i % 3];
+  });
+  suite.addOns = {
+    liquidity: { impact: 1 },
+    shortOptionMinimum: 0.01,
+    maxDiversificationBenefit: 0.8,
+    credit: { A: 0, B: 0.05, C: 0.15 },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

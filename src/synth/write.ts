@@ -52,6 +52,7 @@ export function suiteYaml(suite: SynthSuite, header: string[] = []): string {
     if (c) out.push(`  # ${c}`);
     out.push(yamlSet(set));
   }
+  if (suite.addOns) out.push('# Add-ons of contract section 8 (synth --add-ons).', `addOns: ${JSON.stringify(suite.addOns)}`);
   return out.join('\n') + '\n';
 }
 

@@ -49,6 +49,25 @@ describe('synthesize: determinism', () => {
     expect(big.suite.scenarioSets).toEqual([{ name: 'mc-normal', type: 'montecarlo', count: 1_000_000, distribution: 'normal' }]);
   });
 
+  it('adds every add-on with --add-ons and leaves every other byte as it was', async () => {
+    const plain = synthesize('S', 3);
+    const priced = synthesize('S', 3, { addOns: true });
+    const strip = (w: SynthWorkload) => ({
+      market: { ...w.market, underlyings: w.market.underlyings.map(({ adv: _a, spread: _s, ...u }) => u) },
+      book: { ...w.book, portfolios: w.book.portfolios.map(({ rating: _r, ...p }) => p) },
+      suite: { ...w.suite, addOns: undefined },
+    });
+    expect(JSON.stringify(strip(priced))).toBe(JSON.stringify({ ...plain, suite: { ...plain.suite, addOns: undefined } }));
+    expect(priced.market.underlyings.every((u) => (u.adv ?? 0) > 0 && (u.spread ?? 0) > 0)).toBe(true);
+    expect(new Set(priced.book.portfolios.map((p) => p.rating))).toEqual(new Set(['A', 'B', 'C']));
+    // The YAML reads back to the suite, add-ons included, and the run charges them.
+    const texts = synthTexts(priced);
+    expect(parseYaml(texts.suite)).toEqual(JSON.parse(JSON.stringify(priced.suite)));
+    const report = await run({ market: priced.market, book: priced.book, suite: priced.suite, workers: 1 } as never);
+    expect(report.portfolios.every((p) => p.cross.components !== undefined)).toBe(true);
+    expect(report.portfolios.some((p) => p.cross.components!.liquidity > 0 && p.cross.components!.credit > 0)).toBe(true);
+  });
+
   it('rejects bad sizes, seeds and overrides', () => {
     expect(() => synthesize('XL' as 'S', 1)).toThrow(/unknown size/);
     expect(() => synthesize('S', -1)).toThrow(/seed/);
