@@ -38,6 +38,12 @@ export const PLAUSIBLE_LIMITS = {
   ivMove: 5,
   /** A Monte Carlo set's vol multiplier: 10 is ten times the market's vols. */
   volMultiplier: 10,
+  /** A relative bid-ask spread (add-ons): 0.5 is half the price. */
+  spread: 0.5,
+  /** The short option minimum's share of the underlying notional: 1 is the whole notional. */
+  shortOptionMinimum: 1,
+  /** A credit surcharge, a share of the core margin: 2 is three times the core in all. */
+  creditSurcharge: 2,
 } as const;
 
 interface Check {
@@ -67,6 +73,18 @@ export function marketWarnings(market: Market, file: string): InputWarning[] {
       limit: PLAUSIBLE_LIMITS.vol,
       what: 'an annualised volatility',
     })),
+    ...market.underlyings.flatMap((u, i) =>
+      u.spread === undefined
+        ? []
+        : [
+            {
+              path: ['underlyings', i, 'spread'],
+              value: u.spread,
+              limit: PLAUSIBLE_LIMITS.spread,
+              what: 'a relative bid-ask spread',
+            },
+          ],
+    ),
   ]);
 }
 
@@ -113,6 +131,21 @@ export function suiteWarnings(suite: Suite, file: string): InputWarning[] {
         break;
     }
   });
+  const addOns = suite.addOns;
+  if (addOns?.shortOptionMinimum !== undefined)
+    checks.push({
+      path: ['addOns', 'shortOptionMinimum'],
+      value: addOns.shortOptionMinimum,
+      limit: PLAUSIBLE_LIMITS.shortOptionMinimum,
+      what: "a short option minimum's share of notional",
+    });
+  for (const [rating, v] of Object.entries(addOns?.credit ?? {}))
+    checks.push({
+      path: ['addOns', 'credit', rating],
+      value: v,
+      limit: PLAUSIBLE_LIMITS.creditSurcharge,
+      what: 'a credit surcharge',
+    });
   return warningsOf(file, checks);
 }
 

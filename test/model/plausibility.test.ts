@@ -112,6 +112,31 @@ describe('implausible values', () => {
     expect((err as InputError).issues.map((i) => i.path)).toEqual(['rate', 'underlyings[0].vol']);
   });
 
+  it("warns on the add-ons' spreads, short option minimum and credit surcharges typed as percentages", () => {
+    const m = market([
+      { id: 'A', spot: 100, vol: 0.5, adv: 1e9, spread: 4 },
+      { id: 'B', spot: 10, vol: 0.5, adv: 1e9, spread: 0.5 },
+    ]);
+    const book = {
+      instruments: [{ id: 'A-F', type: 'future', underlying: 'A' }],
+      accounts: [{ id: 'x', collateral: 1000, positions: [{ instrument: 'A-F', quantity: 1 }] }],
+      portfolios: [{ id: 'p', accounts: ['x'], rating: 'B' }],
+    };
+    const s = suite([{ name: 'g', type: 'grid', priceMoves: [-0.1] }], {
+      addOns: { liquidity: { impact: 1 }, shortOptionMinimum: 10, credit: { A: 2, B: 15 } },
+    });
+    const plan = prepare({ market: m, book, suite: s });
+    // B's spread and the A surcharge sit at their limits: no warning.
+    expect(plan.warnings.map((w) => [w.file, w.path, w.value, w.likely])).toEqual([
+      ['<market>', 'underlyings[0].spread', 4, 0.04],
+      ['<suite>', 'addOns.shortOptionMinimum', 10, 0.1],
+      ['<suite>', 'addOns.credit.B', 15, 0.15],
+    ]);
+    expect(() => prepare({ market: m, book, suite: s, strict: true })).toThrow(
+      /<market>: underlyings\[0\]\.spread: a relative bid-ask spread of 4/,
+    );
+  });
+
   it('values at the limits are no warning; a haircut outside [0, 1) is already an error', () => {
     const m = market([{ id: 'A', spot: 100, vol: 5 }], undefined, { rate: -1 });
     const book = (haircut: number) => ({
