@@ -394,6 +394,8 @@ export function figuresOf(r: BenchResult): Record<string, Figure> {
       raw: ratio,
       rawUnit: 'x wall without attribution',
     };
+  for (const [id, ratio] of addOnOverheads(r))
+    f[`overhead.addons.${id}`] = { value: ratio, kind: 'overhead', gate: true, raw: ratio, rawUnit: 'x wall without add-ons' };
   return f;
 }
 

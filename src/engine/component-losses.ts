@@ -115,7 +115,10 @@ function planPass(
   }
   let nUnion = 0;
   for (let s = 0; s < nScenarios; s++) if (count[s] > 0) nUnion++;
-  const scenarios = new Int32Array(nUnion);
+  // The union and its pairs are as large as the tails (a pair per tail loss of every unit): between
+  // threads they lie in shared memory, and each task carries views of its part, never a copy.
+  const i32 = (n: number) => (shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n));
+  const scenarios = i32(nUnion);
   const pairOffsets = new Int32Array(nUnion + 1);
   // count[s] becomes the next free pair slot of scenario s.
   for (let s = 0, j = 0, at = 0; s < nScenarios; s++) {
@@ -126,7 +129,7 @@ function planPass(
     count[s] = pairOffsets[j];
     pairOffsets[++j] = at;
   }
-  const pairUnits = new Int32Array(pairs);
+  const pairUnits = i32(pairs);
   units.forEach((u, i) => {
     for (let t = 0; t < u.tail.length; t++) pairUnits[count[u.tail[t]]++] = i;
   });
@@ -148,9 +151,9 @@ function planPass(
       set,
       chunk,
       table,
-      scenarios: scenarios.slice(j0, j1),
+      scenarios: shared ? scenarios.subarray(j0, j1) : scenarios.slice(j0, j1),
       pairOffsets: pairOffsets.slice(j0, j1 + 1).map((p) => p - p0),
-      pairUnits: pairUnits.slice(p0, pairOffsets[j1]),
+      pairUnits: shared ? pairUnits.subarray(p0, pairOffsets[j1]) : pairUnits.slice(p0, pairOffsets[j1]),
       ...(cancel ? { cancel } : {}),
     });
     j0 = j1;
