@@ -22,6 +22,7 @@ import { fromRoot } from './paths.js';
 import { assertFinite, attachAttribution, buildReport, type Report } from './report/report.js';
 import { inputHashes, runInfo, runStart } from './report/run-info.js';
 import { seriesMeasures } from './risk/measures.js';
+import { planExposures, type PlanExposures } from './risk/exposure.js';
 import { BindingTails } from './risk/binding-tails.js';
 import { seriesComponents, seriesContributions, type SeriesComponents } from './risk/attribution.js';
 
@@ -165,10 +166,13 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
     },
     control,
   );
-  // The components are the plan's alone: built while the workers run the first set.
+  // The exposures and the attribution's components are the plan's alone: built while the
+  // workers run the first set, when this thread has little to do.
   let components: SeriesComponents[] | undefined;
+  let exposures: PlanExposures | undefined;
   let failed: { error: unknown } | undefined;
   try {
+    exposures = planExposures(plan);
     components = binding ? seriesComponents(plan) : undefined;
   } catch (error) {
     failed = { error };
@@ -181,7 +185,7 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
   const attributing = binding ? seriesContributions(engine, binding, { chunk: options.chunk, components }, control) : undefined;
   let report: Report;
   try {
-    report = buildReport(plan, tails.map(seriesMeasures));
+    report = buildReport(plan, tails.map(seriesMeasures), undefined, exposures);
   } catch (err) {
     await attributing?.catch(() => {});
     throw err;

@@ -2,7 +2,7 @@ import type { RunPlan } from '../engine/plan.js';
 import { shortOptionNotionalsOf, unitMargins } from '../margin/unit-margins.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { attribution, type Attribution, type SeriesContributions } from '../risk/attribution.js';
-import { planExposures, type Exposure } from '../risk/exposure.js';
+import { planExposures, type Exposure, type PlanExposures } from '../risk/exposure.js';
 import { distancesToLiquidation, liquidationModel, type DistanceToLiquidation } from '../risk/liquidation.js';
 import { checkLimits, type Breach, type LimitUnit } from '../risk/limits.js';
 import type { TailMeasures } from '../risk/measures.js';
@@ -80,8 +80,13 @@ export interface Report {
  * report: margin, health and calls, cross and segregated; with each series' contributions in
  * its binding set (risk/attribution.ts seriesContributions), the attribution of every ES too.
  */
-export function buildReport(plan: RunPlan, tails: TailMeasures[][], contributions?: SeriesContributions[]): Report {
-  const report = buildMargins(plan, tails);
+export function buildReport(
+  plan: RunPlan,
+  tails: TailMeasures[][],
+  contributions?: SeriesContributions[],
+  exposures: PlanExposures = planExposures(plan),
+): Report {
+  const report = buildMargins(plan, tails, exposures);
   if (contributions) attachAttribution(plan, report, contributions);
   return report;
 }
@@ -118,7 +123,7 @@ export function attachAttribution(plan: RunPlan, report: Report, contributions: 
 }
 
 /** buildReport without attribution: margins, health, calls, exposure, distances, breaches. */
-function buildMargins(plan: RunPlan, tails: TailMeasures[][]): Report {
+function buildMargins(plan: RunPlan, tails: TailMeasures[][], exposures: PlanExposures): Report {
   const { market, suite, holdings } = plan;
   if (tails.length !== plan.sets.length) throw new Error(`internal: measures of ${tails.length} sets for ${plan.sets.length}`);
   const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
@@ -129,8 +134,8 @@ function buildMargins(plan: RunPlan, tails: TailMeasures[][]): Report {
       tails.map((t) => t[series]),
       ratio,
     );
-  // Today's market only: no scenario is behind these, so they come from the plan.
-  const exposures = planExposures(plan);
+  // Today's market only: no scenario is behind `exposures`, so they come from the plan (and may
+  // be computed before the run ends: run.ts reportOn).
 
   // Add-ons (section 8): IM becomes core plus charges, and MM follows it (unit-margins.ts).
   const { accounts: accountMargins, portfolios: crossMargins } = unitMargins(
