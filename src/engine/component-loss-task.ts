@@ -4,11 +4,11 @@
 // losses with the tailComponentLosses kernel. A row's revaluation depends on its instrument and
 // the scenario only, so the rows used, revalued on their own, have the bits they have in a run.
 import type { TaskFailure } from '../errors.js';
-import type { WasmEvaluator } from './evaluator-wasm.js';
+import { revalueOptionRows, type OptionTable, type WasmEvaluator } from './evaluator-wasm.js';
 import type { ComponentLossTask, ComponentTable } from './task.js';
 
 /** Where a pass's table, accumulators and pair buffers lie in a worker's kernel memory, after its evaluator's own layout. */
-export interface ComponentLossLayout {
+export interface ComponentLossLayout extends OptionTable {
   /** The evaluator this layout was allocated after: a new evaluator means a new heap. */
   evaluator: WasmEvaluator;
   tableId: string;
@@ -21,19 +21,11 @@ export interface ComponentLossLayout {
   pairOff: number;
   pairUnit: number;
   pairCap: number;
-  /** The used rows' instruments, compacted (linear, then options), and their rows x chunk. */
+  /** The used rows' instruments, compacted (linear, then options: OptionTable), and their rows x chunk. */
   nLinear: number;
   nOptions: number;
   linUnd: number;
   linMult: number;
-  optUnd: number;
-  optIsCall: number;
-  optStrike: number;
-  optLnSK: number;
-  optIv: number;
-  optTau: number;
-  optValue0: number;
-  optMult: number;
   rows: number;
 }
 
@@ -114,27 +106,9 @@ export function layoutComponentLosses(ev: WasmEvaluator, table: ComponentTable, 
 
 /** The used rows of `count` listed scenarios, shocked already, as WasmEvaluator.revalue does for all rows. */
 function revalueUsedRows(ev: WasmEvaluator, l: ComponentLossLayout, count: number, shift: number | undefined): void {
-  const x = ev.kernels.exports;
   const e = ev.layout;
-  const rate = ev.plan.instruments.rate;
-  x.revalueLinear(l.nLinear, l.linUnd, l.linMult, e.spot0, e.spot, count, l.rows);
-  const optRows = l.rows + l.nLinear * count * 8;
-  const args = [
-    l.nOptions,
-    l.optUnd,
-    l.optIsCall,
-    l.optStrike,
-    l.optLnSK,
-    l.optIv,
-    l.optTau,
-    l.optValue0,
-    l.optMult,
-    rate,
-    e.ret,
-    e.spot,
-  ] as const;
-  if (shift !== undefined) x.revalueOptionsFixedIv(...args, shift, count, optRows);
-  else x.revalueOptions(...args, e.ivShift, count, optRows);
+  ev.kernels.exports.revalueLinear(l.nLinear, l.linUnd, l.linMult, e.spot0, e.spot, count, l.rows);
+  revalueOptionRows(ev.kernels, l, l.nOptions, ev.plan.instruments.rate, e, shift, count, l.rows + l.nLinear * count * 8);
 }
 
 /**

@@ -61,7 +61,7 @@ export class WasmEvaluator implements ScenarioEvaluator {
       // Scenario i is a pure function of (seed, set, i): listed, it has the bits it has inside
       // any range.
       k.u32(l.listIdx, count).set(indices);
-      this.mcShocksAt(set, count);
+      this.mcShocks(set, 0, count, l.ret, l.spot, true);
       k.f64(l.ivShift, count).fill(src.ivShift);
       return src.ivShift;
     }
@@ -98,46 +98,8 @@ export class WasmEvaluator implements ScenarioEvaluator {
 
   revalueOptions(count: number, shift: number | undefined): void {
     const { layout: l } = this;
-    const x = this.kernels.exports;
     const ins = this.plan.instruments;
-    const optRows = l.rows + ins.nLinear * count * 8;
-    if (shift !== undefined) {
-      x.revalueOptionsFixedIv(
-        ins.nOptions,
-        l.optUnd,
-        l.optIsCall,
-        l.optStrike,
-        l.optLnSK,
-        l.optIv,
-        l.optTau,
-        l.optValue0,
-        l.optMult,
-        ins.rate,
-        l.ret,
-        l.spot,
-        shift,
-        count,
-        optRows,
-      );
-    } else {
-      x.revalueOptions(
-        ins.nOptions,
-        l.optUnd,
-        l.optIsCall,
-        l.optStrike,
-        l.optLnSK,
-        l.optIv,
-        l.optTau,
-        l.optValue0,
-        l.optMult,
-        ins.rate,
-        l.ret,
-        l.spot,
-        l.ivShift,
-        count,
-        optRows,
-      );
-    }
+    revalueOptionRows(this.kernels, l, ins.nOptions, ins.rate, l, shift, count, l.rows + ins.nLinear * count * 8);
   }
 
   /**
@@ -176,38 +138,21 @@ export class WasmEvaluator implements ScenarioEvaluator {
     };
   }
 
-  private mcShocksAt(set: number, count: number): void {
-    const p = this.plan;
-    const src = p.sets[set].source;
-    if (src.kind !== 'montecarlo') throw new Error('internal: mcShocksAt on an explicit set');
-    const l = this.layout;
-    this.kernels.exports.mcShocksAt(
-      p.seedLo,
-      p.seedHi,
-      src.setId,
-      l.listIdx,
-      count,
-      p.instruments.n,
-      src.rank,
-      l.factors[set],
-      l.scales[set],
-      src.dof,
-      l.spot0,
-      l.ret,
-      l.spot,
-    );
-  }
-
-  private mcShocks(set: number, start: number, count: number, retPtr: number, spotPtr: number): void {
+  /**
+   * Monte Carlo shocks into retPtr and spotPtr: scenarios [start, start + count), or with
+   * `listed` the count scenarios whose indices lie at listIdx.
+   */
+  private mcShocks(set: number, start: number, count: number, retPtr: number, spotPtr: number, listed = false): void {
     const p = this.plan;
     const src = p.sets[set].source;
     if (src.kind !== 'montecarlo') throw new Error('internal: mcShocks on an explicit set');
     const l = this.layout;
-    this.kernels.exports.mcShocks(
+    const x = this.kernels.exports;
+    (listed ? x.mcShocksAt : x.mcShocks)(
       p.seedLo,
       p.seedHi,
       src.setId,
-      start,
+      listed ? l.listIdx : start,
       count,
       p.instruments.n,
       src.rank,
@@ -219,4 +164,48 @@ export class WasmEvaluator implements ScenarioEvaluator {
       spotPtr,
     );
   }
+}
+
+/** The option rows' instruments in kernel memory (an evaluator's, or a component-loss pass's used rows). */
+export interface OptionTable {
+  optUnd: number;
+  optIsCall: number;
+  optStrike: number;
+  optLnSK: number;
+  optIv: number;
+  optTau: number;
+  optValue0: number;
+  optMult: number;
+}
+
+/**
+ * nOptions option rows of `count` scenarios into outPtr, from the shocks at `shocked` (returns,
+ * spots and per-scenario iv shifts); `shift`, when the scenarios share one, selects the
+ * fixed-iv kernel (the same bits).
+ */
+export function revalueOptionRows(
+  k: WasmKernels,
+  t: OptionTable,
+  nOptions: number,
+  rate: number,
+  shocked: { ret: number; spot: number; ivShift: number },
+  shift: number | undefined,
+  count: number,
+  outPtr: number,
+): void {
+  const x = k.exports;
+  const head = [
+    nOptions,
+    t.optUnd,
+    t.optIsCall,
+    t.optStrike,
+    t.optLnSK,
+    t.optIv,
+    t.optTau,
+    t.optValue0,
+    t.optMult,
+    rate,
+  ] as const;
+  if (shift !== undefined) x.revalueOptionsFixedIv(...head, shocked.ret, shocked.spot, shift, count, outPtr);
+  else x.revalueOptions(...head, shocked.ret, shocked.spot, shocked.ivShift, count, outPtr);
 }
