@@ -22,9 +22,10 @@ import { fromRoot } from './paths.js';
 import { assertFinite, attachAttribution, buildReport, type Report } from './report/report.js';
 import { inputHashes, runInfo, runStart } from './report/run-info.js';
 import { seriesMeasures } from './risk/measures.js';
-import { planExposures, type PlanExposures } from './risk/exposure.js';
+import { planExposureSteps, type PlanExposures } from './risk/exposure.js';
 import { BindingTails } from './risk/binding-tails.js';
-import { seriesComponents, seriesContributions, type SeriesComponents } from './risk/attribution.js';
+import { seriesComponentSteps, seriesContributions, type SeriesComponents } from './risk/attribution.js';
+import { runStepsInTurns } from './util/turns.js';
 
 /** A file path, or the document itself (as parsed JSON/YAML). */
 export type InputSource = string | Record<string, unknown>;
@@ -167,13 +168,16 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
     control,
   );
   // The exposures and the attribution's components are the plan's alone: built while the
-  // workers run the first set, when this thread has little to do.
+  // workers run the first set, in slices between the engine's own turns (util/turns.ts), so
+  // that no worker waits for this thread to hand it a task.
+  // The run's failure is awaited below; until then it must not count as unhandled.
+  running.catch(() => {});
   let components: SeriesComponents[] | undefined;
   let exposures: PlanExposures | undefined;
   let failed: { error: unknown } | undefined;
   try {
-    exposures = planExposures(plan);
-    components = binding ? seriesComponents(plan) : undefined;
+    exposures = await runStepsInTurns(planExposureSteps(plan));
+    components = binding ? await runStepsInTurns(seriesComponentSteps(plan)) : undefined;
   } catch (error) {
     failed = { error };
   }

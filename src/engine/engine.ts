@@ -145,7 +145,8 @@ export function createEngine(plan: RunPlan, config: EngineConfig = {}): Engine {
         if (!(Number.isInteger(set) && set >= 0 && set < plan.sets.length))
           return Promise.reject(new Error(`internal: no set ${set}`));
       try {
-        return componentTailLosses(plan, ref, executor, passes, chunkOf(plan, options.chunk), control.signal);
+        const chunk = Math.min(chunkOf(plan, options.chunk), engineDefaults.componentLossMaxChunk);
+        return componentTailLosses(plan, ref, executor, passes, chunk, control.signal);
       } catch (err) {
         return Promise.reject(err);
       }

@@ -9,6 +9,7 @@ import type { Engine, RunControl } from '../engine/engine.js';
 import { TwinEvaluator } from '../engine/evaluator-twin.js';
 import { kernelPlan, type RunPlan } from '../engine/plan.js';
 import type { BindingTails } from './binding-tails.js';
+import { runSteps, type Steps } from '../util/turns.js';
 
 /** One component of a unit: an account's net position in one instrument, or its holding of one collateral asset. */
 export interface Component {
@@ -139,15 +140,25 @@ export interface SeriesComponents {
  * so a run builds it while its first set runs (run.ts reportOn), not after.
  */
 export function seriesComponents(plan: RunPlan): SeriesComponents[] {
+  return runSteps(seriesComponentSteps(plan));
+}
+
+/** seriesComponents as steps (util/turns.ts), one per series: what a run computes between its tasks. */
+export function* seriesComponentSteps(plan: RunPlan): Steps<SeriesComponents[]> {
   const componentsOf = componentLists(plan);
-  return seriesAccounts(plan).map((accounts) => {
+  const out: SeriesComponents[] = [];
+  for (const accounts of seriesAccounts(plan)) {
     const components = componentsOf(accounts);
-    return {
-      components,
-      rows: Int32Array.from(components, (c) => c.row),
-      quantities: Float64Array.from(components, (c) => c.quantity),
-    };
-  });
+    const rows = new Int32Array(components.length);
+    const quantities = new Float64Array(components.length);
+    components.forEach((c, j) => {
+      rows[j] = c.row;
+      quantities[j] = c.quantity;
+    });
+    out.push({ components, rows, quantities });
+    yield;
+  }
+  return out;
 }
 
 /**

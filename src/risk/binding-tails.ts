@@ -11,13 +11,16 @@ import type { RunPlan } from '../engine/plan.js';
 export class BindingTails {
   private readonly es: Float64Array;
   private readonly set: Int32Array;
-  private readonly tails: (Int32Array | undefined)[];
+  /** Every series' tail, series r at [r k, r k + k), k the largest margin set's tail size: one allocation, not one per series and set. */
+  private readonly tails: Int32Array;
+  private readonly k: number;
 
   constructor(private readonly plan: RunPlan) {
     const n = plan.holdings.nSeries;
     this.es = new Float64Array(n);
     this.set = new Int32Array(n).fill(-1);
-    this.tails = new Array<Int32Array | undefined>(n);
+    this.k = BindingTails.tailSize(plan);
+    this.tails = new Int32Array(n * this.k);
   }
 
   /** Takes a slice of a set's tails: a series keeps it if the set binds it so far. Bound, so it can be handed to the engine as is. */
@@ -33,20 +36,24 @@ export class BindingTails {
       this.es[r] = es;
       this.set[r] = slice.set;
       // A copy: the slice is the engine's, valid during the call only.
-      this.tails[r] = slice.scenarios.slice(j * k, j * k + k);
+      this.tails.set(slice.scenarios.subarray(j * k, j * k + k), r * this.k);
     }
   };
 
   /** Series r's binding set (its index in the plan) and the k scenarios of its tail there, in rank order. */
   of(r: number): { set: number; es: number; tail: Int32Array } {
-    const tail = this.tails[r];
-    if (tail === undefined) throw new Error(`internal: no tail kept for series ${r}`);
-    return { set: this.set[r], es: this.es[r], tail };
+    const set = this.set[r];
+    if (set < 0) throw new Error(`internal: no tail kept for series ${r}`);
+    const k = this.plan.sets[set].tailSize;
+    return { set, es: this.es[r], tail: this.tails.subarray(r * this.k, r * this.k + k) };
   }
 
   /** The bytes a run keeps for attribution at most: one tail of indices per series, of the largest margin set's size. */
   static bytes(plan: RunPlan): number {
-    const k = Math.max(0, ...plan.sets.filter((s) => s.margin).map((s) => s.tailSize));
-    return plan.holdings.nSeries * k * 4;
+    return plan.holdings.nSeries * BindingTails.tailSize(plan) * 4;
+  }
+
+  private static tailSize(plan: RunPlan): number {
+    return Math.max(0, ...plan.sets.filter((s) => s.margin).map((s) => s.tailSize));
   }
 }

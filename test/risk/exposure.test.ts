@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { revalueOptions } from '../../src/kernels/revalue.js';
 import { optionGreeks } from '../../src/risk/greeks.js';
-import { planExposures, type Exposure } from '../../src/risk/exposure.js';
+import { planExposures, planExposureSteps, type Exposure } from '../../src/risk/exposure.js';
+import { runStepsInTurns } from '../../src/util/turns.js';
 import { exposureCsv } from '../../src/report/csv.js';
 import { prepare, run } from '../../src/run.js';
 import { fixture } from '../helpers/cli.js';
@@ -237,6 +238,43 @@ describe('exposure: edge cases', () => {
     });
     expect(portfolios.empty).toEqual(accounts.empty);
     expect(accounts.long.largestUnderlying).toEqual({ id: 'BTC', share: 1 });
+  });
+
+  it('an underlying a unit holds nothing in is a shared, frozen entry of zeros; held ones are the unit\'s own', () => {
+    const plan = prepare({
+      market: market([
+        { id: 'BTC', spot: 100, vol: 0.5 },
+        { id: 'ETH', spot: 10, vol: 0.6 },
+      ]),
+      book: {
+        instruments: futures('BTC', 'ETH'),
+        accounts: [
+          { id: 'a', collateral: 100, positions: [{ instrument: 'BTC-PERP', quantity: 3 }] },
+          { id: 'b', collateral: 100, positions: [{ instrument: 'BTC-PERP', quantity: -1 }] },
+        ],
+        portfolios: [{ id: 'p', accounts: ['a', 'b'] }],
+      },
+      suite: suite([{ name: 'grid', type: 'grid', priceMoves: [-0.1, 0.1] }]),
+    });
+    const { accounts, portfolios } = planExposures(plan);
+    const [ethA, ethB, ethP] = [accounts[0], accounts[1], portfolios[0]].map((e) => e.byUnderlying[1]);
+    expect(ethA).toEqual({ id: 'ETH', delta: 0, gamma: 0, vega: 0, theta: 0, grossNotional: 0 });
+    expect(ethB).toBe(ethA);
+    expect(ethP).toBe(ethA);
+    expect(Object.isFrozen(ethA)).toBe(true);
+    expect(accounts[0].byUnderlying[0]).not.toBe(accounts[1].byUnderlying[0]);
+    expect(portfolios[0].byUnderlying[0]).toMatchObject({ delta: 200, grossNotional: 400 });
+  });
+
+  it('the steps a run spreads over event-loop turns give what planExposures gives at once', async () => {
+    const plan = prepare({
+      market: json('market.json'),
+      book: json('book.json'),
+      suite: example2Inputs().suite,
+      baseDir: ex2('.'),
+    });
+    const inTurns = await runStepsInTurns(planExposureSteps(plan), 0);
+    expect(inTurns).toEqual(planExposures(plan));
   });
 
   it('a tie goes to the underlying listed first in the market', () => {
