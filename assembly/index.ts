@@ -11,6 +11,7 @@ export { revalueLinear, revalueOptions, revalueOptionsFixedIv } from "./revalue"
 export { aggregateRows } from "./aggregate";
 export { tailsPush, tailsSort } from "./tails";
 export { tailComponentLosses } from "./attribution";
+export { coverScan } from "./stress";
 
 /** 16-byte aligned block from the stub runtime's bump allocator (grows memory as needed). */
 export function alloc(bytes: usize): usize {

@@ -29,7 +29,7 @@ export {
 export { BindingTails } from './risk/binding-tails.js';
 export type { Exposure } from './risk/exposure.js';
 export type { DistanceToLiquidation } from './risk/liquidation.js';
-export type { Report, PortfolioReport, AccountReport, SetReport } from './report/report.js';
+export type { Report, PortfolioReport, AccountReport, SetReport, SetStress, StressValue } from './report/report.js';
 export type { RunInfo, RunInputHash, RunOptionsUsed } from './report/run-info.js';
 export type { MarginResult } from './margin/margin.js';
 export type { MarginComponents, BindingComponent } from './margin/addons.js';

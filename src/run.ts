@@ -19,7 +19,7 @@ import { throwIfIssues } from './model/issues.js';
 import { validateAddOns, validateLimitOverrides } from './model/validate.js';
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
-import { assertFinite, attachAttribution, buildReport, type Report } from './report/report.js';
+import { assertFinite, attachAttribution, attachStress, buildReport, type Report } from './report/report.js';
 import { inputHashes, runInfo, runStart } from './report/run-info.js';
 import { seriesMeasures } from './risk/measures.js';
 import { planExposureSteps, type PlanExposures } from './risk/exposure.js';
@@ -190,6 +190,11 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
   let report: Report;
   try {
     report = buildReport(plan, tails.map(seriesMeasures), undefined, exposures);
+    attachStress(
+      plan,
+      report,
+      tails.map((t) => t.cover),
+    );
   } catch (err) {
     await attributing?.catch(() => {});
     throw err;
@@ -203,7 +208,13 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
  * writes it: the report without attribution, which needs the engine (reportOn).
  */
 export function reportOf(plan: RunPlan, tails: ExactTails[]): Report {
-  return checked(buildReport(plan, tails.map(seriesMeasures)));
+  const report = buildReport(plan, tails.map(seriesMeasures));
+  attachStress(
+    plan,
+    report,
+    tails.map((t) => t.cover),
+  );
+  return checked(report);
 }
 
 function checked(report: Report): Report {

@@ -22,6 +22,9 @@ export const MARGINS_ONLY = '.margins';
 /** The suffix of an end-to-end run on the same workload with every add-on (synth addOns): overhead.addons.*. */
 export const WITH_ADDONS = '.addons';
 
+/** The suffix of an end-to-end run with --no-stress (no Cover-1 / Cover-2 reduction): overhead.stress.*. */
+export const NO_STRESS = '.nostress';
+
 export interface Figure {
   /**
    * The compared number: a normalised time (multiples of the calibration loop), a peak RSS in
@@ -114,18 +117,21 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
           { id: 'S.w2', size: 'S', workers: 2, reps: 2 },
           { id: `S.w2${MARGINS_ONLY}`, size: 'S', workers: 2, reps: 2, args: ['--no-attribution'] },
           { id: `S.w2${WITH_ADDONS}`, size: 'S', workers: 2, reps: 2, synth: { addOns: true } },
+          { id: `S.w2${NO_STRESS}`, size: 'S', workers: 2, reps: 2, args: ['--no-stress'] },
         ]
       : [
           { id: 'S.w1', size: 'S', workers: 1, reps: 3 },
           { id: 'S.w2', size: 'S', workers: 2, reps: 3 },
           { id: `S.w2${MARGINS_ONLY}`, size: 'S', workers: 2, reps: 3, args: ['--no-attribution'] },
           { id: `S.w2${WITH_ADDONS}`, size: 'S', workers: 2, reps: 3, synth: { addOns: true } },
+          { id: `S.w2${NO_STRESS}`, size: 'S', workers: 2, reps: 3, args: ['--no-stress'] },
           { id: 'M.w1', size: 'M', workers: 1, reps: 5 },
           { id: 'M.w2', size: 'M', workers: 2, reps: 5 },
           { id: 'L.w1', size: 'L', workers: 1, reps: 3 },
           { id: 'L.w2', size: 'L', workers: 2, reps: 3 },
           { id: `L.w2${MARGINS_ONLY}`, size: 'L', workers: 2, reps: 3, args: ['--no-attribution'] },
           { id: `L.w2${WITH_ADDONS}`, size: 'L', workers: 2, reps: 3, synth: { addOns: true } },
+          { id: `L.w2${NO_STRESS}`, size: 'L', workers: 2, reps: 3, args: ['--no-stress'] },
         ];
     log('end to end (CLI in a child process)...');
     const endToEnd = await runEndToEnd(e2eConfigs, workloads, log);
@@ -339,6 +345,15 @@ export function targetsOf(r: BenchResult): Target[] {
     'x',
     (v) => v <= 1.05,
   );
+  const stressL = stressOverheads(r).find(([id]) => id === 'L.w2')?.[1];
+  add(
+    'stress.L',
+    'L end to end, 2 workers: Cover-1 / Cover-2 of every set vs --no-stress (same bench run)',
+    '<= 1.10',
+    stressL,
+    'x',
+    (v) => v <= 1.1,
+  );
   if (r.warm)
     add(
       `warm.${r.warm.size}`,
@@ -396,6 +411,8 @@ export function figuresOf(r: BenchResult): Record<string, Figure> {
     };
   for (const [id, ratio] of addOnOverheads(r))
     f[`overhead.addons.${id}`] = { value: ratio, kind: 'overhead', gate: true, raw: ratio, rawUnit: 'x wall without add-ons' };
+  for (const [id, ratio] of stressOverheads(r))
+    f[`overhead.stress.${id}`] = { value: ratio, kind: 'overhead', gate: true, raw: ratio, rawUnit: 'x wall with --no-stress' };
   return f;
 }
 
@@ -405,6 +422,16 @@ export function addOnOverheads(r: Pick<BenchResult, 'endToEnd'>): [string, numbe
   for (const e of r.endToEnd) {
     const withAddOns = r.endToEnd.find((x) => x.id === `${e.id}${WITH_ADDONS}`);
     if (withAddOns) out.push([e.id, sig(withAddOns.wallMs / e.wallMs, 4)]);
+  }
+  return out;
+}
+
+/** Per end-to-end run measured both ways: wall with Cover-1 / Cover-2 over wall with --no-stress (medians of the same bench run). */
+export function stressOverheads(r: Pick<BenchResult, 'endToEnd'>): [string, number][] {
+  const out: [string, number][] = [];
+  for (const e of r.endToEnd) {
+    const without = r.endToEnd.find((x) => x.id === `${e.id}${NO_STRESS}`);
+    if (without) out.push([e.id, sig(e.wallMs / without.wallMs, 4)]);
   }
   return out;
 }

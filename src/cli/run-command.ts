@@ -25,6 +25,7 @@ interface RunArgs {
   strict: boolean;
   failOnBreach: boolean;
   attribution: boolean;
+  stress: boolean;
 }
 
 export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
@@ -83,6 +84,11 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
           type: 'boolean',
           default: true,
           describe: 'attribute every ES to accounts, underlyings and positions; --no-attribution for margins only',
+        })
+        .option('stress', {
+          type: 'boolean',
+          default: true,
+          describe: 'Cover-1 and Cover-2 of every set (default-fund stress); --no-stress skips them',
         }) as unknown as Argv<RunArgs>,
     handler: async (args: ArgumentsCamelCase<RunArgs>) => {
       const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
@@ -115,6 +121,7 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
             onProgress: bar.onProgress,
             strict: args.strict,
             attribution: args.attribution,
+            cover: args.stress,
             onWarning: warnOn(io),
           },
           { signal: io.signal },

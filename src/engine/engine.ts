@@ -60,6 +60,11 @@ export interface EngineRunOptions {
    * arrays are the engine's and valid during the call only; a caller keeps what it needs.
    */
   onTailScenarios?: (slice: TailScenarioSlice) => void;
+  /**
+   * Reduce every scenario over the portfolios for Cover-1 and Cover-2 (default true): each set's
+   * ExactTails then carry `cover` (cover.ts). false skips the reduction.
+   */
+  cover?: boolean;
   /** Test-only: the `task`-th task of the run (0-based) fails in this way. */
   inject?: { fault: InjectedFault; task: number };
 }

@@ -2,6 +2,7 @@
 // Float64Array (`packTails`); the coordinator keeps a set's packs as its exact tails
 // (`ExactTails`, merged per series when read), which is all the engine returns: measures,
 // margin and attribution are computed from them above the engine (src/risk/).
+import type { SetCover } from './cover.js';
 
 /** One packed tail result (the layout of packTails) inside a buffer, from `start` on. */
 export interface PackedTails {
@@ -60,6 +61,9 @@ export class ExactTails {
    * hold their summaries only (a run that did not keep its tails, or a set run in groups of
    * series to fit its memory budget): the measures, and no losses to read.
    */
+  /** Cover-1 and Cover-2 of the set (cover.ts), when the run reduced its scenarios over the portfolios. */
+  cover: SetCover | undefined = undefined;
+
   constructor(
     readonly set: string,
     readonly packs: PackedTails[] | undefined,

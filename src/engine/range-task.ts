@@ -4,6 +4,7 @@
 import type { TaskFailure } from '../errors.js';
 import type { WasmEvaluator } from './evaluator-wasm.js';
 import { packTails } from './exact-tails.js';
+import { COVER_WIDTH, emptyCoverState } from './cover.js';
 import { SharedBars } from './shared-bars.js';
 import type { RangeTask } from './task.js';
 
@@ -29,6 +30,14 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
   if (task.chunk > ev.chunk) throw new Error(`internal: chunk ${task.chunk} exceeds the evaluator's ${ev.chunk}`);
   const shared = task.sharedBars ? new SharedBars(task.sharedBars, nSeries) : undefined;
   const cancel = task.cancel ? new Int32Array(task.cancel) : undefined;
+  const cover = task.cover ? coverLayout(ev, task.cover.series.length, task.chunk) : undefined;
+  if (cover && task.cover) {
+    for (const r of task.cover.series) if (!(r >= 0 && r < plan.holdings.nSeries)) throw new Error(`internal: cover series ${r}`);
+    if (task.cover.collateral.length !== task.cover.series.length) throw new Error('internal: cover table lengths differ');
+    k.i32(cover.series, task.cover.series.length).set(task.cover.series);
+    k.f64(cover.collateral, task.cover.series.length).set(task.cover.collateral);
+    k.f64(cover.state, COVER_WIDTH).set(emptyCoverState());
+  }
   k.i32(l.heapSize, nSeries).fill(0);
 
   const end = task.start + task.count;
@@ -36,7 +45,8 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
     // Between chunks, never inside a kernel: a cancelled run leaves its workers idle and whole.
     if (cancel && Atomics.load(cancel, 0) !== 0) return { code: 'aborted', message: 'cancelled', set: plan.sets[set].name };
     const c = Math.min(task.chunk, end - c0);
-    ev.range(set, c0, c, task.series);
+    // Cover reduces over every portfolio: a task that brings it aggregates every series.
+    ev.range(set, c0, c, cover ? undefined : task.series);
     // The task's bar, raised by what the other tasks of the pass have seen (exact: shared-bars.ts).
     const th = k.f64(l.threshold, nSeries);
     if (shared) shared.read(th);
@@ -46,6 +56,21 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
     const rows = l.series + from * c * 8;
     const bad = x.tailsPush(nSeries, rows, c, c0, -1, cap, l.heapVal, l.heapIdx, l.heapSize, l.threshold);
     if (bad >= 0) return nonFinite(ev, set, c0, c);
+    if (cover) {
+      x.coverScan(
+        cover.n,
+        cover.series,
+        cover.collateral,
+        l.series,
+        c,
+        c0,
+        cover.top1,
+        cover.top1Port,
+        cover.top2,
+        cover.top2Port,
+        cover.state,
+      );
+    }
     if (shared) {
       // A full buffer's worst kept loss (slot 0 of its heap) is a lower bound on the set's k-th largest.
       const size = k.i32(l.heapSize, nSeries);
@@ -56,7 +81,53 @@ export function runRangeTask(ev: WasmEvaluator, task: RangeTask): Float64Array |
   // Sorted here, in WASM and in parallel with the other tasks, so the coordinator only merges.
   x.tailsSort(nSeries, cap, l.heapVal, l.heapIdx, l.heapSize);
   const size = k.i32(l.heapSize, nSeries);
-  return packTails(nSeries, cap, size, k.f64(l.heapVal, nSeries * cap), k.f64(l.heapIdx, nSeries * cap), 0, task.sharedResult);
+  const head = cover ? COVER_WIDTH : 0;
+  const out = packTails(
+    nSeries,
+    cap,
+    size,
+    k.f64(l.heapVal, nSeries * cap),
+    k.f64(l.heapIdx, nSeries * cap),
+    head,
+    task.sharedResult,
+  );
+  if (cover) out.set(k.f64(cover.state, COVER_WIDTH), 0);
+  return out;
+}
+
+/** Where a range task's cover reduction lies in kernel memory: after the evaluator's layout, once per evaluator. */
+interface CoverLayout {
+  n: number;
+  chunk: number;
+  series: number;
+  collateral: number;
+  top1: number;
+  top1Port: number;
+  top2: number;
+  top2Port: number;
+  state: number;
+}
+
+// Per evaluator: a new evaluator lays out a fresh heap (worker.ts), and its cover layout with it.
+const coverLayouts = new WeakMap<WasmEvaluator, CoverLayout>();
+
+function coverLayout(ev: WasmEvaluator, n: number, chunk: number): CoverLayout {
+  const known = coverLayouts.get(ev);
+  if (known && known.n >= n && known.chunk >= chunk) return { ...known, n };
+  const k = ev.kernels;
+  const l: CoverLayout = {
+    n,
+    chunk,
+    series: k.alloc(Math.max(1, n) * 4),
+    collateral: k.alloc(Math.max(1, n) * 8),
+    top1: k.alloc(chunk * 8),
+    top1Port: k.alloc(chunk * 4),
+    top2: k.alloc(chunk * 8),
+    top2Port: k.alloc(chunk * 4),
+    state: k.alloc(COVER_WIDTH * 8),
+  };
+  coverLayouts.set(ev, l);
+  return l;
 }
 
 /** Names the instrument behind a non-finite P&L, so the user can see which input to fix. */

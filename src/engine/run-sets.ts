@@ -9,6 +9,7 @@ import { ExactTails, mergeToPack, SUMMARY_WIDTH, summarizeTails, tailScenariosOf
 import type { TaskExecutor } from './executor.js';
 import { baseBytes, equalSlices, planGroups, type SeriesGroup } from './memory.js';
 import { coverage, pilotBars, pilotFor } from './pilot.js';
+import { COVER_WIDTH, coverTable, emptyCoverState, mergeCoverState, setCover } from './cover.js';
 import type { RunPlan } from './plan.js';
 import { SharedBars } from './shared-bars.js';
 import type { PlanRef, RangeTask, SummaryTask } from './task.js';
@@ -68,6 +69,16 @@ export async function runSets(
   if (signal?.aborted) throw runFailure({ code: 'aborted', message: 'cancelled' });
   signal?.addEventListener('abort', onAbort, { once: true });
 
+  // Cover-1 and Cover-2 (cover.ts) ride on the range tasks of each set's first group of series:
+  // every scenario of every pass reduced over the portfolios, the states merged per set. A
+  // scenario a later pass sees again (pilot-full, rerun) merges to the same state.
+  const covers = options.cover === false ? undefined : coverTable(plan);
+  const coverStates = new Map<number, Float64Array>();
+  const coverOf = (si: number) => {
+    const state = coverStates.get(si);
+    return state ? setCover(state) : undefined;
+  };
+
   /**
    * The packs that hold the exact tails of one set's series `group` (series counted from
    * group.from); `whileRunning` is called once the longest pass is under way (the previous
@@ -95,6 +106,9 @@ export async function runSets(
         for (let r = 0; r < nSeries; r++) bars.raise(r, bar[r]);
       }
       const packs: PackedTails[] = [];
+      const cover = covers && group.from === 0 ? covers : undefined;
+      let coverState = coverStates.get(si);
+      if (cover && !coverState) coverStates.set(si, (coverState = emptyCoverState()));
       const tasks = taskRanges(from, to, sizeOf(to - from, stage)).map((range): RangeTask => {
         const n = taskCount++;
         return {
@@ -108,11 +122,13 @@ export async function runSets(
           ...(sharedBars ? { sharedBars } : {}),
           ...(cancel ? { cancel } : {}),
           ...(shareResults ? { sharedResult: true } : {}),
+          ...(cover ? { cover } : {}),
           ...(options.inject && options.inject.task === n ? { fault: options.inject.fault } : {}),
         };
       });
       const running = runTasks(executor, tasks, signal, set.name, (task, tails) => {
-        packs.push({ data: tails, start: 0 });
+        if (task.cover && coverState) mergeCoverState(coverState, tails.subarray(0, COVER_WIDTH));
+        packs.push({ data: tails, start: task.cover ? COVER_WIDTH : 0 });
         progress.done += task.count;
         allDone += task.count;
         options.onProgress?.({ set: set.name, done: progress.done, total: progress.total, allDone, allTotal });
@@ -258,6 +274,7 @@ export async function runSets(
           summaries.set(await summarize(packs, group.to - group.from, k, at, si, group.from), group.from * SUMMARY_WIDTH);
           if (group.to < nSeries) continue;
           const tails = new ExactTails(set.name, undefined, nSeries, k, summaries);
+          tails.cover = coverOf(si);
           results[at] = tails;
           options.onSetTails?.(tails, at);
           continue;
@@ -265,6 +282,7 @@ export async function runSets(
         finishPrevious = () => {
           const done = summarize(packs, nSeries, k, at, si, 0).then((part) => {
             const tails = new ExactTails(set.name, options.keepTails === false ? undefined : packs, nSeries, k, part);
+            tails.cover = coverOf(si);
             results[at] = tails;
             options.onSetTails?.(tails, at);
           });

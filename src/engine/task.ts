@@ -48,8 +48,20 @@ export interface RangeTask {
   cancel?: SharedArrayBuffer;
   /** Pack the result in shared memory, so that summary tasks can read it on any thread without a copy. */
   sharedResult?: boolean;
+  /**
+   * Also reduce every scenario over the portfolios for Cover-1 and Cover-2 (cover.ts): the
+   * result's pack then starts after COVER_WIDTH slots holding the task's cover state. Every
+   * series is aggregated for it, even in a task that keeps a group's tails.
+   */
+  cover?: CoverTable;
   /** Test-only fault injection. */
   fault?: InjectedFault;
+}
+
+/** The portfolios of a plan as Cover-1 and Cover-2 reduce over them: each one's series and collateral, in report order. */
+export interface CoverTable {
+  series: Int32Array;
+  collateral: Float64Array;
 }
 
 /**

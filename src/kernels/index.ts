@@ -8,6 +8,7 @@ export { revalueLinear, revalueOptions, revalueOptionsFixedIv } from "./revalue.
 export { aggregateRows } from "./aggregate.js";
 export { tailsPush, tailsSort, tailsSorted } from "./tails.js";
 export { tailComponentLosses } from "./attribution.js";
+export { coverScan, emptyCoverState, COVER_WIDTH } from "./stress.js";
 export {
   wasmPath, compileKernels, instantiateKernels, type KernelExports, type WasmKernels,
 } from "./wasm.js";

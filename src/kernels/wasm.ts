@@ -63,6 +63,10 @@ export interface KernelExports {
     count: number, rowsPtr: number, pairOffPtr: number, pairBase: number, pairUnitPtr: number,
     unitOffPtr: number, slotRowPtr: number, slotQtyPtr: number, sumPtr: number, compPtr: number,
   ): void;
+  coverScan(
+    nPort: number, portSeriesPtr: number, collateralPtr: number, seriesPtr: number, C: number, start: number,
+    top1Ptr: number, top1PortPtr: number, top2Ptr: number, top2PortPtr: number, statePtr: number,
+  ): void;
 }
 
 export interface WasmKernels {

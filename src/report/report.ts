@@ -1,4 +1,5 @@
 import type { RunPlan } from '../engine/plan.js';
+import type { CoverValue, SetCover } from '../engine/cover.js';
 import { shortOptionNotionalsOf, unitMargins } from '../margin/unit-margins.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { attribution, type Attribution, type SeriesContributions } from '../risk/attribution.js';
@@ -16,7 +17,21 @@ export interface SetReport {
   skipped: number;
   margin: boolean;
   tailSize: number;
+  /** Cover-1 and Cover-2 (contract section 9), when the run reduced the set over its portfolios. */
+  stress?: SetStress;
   [extra: string]: unknown;
+}
+
+/** One default-stress measure: value, its scenario (0-based in the set) and the portfolio ids behind it, largest first. */
+export interface StressValue {
+  value: number;
+  scenario: number;
+  portfolios: string[];
+}
+
+export interface SetStress {
+  cover1: StressValue;
+  cover2: StressValue;
 }
 
 export interface AccountReport extends MarginResult {
@@ -89,6 +104,24 @@ export function buildReport(
   const report = buildMargins(plan, tails, exposures);
   if (contributions) attachAttribution(plan, report, contributions);
   return report;
+}
+
+/**
+ * Adds each set's Cover-1 and Cover-2 (engine/cover.ts, one per set in plan order, undefined for
+ * a set the run did not reduce) to a report of the plan, as `sets[i].stress`, portfolios by id.
+ */
+export function attachStress(plan: RunPlan, report: Report, covers: (SetCover | undefined)[]): void {
+  if (covers.length !== report.sets.length)
+    throw new Error(`internal: covers of ${covers.length} sets for ${report.sets.length}`);
+  const ids = plan.holdings.portfolios.map((p) => p.id);
+  const named = (v: CoverValue): StressValue => ({
+    value: v.value,
+    scenario: v.scenario,
+    portfolios: v.portfolios.map((p) => ids[p]),
+  });
+  covers.forEach((c, i) => {
+    if (c) report.sets[i].stress = { cover1: named(c.cover1), cover2: named(c.cover2) };
+  });
 }
 
 /**

@@ -83,8 +83,28 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
       `(efficiency ${pct(tot.capitalEfficiency)}); margin calls ${money(tot.marginCall)} in ${tot.portfoliosWithCall} portfolio(s)`,
     ...addOnLines(report, top),
     liquidationLine(report.portfolios),
+    ...stressLines(report),
     ...breachLines(report, top),
   ].join('\n');
+}
+
+/**
+ * Default-fund stress (contract section 9): the set with the largest Cover-2, the loss beyond
+ * the collateral of the two worst-hit portfolios, with its Cover-1 beside it. One line: the
+ * report's `sets[].stress` has every set's.
+ */
+export function stressLines(report: Report): string[] {
+  let worst: { set: string; stress: NonNullable<Report['sets'][number]['stress']> } | undefined;
+  for (const s of report.sets)
+    if (s.stress && (worst === undefined || s.stress.cover2.value > worst.stress.cover2.value))
+      worst = { set: s.name, stress: s.stress };
+  if (worst === undefined) return [];
+  const { cover1, cover2 } = worst.stress;
+  if (cover2.value === 0) return ["default stress: no scenario of any set leaves a loss beyond a portfolio's collateral"];
+  return [
+    `default stress (worst set ${worst.set}): Cover-2 ${money(cover2.value)} (${cover2.portfolios.join(', ')}, scenario ${cover2.scenario}); ` +
+      `Cover-1 ${money(cover1.value)} (${cover1.portfolios.join(', ')}, scenario ${cover1.scenario})`,
+  ];
 }
 
 /**

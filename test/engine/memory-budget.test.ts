@@ -65,6 +65,9 @@ describe('the memory budget', () => {
         expect(grouped[i].kept).toBe(false);
         expect(() => grouped[i].series(0)).toThrow(/were not kept/);
         for (let r = 0; r < n; r += 7) expect(grouped[i].summary(r)).toEqual(whole[i].summary(r));
+        // Cover-1 and Cover-2 ride on the first group's tasks, which aggregate every series for them.
+        expect(whole[i].cover).toBeDefined();
+        expect(grouped[i].cover).toEqual(whole[i].cover);
       }
       expect(whole[0].kept).toBe(true);
     } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PortfolioReport, Report } from '../../src/report/report.js';
-import { byUrgency, liquidationLine, SUMMARY_TOP, summaryTable } from '../../src/report/summary.js';
+import { byUrgency, liquidationLine, stressLines, SUMMARY_TOP, summaryTable } from '../../src/report/summary.js';
 import { xmarginInProcess, fixture } from '../helpers/cli.js';
 
 function portfolio(
@@ -104,6 +104,33 @@ describe('the liquidation line', () => {
   it('is part of the summary', () => {
     const text = summaryTable(reportOf([portfolio('p0', 1, 0, { down: -0.25, up: null })]));
     expect(text).toContain('closest to liquidation (all underlyings at once): p0 -25.0%');
+  });
+});
+
+describe('the default stress line', () => {
+  const stress = (c1: number, c2: number, scenario: number) => ({
+    cover1: { value: c1, scenario, portfolios: c1 > 0 ? ['a'] : [] },
+    cover2: { value: c2, scenario, portfolios: c2 > c1 ? ['a', 'b'] : c2 > 0 ? ['a'] : [] },
+  });
+
+  it('names the set with the largest Cover-2 (the first on a tie), with its scenario and portfolios', () => {
+    const report = reportOf([]);
+    report.sets = [
+      { ...report.sets[0], name: 'calm', stress: stress(10, 15, 3) },
+      { ...report.sets[0], name: 'crash', stress: stress(1500.4, 2600, 17) },
+      { ...report.sets[0], name: 'again', stress: stress(2600, 2600, 1) },
+    ];
+    expect(stressLines(report)).toEqual([
+      'default stress (worst set crash): Cover-2 2,600 (a, b, scenario 17); Cover-1 1,500 (a, scenario 17)',
+    ]);
+    expect(summaryTable(report)).toContain('default stress (worst set crash)');
+  });
+
+  it('says so when no loss goes beyond collateral, and is absent without stress', () => {
+    const report = reportOf([]);
+    expect(stressLines(report)).toEqual([]);
+    report.sets = [{ ...report.sets[0], stress: stress(0, 0, 0) }];
+    expect(stressLines(report)).toEqual(["default stress: no scenario of any set leaves a loss beyond a portfolio's collateral"]);
   });
 });
 

@@ -240,7 +240,7 @@ describe('exposure: edge cases', () => {
     expect(accounts.long.largestUnderlying).toEqual({ id: 'BTC', share: 1 });
   });
 
-  it('an underlying a unit holds nothing in is a shared, frozen entry of zeros; held ones are the unit\'s own', () => {
+  it("an underlying a unit holds nothing in is a shared, frozen entry of zeros; held ones are the unit's own", () => {
     const plan = prepare({
       market: market([
         { id: 'BTC', spot: 100, vol: 0.5 },
