@@ -11,26 +11,16 @@ import { exposureCsv } from '../../src/report/csv.js';
 import { prepare, run } from '../../src/run.js';
 import { fixture } from '../helpers/cli.js';
 import { compareReports } from '../helpers/compare.js';
+import { example2 } from '../helpers/example2.js';
 import { futures, market, suite } from '../helpers/inputs.js';
 
 const ex2 = (f: string) => fixture('contract-example-2', f);
 const json = (f: string) => JSON.parse(readFileSync(ex2(f), 'utf8'));
 
-/**
- * The second example's inputs without the fields of contract section 8 and the suite blocks of
- * sections 7-9 that the model does not read yet (this test only, in memory).
- */
+/** The second example's inputs (test/helpers/example2.ts). */
 function example2Inputs() {
-  const m = json('market.json');
-  for (const u of m.underlyings) {
-    delete u.adv;
-    delete u.spread;
-  }
-  const b = json('book.json');
-  for (const p of b.portfolios) delete p.rating;
-  const s = json('suite.json');
-  for (const k of ['attribution', 'limits', 'addOns', 'cascade']) delete s[k];
-  return { market: m, book: b, suite: s, baseDir: ex2('.') };
+  const { expected: _expected, ...inputs } = example2();
+  return inputs;
 }
 
 interface ExpectedUnit {

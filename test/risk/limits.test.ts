@@ -8,21 +8,14 @@ import { parseMarket, parseSuite } from '../../src/model/load.js';
 import { checkLimits, limitsFor, type LimitUnit } from '../../src/risk/limits.js';
 import { prepare } from '../../src/index.js';
 import { fixture, xmarginInProcess } from '../helpers/cli.js';
+import { example2 } from '../helpers/example2.js';
 
 /** The worked example, as shipped in ../shared/contract-example-2 (copied into the fixtures). */
 const read = (f: string) => JSON.parse(readFileSync(fixture('contract-example-2', f), 'utf8'));
 
-/** The example's inputs without what sections 8 and 9 add (not in the model yet). */
+/** The example's inputs (test/helpers/example2.ts). */
 function inputs() {
-  const market = read('market.json');
-  for (const u of market.underlyings) {
-    delete u.adv;
-    delete u.spread;
-  }
-  const suite = read('suite.json');
-  for (const k of ['attribution', 'addOns', 'cascade']) delete suite[k];
-  const book = read('book.json');
-  for (const p of book.portfolios) delete p.rating;
+  const { market, book, suite } = example2();
   return { market, book, suite };
 }
 

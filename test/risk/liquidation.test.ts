@@ -16,17 +16,10 @@ import { fixture } from '../helpers/cli.js';
 
 const json = (f: string) => JSON.parse(readFileSync(fixture('contract-example-2', f), 'utf8'));
 
-/** The example's market and book without the section 8 fields the model does not take yet (adv, spread, rating). */
+/** The example's market and book, as shipped. */
 function example2(): { market: Market; book: Book } {
-  const m = json('market.json');
-  for (const u of m.underlyings) {
-    delete u.adv;
-    delete u.spread;
-  }
-  const b = json('book.json');
-  for (const p of b.portfolios) delete p.rating;
-  const market = parseMarket(m, 'market.json');
-  return { market, book: parseBook(b, 'book.json', market) };
+  const market = parseMarket(json('market.json'), 'market.json');
+  return { market, book: parseBook(json('book.json'), 'book.json', market) };
 }
 
 function market(spots: Record<string, number>, rate = 0): Market {
