@@ -33,7 +33,7 @@ export type { Report, PortfolioReport, AccountReport, SetReport, SetStress, Stre
 export type { RunInfo, RunInputHash, RunOptionsUsed } from './report/run-info.js';
 export type { MarginResult } from './margin/margin.js';
 export type { MarginComponents, BindingComponent } from './margin/addons.js';
-export type { Market, Book, Suite, ScenarioSet, Instrument, Account, Portfolio, AddOns } from './model/types.js';
+export type { Market, Book, Suite, ScenarioSet, Instrument, Account, Portfolio, AddOns, Cascade } from './model/types.js';
 // The documents as written (docs/inputs.md): fields with a default may be left out. Market, Book and Suite above are
 // their resolved form, defaults applied, as prepare() and the engine see them.
 export type {
@@ -56,3 +56,16 @@ export type { SweepInput, SweepResult, SweepPoint } from './sweep/sweep.js';
 export { explain } from './explain/explain.js';
 export { explainTail, explainTailOf, type TailExplanation, type ExplainTailInput } from './explain/tail.js';
 export type { ExplainInput, ScenarioExplanation } from './explain/explain.js';
+export { explainCascade, explainCascadeOf, type CascadeExplanation, type ExplainCascadeInput } from './explain/cascade.js';
+export {
+  buildCascadeTable,
+  cascadeMerge,
+  cascadeRange,
+  cascadeReport,
+  cascadeScenario,
+  emptyCascadePartial,
+  type CascadePartial,
+  type CascadeReport,
+  type CascadeTable,
+  type ScenarioCascade,
+} from './risk/cascade.js';

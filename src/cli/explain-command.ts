@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { explain, type ScenarioExplanation } from '../explain/explain.js';
 import { explainTail, type TailExplanation } from '../explain/tail.js';
+import { explainCascade, type CascadeExplanation } from '../explain/cascade.js';
 import { UsageError } from '../errors.js';
 import { bundledExample } from '../run.js';
 import type { CliIO } from './io.js';
@@ -13,6 +14,7 @@ interface ExplainArgs {
   set: string;
   scenario?: number;
   tail: boolean;
+  cascade: boolean;
   portfolio?: string;
   account?: string;
   show?: number;
@@ -68,6 +70,45 @@ function tailText(t: TailExplanation): string {
   );
 }
 
+function cascadeText(c: CascadeExplanation): string {
+  const table = (head: string[]) => new Table({ head, style: { head: [], border: [], compact: true } });
+  const head =
+    `set "${c.set}" (${c.type}), scenario ${c.scenario}${c.label ? ` (${c.label})` : ''}${c.ivShift ? `, iv ${c.ivShift > 0 ? '+' : ''}${c.ivShift}` : ''}: ` +
+    `liquidation cascade, impact ${c.impact}, at most ${c.maxRounds} round${c.maxRounds === 1 ? '' : 's'}`;
+  const u = table(['underlying', 'spot', 'vol', 'adv', 'round 0', 'final', 'move']);
+  for (const x of c.underlyings)
+    u.push([
+      x.id,
+      num(x.spot),
+      num(x.vol),
+      x.adv === null ? '-' : num(x.adv),
+      num(x.scenarioSpot),
+      num(x.finalSpot),
+      pct(c.priceMoves[x.id]),
+    ]);
+  const p = table(['portfolio', 'collateral', 'MM', 'equity, round 0', 'final equity']);
+  for (const x of c.portfolios)
+    p.push([x.id, num(x.collateral), num(x.maintenanceMargin), num(x.equity), num(c.finalEquity[x.id])]);
+  const lines = [head, u.toString(), p.toString()];
+  for (const r of c.rounds) {
+    const below = r.liquidated.map((id) => `${id} (equity ${num(r.equity[id])})`).join(', ');
+    lines.push(`round ${r.round}: below MM and liquidated: ${below}`);
+    const t = table(['underlying', 'order flow Q', 'price after']);
+    for (const x of c.underlyings) t.push([x.id, num(r.orderFlow[x.id]), num(r.spot[x.id])]);
+    lines.push(t.toString());
+    lines.push(`  shortfall at the new prices: ${r.liquidated.map((id) => `${id} ${num(r.shortfall[id])}`).join(', ')}`);
+  }
+  lines.push(
+    c.rounds.length === 0
+      ? "no portfolio is below its MM at the scenario's prices: no cascade"
+      : `${c.rounds.length} round${c.rounds.length === 1 ? '' : 's'}, total shortfall ${num(c.shortfall)}; ` +
+          (c.stoppedBy === 'maxRounds'
+            ? `stopped at maxRounds with portfolios still below MM`
+            : `then no other portfolio is below its MM`),
+  );
+  return lines.join('\n') + '\n';
+}
+
 export function explainCommand(io: CliIO): CommandModule<object, ExplainArgs> {
   return {
     command: 'explain',
@@ -87,16 +128,34 @@ export function explainCommand(io: CliIO): CommandModule<object, ExplainArgs> {
           default: false,
           describe: "instead of one scenario: the scenarios behind a unit's ES, with each position's loss and contribution",
         })
+        .option('cascade', {
+          type: 'boolean',
+          default: false,
+          describe:
+            "with --scenario: the scenario's liquidation cascade, round by round (runs the suite for the maintenance margins)",
+        })
         .option('portfolio', { type: 'string', describe: 'with --tail: the portfolio (margined cross)' })
         .option('account', { type: 'string', describe: 'with --tail: the account (margined alone)' })
         .option('show', { type: 'number', describe: 'with --tail: tail scenarios listed [default: 10]' })
-        .option('workers', { type: 'number', describe: 'with --tail: worker threads [default: one per core]' })
+        .option('workers', { type: 'number', describe: 'with --tail or --cascade: worker threads [default: one per core]' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<ExplainArgs>,
     handler: async (args: ArgumentsCamelCase<ExplainArgs>) => {
       const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
       if (given !== 0 && given !== 3)
         throw new UsageError('give all of --market, --book and --suite, or none for the bundled example');
       const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
+      if (args.tail && args.cascade) throw new UsageError('give one of --tail and --cascade');
+      if (args.cascade) {
+        if (args.portfolio !== undefined || args.account !== undefined || args.show !== undefined)
+          throw new UsageError('--portfolio, --account and --show go with --tail');
+        if (args.scenario === undefined) throw new UsageError('--cascade needs --scenario N');
+        const c = await explainCascade(
+          { ...inputs, set: args.set, scenario: args.scenario, workers: args.workers },
+          { signal: io.signal },
+        );
+        io.stdout.write(args.json ? JSON.stringify(c, null, 2) + '\n' : cascadeText(c));
+        return;
+      }
       if (args.tail) {
         if (args.scenario !== undefined)
           throw new UsageError('--tail explains a whole tail: give --portfolio or --account, not --scenario');

@@ -2,8 +2,10 @@ import { aggregateRows } from '../kernels/aggregate.js';
 import { revalueLinear, revalueOptions, revalueOptionsFixedIv } from '../kernels/revalue.js';
 import { mcShocks } from '../kernels/shocks.js';
 import {
+  checkCount,
   checkRequest,
   copyExplicitRange,
+  copyPrices,
   gatherExplicit,
   putColumn,
   type EvaluatedScenarios,
@@ -70,6 +72,15 @@ export class TwinEvaluator implements ScenarioEvaluator {
     }
     this.revalue(count, shift);
     if (aggregate) this.aggregate(count);
+    return this.views(count);
+  }
+
+  atPrices(spot: Float64Array, ivShift: Float64Array, count: number): EvaluatedScenarios {
+    checkCount(this.chunk, count);
+    const v = this.views(count);
+    const shift = copyPrices(this.plan.instruments.spot0, count, spot, ivShift, v.ret, v.spot, v.ivShift);
+    this.revalue(count, shift);
+    this.aggregate(count);
     return this.views(count);
   }
 

@@ -1,5 +1,13 @@
 import type { WasmKernels } from '../kernels/wasm.js';
-import { checkRequest, copyExplicitRange, gatherExplicit, type EvaluatedScenarios, type ScenarioEvaluator } from './evaluator.js';
+import {
+  checkCount,
+  checkRequest,
+  copyExplicitRange,
+  copyPrices,
+  gatherExplicit,
+  type EvaluatedScenarios,
+  type ScenarioEvaluator,
+} from './evaluator.js';
 import { layoutEvaluator, type EvaluatorLayout } from './layout.js';
 import type { KernelPlan } from './plan.js';
 
@@ -44,6 +52,24 @@ export class WasmEvaluator implements ScenarioEvaluator {
     const shift = this.shockList(set, indices);
     this.revalue(count, shift);
     if (aggregate) this.aggregate(count);
+    return this.views(count);
+  }
+
+  atPrices(spot: Float64Array, ivShift: Float64Array, count: number): EvaluatedScenarios {
+    checkCount(this.chunk, count);
+    const { kernels: k, layout: l } = this;
+    const n = this.plan.instruments.n;
+    const shift = copyPrices(
+      this.plan.instruments.spot0,
+      count,
+      spot,
+      ivShift,
+      k.f64(l.ret, n * count),
+      k.f64(l.spot, n * count),
+      k.f64(l.ivShift, count),
+    );
+    this.revalue(count, shift);
+    this.aggregate(count);
     return this.views(count);
   }
 

@@ -35,11 +35,22 @@ export interface ScenarioEvaluator {
    * false only the rows are computed (`series` is left as it was): what attribution needs.
    */
   list(set: number, indices: ArrayLike<number>, aggregate?: boolean): EvaluatedScenarios;
+  /**
+   * `count` scenarios of no set (at most chunk): the given spots (underlyings x count, stride
+   * count) and iv shifts, revalued and aggregated as a set's scenarios are. For prices that a
+   * computation makes up as it goes (a liquidation cascade's rounds).
+   */
+  atPrices(spot: Float64Array, ivShift: Float64Array, count: number): EvaluatedScenarios;
 }
 
 /** Checks a request against the plan; the messages are internal (callers validate user input first). */
 export function checkRequest(plan: KernelPlan, chunk: number, set: number, count: number): void {
   if (!(set >= 0 && set < plan.sets.length)) throw new Error(`internal: no set ${set} in the plan`);
+  if (!(count >= 1 && count <= chunk)) throw new Error(`internal: ${count} scenarios for an evaluator of chunk ${chunk}`);
+}
+
+/** Checks a number of scenarios against an evaluator's chunk (internal, as checkRequest). */
+export function checkCount(chunk: number, count: number): void {
   if (!(count >= 1 && count <= chunk)) throw new Error(`internal: ${count} scenarios for an evaluator of chunk ${chunk}`);
 }
 
@@ -109,4 +120,28 @@ export function putColumn(
     ret[u * count + s] = oneRet[u];
     spot[u * count + s] = oneSpot[u];
   }
+}
+
+/**
+ * Both backends' stage 1 for given prices: the spots and iv shifts copied in, and the log
+ * returns the option kernels take computed here, once, so both backends get the same bits.
+ * Returns the shift the scenarios share, if any.
+ */
+export function copyPrices(
+  spot0: Float64Array,
+  count: number,
+  fromSpot: Float64Array,
+  fromIvShift: Float64Array,
+  ret: Float64Array,
+  spot: Float64Array,
+  ivShift: Float64Array,
+): number | undefined {
+  for (let u = 0; u < spot0.length; u++)
+    for (let s = 0; s < count; s++) {
+      const x = fromSpot[u * count + s];
+      spot[u * count + s] = x;
+      ret[u * count + s] = Math.log(x / spot0[u]);
+    }
+  ivShift.set(fromIvShift.subarray(0, count));
+  return commonShift(ivShift);
 }

@@ -21,7 +21,8 @@ export function revalueLinear(
 const THRSH = 0.66291;
 const Y_MAX = 37.0;
 const SQ_SHARE_MAX = 20.0;
-const SIG_FLOOR = 1e-4;
+/** The floor of iv + ivMove (contract section 2); the WASM kernels floor at the same value. */
+export const SIG_FLOOR = 1e-4;
 
 /** |d| clamped at Y_MAX; NaN stays NaN (the WASM pmin). */
 function clampY(d: number): number {

@@ -151,6 +151,7 @@ export function parseSuite(doc: unknown, file: string, market: Market, baseDir: 
     ...(s.limits ? { limits: s.limits } : {}),
     ...(s.addOns ? { addOns: s.addOns } : {}),
     attribution: { top: s.attribution.top },
+    ...(s.cascade ? { cascade: { sets: s.cascade.sets.slice(), impact: s.cascade.impact, maxRounds: s.cascade.maxRounds } } : {}),
   };
 }
 

@@ -360,6 +360,19 @@ export const attributionSchema = strictObject(
   'attribution {top}',
 );
 
+/**
+ * The liquidation cascade (contract section 9). Which sets it may name, and the `adv` it needs,
+ * are checked against the suite and the market in validate.ts.
+ */
+export const cascadeSchema = strictObject(
+  {
+    sets: list(setName, 'a list of scenario set names', true),
+    impact: num({ gte: 0 }, 'a market impact factor >= 0').default(1),
+    maxRounds: num({ int: true, gte: 1 }, 'a positive whole number of rounds').default(10),
+  },
+  'a cascade {sets, impact, maxRounds}',
+);
+
 export const suiteSchema = strictObject(
   {
     seed: num({ int: true, gte: 0, lte: Number.MAX_SAFE_INTEGER }, 'a non-negative integer seed').default(0),
@@ -370,6 +383,7 @@ export const suiteSchema = strictObject(
     limits: limitsSchema.optional(),
     addOns: addOnsSchema.optional(),
     attribution: attributionSchema.default({ top: 10 }),
+    cascade: cascadeSchema.optional(),
   },
   'a suite object {scenarioSets, ...}',
 );

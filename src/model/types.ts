@@ -125,6 +125,17 @@ export interface Suite {
   addOns?: AddOns;
   /** Attribution of ES (contract section 7): the largest `top` positions are listed. */
   attribution: { top: number };
+  cascade?: Cascade;
+}
+
+/** The liquidation cascade (contract section 9), run on each scenario of the named sets. */
+export interface Cascade {
+  /** Set names, as written: shocks, grid or historical sets of the suite. */
+  sets: string[];
+  /** Price impact factor of the square-root law, default 1. */
+  impact: number;
+  /** Rounds after the scenario's own prices, default 10. */
+  maxRounds: number;
 }
 
 /** Charges on top of the core margin (contract section 8); each is optional and independent. */

@@ -302,6 +302,7 @@ export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {
       message: 'expected at least one set that counts toward margin, found every set with margin: false',
     });
   }
+  if (doc.cascade) cascadeSetIssues(doc, issues);
   if (doc.limits) {
     const deltaIssues = (maxDelta: Record<string, number> | undefined, at: PathPart[]) => {
       if (maxDelta)
@@ -312,6 +313,31 @@ export function validateSuite(doc: SuiteDoc, market: Market): Issue[] {
     for (const [id, set] of Object.entries(doc.limits.overrides ?? {})) deltaIssues(set.maxDelta, ['limits', 'overrides', id]);
   }
   return issues;
+}
+
+/**
+ * The cascade's sets must be sets of the suite, each named once, and shocks, grid or historical
+ * (contract section 9): a misspelt name would otherwise leave a set without its cascade.
+ */
+function cascadeSetIssues(doc: SuiteDoc, issues: Issue[]): void {
+  const names = doc.scenarioSets.map((set) => set.name);
+  const seen = new Set<string>();
+  doc.cascade!.sets.forEach((name, k) => {
+    const at: PathPart[] = ['cascade', 'sets', k];
+    const s = names.indexOf(name);
+    if (s < 0)
+      issues.push({
+        path: at,
+        message: `expected the name of a scenario set of the suite (${listIds(names)}), found "${name}"${didYouMean(suggest(name, names))}`,
+      });
+    else if (seen.has(name)) issues.push({ path: at, message: `expected each set once, found "${name}" again` });
+    else if (doc.scenarioSets[s].type === 'montecarlo')
+      issues.push({
+        path: at,
+        message: `expected a shocks, grid or historical set, found "${name}", a montecarlo set (scenarioSets[${s}])`,
+      });
+    seen.add(name);
+  });
 }
 
 /**
@@ -332,16 +358,22 @@ export function validateLimitOverrides(suite: Suite, book: Book): Issue[] {
 }
 
 /**
- * What the suite's add-ons need from the other inputs (contract section 8): with a liquidity
- * add-on, an `adv` for every underlying the book holds a position in (as issues of the market);
+ * What the suite's add-ons and cascade need from the other inputs (contract sections 8 and 9):
+ * with a liquidity add-on or a cascade, an `adv` for every underlying the book holds a position
+ * in (as issues of the market);
  * with a credit table, every portfolio rating in it (as issues of the book). A configured
  * add-on with a missing input would otherwise margin as if that charge were zero.
  */
 export function validateAddOns(suite: Suite, market: Market, book: Book): { market: Issue[]; book: Issue[] } {
   const out = { market: [] as Issue[], book: [] as Issue[] };
   const addOns = suite.addOns;
-  if (!addOns) return out;
-  if (addOns.liquidity) {
+  // The cascade prices its sales with the liquidity add-on's square-root law: the same input,
+  // one issue per underlying naming everything that needs it.
+  const needAdv = [
+    ...(addOns?.liquidity ? ["the suite's liquidity add-on is configured"] : []),
+    ...(suite.cascade ? ["the suite's cascade is configured"] : []),
+  ];
+  if (needAdv.length > 0) {
     const underlyingOf = new Map(book.instruments.map((i) => [i.id, i.underlying]));
     // The first position in each underlying that lacks an adv, to name it in the message.
     const firstHolder = new Map<string, string>();
@@ -357,11 +389,11 @@ export function validateAddOns(suite: Suite, market: Market, book: Book): { mark
       if (u.adv === undefined && holder !== undefined)
         out.market.push({
           path: ['underlyings', i, 'adv'],
-          message: `expected an average daily traded value (adv > 0), since the suite's liquidity add-on is configured and the book holds ${u.id} at ${holder}, found none`,
+          message: `expected an average daily traded value (adv > 0), since ${needAdv.join(' and ')} and the book holds ${u.id} at ${holder}, found none`,
         });
     });
   }
-  if (addOns.credit) {
+  if (addOns?.credit) {
     const ratings = Object.keys(addOns.credit);
     book.portfolios.forEach((p, i) => {
       if (p.rating !== undefined && !Object.hasOwn(addOns.credit!, p.rating))

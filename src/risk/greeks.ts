@@ -2,6 +2,7 @@
 // the same d1 as the engine's valuation (engine/instruments.ts optionValue), so that the Greeks
 // are the derivatives of the very price the engine revalues.
 import { normCdf } from '../kernels/normal.js';
+import { SIG_FLOOR } from '../kernels/revalue.js';
 
 /** Per unit of the option, before multiplier and quantity, in the contract's raw units. */
 export interface OptionGreeks {
@@ -48,4 +49,13 @@ export function optionGreeks(isCall: boolean, s: number, k: number, t: number, r
     vega: s * pdf1 * sqrtT,
     theta,
   };
+}
+
+/**
+ * The vol an option is revalued at in a scenario: iv + the scenario's ivMove, floored as the
+ * valuation kernels floor it (contract section 2), so Greeks in a scenario match its prices.
+ */
+export function scenarioVol(iv: number, ivShift: number): number {
+  const sig = iv + ivShift;
+  return sig < SIG_FLOOR ? SIG_FLOOR : sig;
 }

@@ -25,7 +25,7 @@ type SetInput = SuiteDocInput['scenarioSets'][number];
 
 export type SynthSet = Extract<SetInput, { type: 'montecarlo' }> | (Extract<SetInput, { type: 'grid' }> & { ivMoves: number[] });
 
-export type SynthSuite = Omit<Required<SuiteDocInput>, 'scenarioSets' | 'limits' | 'addOns' | 'attribution'> & {
+export type SynthSuite = Omit<Required<SuiteDocInput>, 'scenarioSets' | 'limits' | 'addOns' | 'attribution' | 'cascade'> & {
   scenarioSets: SynthSet[];
   addOns?: SuiteDocInput['addOns'];
 };
