@@ -26,6 +26,7 @@ import { planExposureSteps, type PlanExposures } from './risk/exposure.js';
 import { BindingTails } from './risk/binding-tails.js';
 import { seriesComponentSteps, seriesContributions, type SeriesComponents } from './risk/attribution.js';
 import { runStepsInTurns } from './util/turns.js';
+import { buildCascadeTable, cascadeReport, type CascadePartial } from './risk/cascade.js';
 
 /** A file path, or the document itself (as parsed JSON/YAML). */
 export type InputSource = string | Record<string, unknown>;
@@ -188,6 +189,7 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
   // done: the margins, exposure and distances are built meanwhile.
   const attributing = binding ? seriesContributions(engine, binding, { chunk: options.chunk, components }, control) : undefined;
   let report: Report;
+  let cascading: Promise<CascadePartial[]> | undefined;
   try {
     report = buildReport(plan, tails.map(seriesMeasures), undefined, exposures);
     attachStress(
@@ -195,12 +197,57 @@ export async function reportOn(engine: Engine, options: ReportOnOptions = {}, co
       report,
       tails.map((t) => t.cover),
     );
+    // The cascades need the final maintenance margins, so they follow the margins; they run on
+    // the workers beside the attribution passes.
+    cascading = startCascades(engine, plan, report, options.chunk, control);
   } catch (err) {
-    await attributing?.catch(() => {});
+    await Promise.allSettled([attributing, cascading]);
     throw err;
   }
-  if (attributing) attachAttribution(plan, report, await attributing);
+  const [contributions, cascades] = await settleAll(attributing, cascading);
+  if (contributions) attachAttribution(plan, report, contributions);
+  if (cascades) attachCascades(plan, report, cascades);
   return checked(report);
+}
+
+/** Both results, or the first failure once neither is still running (no task is left behind). */
+async function settleAll<A, B>(a: Promise<A> | undefined, b: Promise<B> | undefined): Promise<[A | undefined, B | undefined]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
+}
+
+/** The suite's cascade sets played out on the engine's workers, against the report's cross MMs (contract section 9). */
+function startCascades(
+  engine: Engine,
+  plan: RunPlan,
+  report: Report,
+  chunk: number | undefined,
+  control: RunControl,
+): Promise<CascadePartial[]> | undefined {
+  const cascade = plan.suite.cascade;
+  if (cascade === undefined || cascade.sets.length === 0) return undefined;
+  // Report portfolios are the holdings' portfolios, in order.
+  const table = buildCascadeTable(
+    plan,
+    report.portfolios.map((p) => p.cross.maintenanceMargin),
+    cascade,
+  );
+  const sets = cascade.sets.map((name) => plan.sets.findIndex((s) => s.name === name));
+  return engine.cascades(
+    sets.map((set) => ({ set, table })),
+    { chunk },
+    control,
+  );
+}
+
+/** Each cascade set's `cascade` in the report, after its other fields (contract section 9). */
+function attachCascades(plan: RunPlan, report: Report, partials: CascadePartial[]): void {
+  plan.suite.cascade!.sets.forEach((name, i) => {
+    const at = plan.sets.findIndex((s) => s.name === name);
+    report.sets[at].cascade = cascadeReport(plan, partials[i]);
+  });
 }
 
 /**

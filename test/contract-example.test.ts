@@ -46,3 +46,43 @@ describe('the contract example', () => {
     }
   });
 });
+
+const ex2 = (f: string) => fixture('contract-example-2', f);
+const expected2 = JSON.parse(readFileSync(ex2('expected-report.json'), 'utf8'));
+
+describe('the second contract example (sections 7-9: exposure, attribution, limits, add-ons, stress, cascade)', () => {
+  it('reproduces its whole expected-report.json through the library API', async () => {
+    const report = await run({ market: ex2('market.json'), book: ex2('book.json'), suite: ex2('suite.json'), workers: 1 });
+    const { checked, problems } = compareReports(expected2, report);
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(400);
+  });
+
+  it('reproduces it through the CLI on 3 workers, and the shared compare tool agrees', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xm-'));
+    const r = xmargin([
+      'run',
+      '--market',
+      ex2('market.json'),
+      '--book',
+      ex2('book.json'),
+      '--suite',
+      ex2('suite.json'),
+      '--out',
+      dir,
+      '--workers',
+      '3',
+      '--chunk',
+      '16',
+    ]);
+    expect(r.code).toBe(0);
+    const file = join(dir, 'report.json');
+    expect(compareReports(expected2, JSON.parse(readFileSync(file, 'utf8'))).problems).toEqual([]);
+    const tool = join(root, '..', 'shared', 'tools', 'compare-report.mjs');
+    if (existsSync(tool)) {
+      const c = spawnSync(process.execPath, [tool, ex2('expected-report.json'), file], { encoding: 'utf8' });
+      expect(c.stdout).toMatch(/ 0 failed/);
+      expect(c.status).toBe(0);
+    }
+  });
+});

@@ -11,6 +11,8 @@ import { kernelPlan, type RunPlan } from './plan.js';
 import { encodePlan, planId } from './plan-codec.js';
 import { chunkOf, runSets } from './run-sets.js';
 import { componentTailLosses, type ComponentLossPass } from './component-losses.js';
+import { runCascades, type CascadeRequest } from './cascades.js';
+import type { CascadePartial } from '../risk/cascade.js';
 import { createThreadExecutor } from './thread-executor.js';
 import type { InjectedFault, PlanRef } from './task.js';
 
@@ -123,6 +125,12 @@ export interface Engine {
    * (component-losses.ts). The tasks are dispatched before this returns.
    */
   componentTailLosses(passes: ComponentLossPass[], options?: { chunk?: number }, control?: RunControl): Promise<Float64Array[][]>;
+  /**
+   * For each request (an explicit set, and a cascade table: the portfolios with their maintenance
+   * margins), the set's liquidation cascades, scenario by scenario on the executor, merged into
+   * one partial per request (cascades.ts). The tasks are dispatched before this returns.
+   */
+  cascades(requests: CascadeRequest[], options?: { chunk?: number }, control?: RunControl): Promise<CascadePartial[]>;
   /** Tasks submitted to the executor and not yet settled: 0 when the engine is idle. */
   pending(): number;
   close(): Promise<void>;
@@ -157,6 +165,14 @@ export function createEngine(plan: RunPlan, config: EngineConfig = {}): Engine {
       }
     },
     pending: () => executor.pending(),
+    cascades(requests, options = {}, control = {}) {
+      if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
+      try {
+        return runCascades(plan, ref, executor, requests, chunkOf(plan, options.chunk), control.signal);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;

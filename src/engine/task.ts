@@ -3,6 +3,7 @@
 // task gives the same bytes anywhere, and task results merge associatively (exact-tails.ts).
 import type { TaskFailure } from '../errors.js';
 import type { PackedTails } from './exact-tails.js';
+import type { CascadeTable } from '../risk/cascade.js';
 
 /** A plan by identity (plan-codec.ts), with its bytes for executors that cannot fetch it. */
 export interface PlanRef {
@@ -132,7 +133,26 @@ export interface ComponentLossBatch {
 }
 
 /** Anything an executor runs. */
-export type EngineTask = RangeTask | SummaryTask | ComponentLossTask | ComponentLossBatch;
+/**
+ * Scenarios [start, start + count) of an explicit set, each played out as a liquidation cascade
+ * (risk/cascade.ts) against the table's portfolios and maintenance margins: the result is the
+ * range's partial (cascades.ts encodes it), which merges with any other range's.
+ */
+export interface CascadeTask {
+  kind: 'cascade';
+  plan: PlanRef;
+  set: number;
+  start: number;
+  count: number;
+  chunk: number;
+  table: CascadeTable;
+}
+
+export type EngineTask = RangeTask | SummaryTask | ComponentLossTask | ComponentLossBatch | CascadeTask;
+
+export function isCascadeTask(task: EngineTask): task is CascadeTask {
+  return (task as CascadeTask).kind === 'cascade';
+}
 
 export function isSummaryTask(task: EngineTask): task is SummaryTask {
   return (task as SummaryTask).kind === 'summary';

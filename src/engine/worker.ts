@@ -10,7 +10,9 @@ import { decodePlan } from './plan-codec.js';
 import { runRangeTask } from './range-task.js';
 import { summarizeTails } from './exact-tails.js';
 import { layoutComponentLosses, pairsPerPass, runComponentLossTask, type ComponentLossLayout } from './component-loss-task.js';
+import { runCascadeTask } from './cascades.js';
 import {
+  isCascadeTask,
   isComponentLossBatch,
   isComponentLossTask,
   isSummaryTask,
@@ -52,6 +54,9 @@ export default function runTask(task: EngineTask): Float64Array | TaskFailure {
         at += p.length;
       }
       return transfer(out, false);
+    }
+    if (isCascadeTask(task)) {
+      return transfer(runCascadeTask(evaluatorFor(task.plan, task.chunk, 1, undefined), task), false);
     }
     if (isComponentLossTask(task)) {
       const l = componentLossesFor(task);

@@ -1,5 +1,6 @@
 import type { RunPlan } from '../engine/plan.js';
 import type { CoverValue, SetCover } from '../engine/cover.js';
+import type { CascadeReport } from '../risk/cascade.js';
 import { shortOptionNotionalsOf, unitMargins } from '../margin/unit-margins.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { attribution, type Attribution, type SeriesContributions } from '../risk/attribution.js';
@@ -19,6 +20,8 @@ export interface SetReport {
   tailSize: number;
   /** Cover-1 and Cover-2 (contract section 9), when the run reduced the set over its portfolios. */
   stress?: SetStress;
+  /** The liquidation cascade (contract section 9), on the sets the suite's `cascade` block names. */
+  cascade?: CascadeReport;
   [extra: string]: unknown;
 }
 

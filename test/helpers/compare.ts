@@ -1,6 +1,7 @@
 // The contract's report comparison (same rules as shared/tools/compare-report.mjs): every field of
 // the expected report must be in the actual one, numbers within a relative tolerance, arrays of
-// objects with an id or name matched by that key.
+// objects with an id or name matched by that key; where it repeats (several breaches of one
+// unit), by the identifying fields together.
 export function compareReports(
   expected: unknown,
   actual: unknown,
@@ -9,8 +10,11 @@ export function compareReports(
 ): { checked: number; problems: string[] } {
   const problems: string[] = [];
   let checked = 0;
-  const keyOf = (x: unknown) =>
+  const simpleKey = (x: unknown) =>
     x && typeof x === 'object' ? ((x as Record<string, unknown>).id ?? (x as Record<string, unknown>).name) : undefined;
+  const idFields = ['level', 'id', 'name', 'limit', 'underlying', 'account', 'instrument'];
+  const fullKey = (x: unknown) =>
+    x && typeof x === 'object' ? JSON.stringify(idFields.map((f) => (x as Record<string, unknown>)[f] ?? null)) : undefined;
   const walk = (e: unknown, a: unknown, path: string): void => {
     if (typeof e === 'number') {
       checked++;
@@ -24,7 +28,8 @@ export function compareReports(
         problems.push(`${path}: expected an array`);
         return;
       }
-      const keyed = e.length > 0 && e.every((x) => keyOf(x) !== undefined);
+      const keyed = e.length > 0 && e.every((x) => simpleKey(x) !== undefined);
+      const keyOf = keyed && new Set(e.map(simpleKey)).size === e.length ? simpleKey : fullKey;
       e.forEach((x, i) => {
         const y = keyed ? a.find((z) => keyOf(z) === keyOf(x)) : a[i];
         walk(x, y, keyed ? `${path}[${JSON.stringify(keyOf(x))}]` : `${path}[${i}]`);

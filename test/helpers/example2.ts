@@ -6,12 +6,9 @@ import { fixture } from './cli.js';
 export const example2Path = (f: string) => fixture('contract-example-2', f);
 const json = (f: string) => JSON.parse(readFileSync(example2Path(f), 'utf8'));
 
-/**
- * Market, book and suite without the suite's `cascade` block (section 9's liquidation cascade,
- * which the model does not read yet), and the expected report.
- */
+/** Market, book and suite as shipped, and the expected report. */
 export function example2() {
-  const { cascade: _cascade, ...suite } = json('suite.json');
+  const suite = json('suite.json');
   return {
     market: json('market.json'),
     book: json('book.json'),
