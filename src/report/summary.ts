@@ -68,7 +68,7 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
   const sets = report.sets
     .map(
       (s) =>
-        `${s.name} (${s.type}, ${s.scenarios.toLocaleString('en-US')} scenarios${s.skipped ? `, ${s.skipped} skipped` : ''}${s.margin ? '' : ', not for margin'})`,
+        `${s.name} (${s.type}, ${s.scenarios.toLocaleString('en-US')} scenario${s.scenarios === 1 ? '' : 's'}${s.skipped ? `, ${s.skipped} skipped` : ''}${s.margin ? '' : ', not for margin'})`,
     )
     .join('; ');
   const tot = report.totals;
@@ -84,6 +84,7 @@ export function summaryTable(report: Report, options: SummaryOptions = {}): stri
     ...addOnLines(report, top),
     liquidationLine(report.portfolios),
     ...stressLines(report),
+    ...cascadeLines(report),
     ...breachLines(report, top),
   ].join('\n');
 }
@@ -206,4 +207,29 @@ function breachLines(report: Report, top: number): string[] {
     ...shown,
     ...(more > 0 ? [`  ... and ${more} more (report.json: breaches)`] : []),
   ];
+}
+
+/**
+ * One line per cascade set (contract section 9): how many scenarios liquidate anyone, and the
+ * worst one's rounds, who falls in each (a round's portfolios, then the next round's), and what
+ * their collateral did not cover.
+ */
+export function cascadeLines(report: Report): string[] {
+  const out: string[] = [];
+  for (const s of report.sets) {
+    const c = s.cascade;
+    if (!c) continue;
+    const head = `cascade ${s.name}: liquidations in ${c.withLiquidation} of ${c.scenarios} scenario${c.scenarios === 1 ? '' : 's'}`;
+    const w = c.worst;
+    if (w === null) {
+      out.push(`cascade ${s.name}: no scenario takes a portfolio below maintenance`);
+      continue;
+    }
+    const who =
+      w.rounds === 1
+        ? `${w.liquidatedByRound[0].length} portfolio${w.liquidatedByRound[0].length === 1 ? '' : 's'} in 1 round`
+        : `${w.rounds} rounds (${w.liquidatedByRound.map((r) => r.join(', ')).join('; then ')})`;
+    out.push(`${head}; worst scenario ${w.scenario}: ${who}, shortfall ${money(w.shortfall)}`);
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PortfolioReport, Report } from '../../src/report/report.js';
-import { byUrgency, liquidationLine, stressLines, SUMMARY_TOP, summaryTable } from '../../src/report/summary.js';
+import { byUrgency, cascadeLines, liquidationLine, stressLines, SUMMARY_TOP, summaryTable } from '../../src/report/summary.js';
 import { xmarginInProcess, fixture } from '../helpers/cli.js';
 
 function portfolio(
@@ -131,6 +131,39 @@ describe('the default stress line', () => {
     expect(stressLines(report)).toEqual([]);
     report.sets = [{ ...report.sets[0], stress: stress(0, 0, 0) }];
     expect(stressLines(report)).toEqual(["default stress: no scenario of any set leaves a loss beyond a portfolio's collateral"]);
+  });
+});
+
+describe('the cascade lines', () => {
+  it("one per cascade set: scenarios with liquidations, the worst one's rounds and shortfall", () => {
+    const report = reportOf([]);
+    const worst = (rounds: string[][], shortfall: number) => ({
+      scenario: 4,
+      rounds: rounds.length,
+      liquidatedByRound: rounds,
+      shortfall,
+      priceMoves: {},
+    });
+    report.sets = [
+      {
+        ...report.sets[0],
+        name: 'grid',
+        cascade: { scenarios: 21, withLiquidation: 3, mostRounds: 1, worst: worst([['a', 'b']], 1234.5) },
+      },
+      { ...report.sets[0], name: 'mc' },
+      {
+        ...report.sets[0],
+        name: 'spiral',
+        cascade: { scenarios: 1, withLiquidation: 1, mostRounds: 3, worst: worst([['a'], ['b', 'c'], ['d']], 0) },
+      },
+      { ...report.sets[0], name: 'calm', cascade: { scenarios: 2, withLiquidation: 0, mostRounds: 0, worst: null } },
+    ];
+    expect(cascadeLines(report)).toEqual([
+      'cascade grid: liquidations in 3 of 21 scenarios; worst scenario 4: 2 portfolios in 1 round, shortfall 1,235',
+      'cascade spiral: liquidations in 1 of 1 scenario; worst scenario 4: 3 rounds (a; then b, c; then d), shortfall 0',
+      'cascade calm: no scenario takes a portfolio below maintenance',
+    ]);
+    expect(summaryTable(report)).toContain('cascade spiral: liquidations in 1 of 1 scenario');
   });
 });
 
