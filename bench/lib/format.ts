@@ -83,6 +83,14 @@ export function formatResult(r: BenchResult): string {
         `${num(r.warm.coldMs / 1000)} s (ratio ${num(r.warm.ratio, 3)}; ${num(r.warm.savedMs)} ms of start-up saved per run)`,
     );
 
+  if (r.liquidation) {
+    const l = r.liquidation;
+    out.push(
+      `section 9 (${l.size}, ${l.workers} workers, on a held engine): distances to liquidation of ${l.units} units ${num(l.distancesMs)} ms; ` +
+        `cascades of a ${l.cascadeScenarios}-scenario crash ladder ${num(l.cascadeMs)} ms (${l.withLiquidation} with liquidations, up to ${l.mostRounds} rounds)`,
+    );
+  }
+
   if (r.linearity) {
     for (const s of Object.values(r.linearity)) {
       out.push(

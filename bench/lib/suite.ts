@@ -7,6 +7,7 @@ import type { Calibration } from './calibrate.js';
 import { runEndToEnd, Workloads, type E2EConfig, type E2EFigure } from './e2e.js';
 import { runKernelBenches, type KernelFigure, type KernelName } from './kernels.js';
 import { runWarmBench, type WarmFigure } from './warm.js';
+import { runLiquidationBench, type LiquidationFigure } from './liquidation.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { linearFit, sig } from './stats.js';
 
@@ -79,6 +80,8 @@ export interface BenchResult {
   parallel: { size: string; workers1Ms: number; workers2Ms: number; speedup: number }[];
   /** A run on an engine held warm against a whole run(), in-process (S in quick mode, M in full). */
   warm: WarmFigure;
+  /** Distances to liquidation and a 100-scenario crash ladder's cascades, in-process (S in quick mode, L in full). */
+  liquidation?: LiquidationFigure;
   memory: E2EFigure | null;
   linearity: { scenarios: LinearitySeries; positions: LinearitySeries; options: LinearitySeries } | null;
   targets: Target[];
@@ -139,6 +142,10 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
     const warmSize = quick ? 'S' : 'M';
     log(`warm engine vs cold run (${warmSize}, 2 workers, in-process)...`);
     const warm = await runWarmBench(warmSize, 2, quick ? 3 : 5);
+
+    const liquidationSize = quick ? 'S' : 'L';
+    log(`distances to liquidation and cascades (${liquidationSize}, 2 workers, in-process)...`);
+    const liquidation = await runLiquidationBench(liquidationSize, 2, quick ? 3 : 5);
 
     let memory: E2EFigure | null = null;
     let linearity: BenchResult['linearity'] = null;
@@ -254,6 +261,7 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
       endToEnd,
       parallel,
       warm,
+      liquidation,
       memory,
       linearity,
       targets: [],
@@ -354,6 +362,25 @@ export function targetsOf(r: BenchResult): Target[] {
     'x',
     (v) => v <= 1.1,
   );
+  if (r.liquidation?.size === 'L') {
+    const l = r.liquidation;
+    add(
+      'distances.L',
+      `L: every unit's distance to liquidation (${l.units.toLocaleString('en-US')} units, 2 cores)`,
+      '< 2 s',
+      sig(l.distancesMs / 1000, 3),
+      's',
+      (v) => v < 2,
+    );
+    add(
+      'cascade.L',
+      `L: liquidation cascades of a ${l.cascadeScenarios}-scenario crash ladder (up to ${l.mostRounds} rounds, 2 workers)`,
+      'measured (no target)',
+      sig(l.cascadeMs / 1000, 3),
+      's',
+      () => true,
+    );
+  }
   if (r.warm)
     add(
       `warm.${r.warm.size}`,
@@ -411,6 +438,23 @@ export function figuresOf(r: BenchResult): Record<string, Figure> {
     };
   for (const [id, ratio] of addOnOverheads(r))
     f[`overhead.addons.${id}`] = { value: ratio, kind: 'overhead', gate: true, raw: ratio, rawUnit: 'x wall without add-ons' };
+  if (r.liquidation) {
+    const l = r.liquidation;
+    f[`liquidation.distances.${l.size}.w${l.workers}`] = {
+      value: l.distancesNormalised,
+      kind: 'e2e',
+      gate: true,
+      raw: l.distancesMs,
+      rawUnit: 'ms',
+    };
+    f[`liquidation.cascade.${l.size}.w${l.workers}`] = {
+      value: l.cascadeNormalised,
+      kind: 'e2e',
+      gate: true,
+      raw: l.cascadeMs,
+      rawUnit: 'ms',
+    };
+  }
   for (const [id, ratio] of stressOverheads(r))
     f[`overhead.stress.${id}`] = { value: ratio, kind: 'overhead', gate: true, raw: ratio, rawUnit: 'x wall with --no-stress' };
   return f;

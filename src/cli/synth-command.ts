@@ -18,6 +18,7 @@ interface SynthArgs {
   seed: number;
   mcCount?: number;
   addOns: boolean;
+  crashLadder?: 'set' | 'cascade';
 }
 
 export function synthCommand(io: CliIO): CommandModule<object, SynthArgs> {
@@ -39,6 +40,11 @@ export function synthCommand(io: CliIO): CommandModule<object, SynthArgs> {
           default: false,
           describe: 'every add-on of contract section 8: adv and spread, portfolio ratings, an addOns block',
         })
+        .option('crash-ladder', {
+          choices: ['set', 'cascade'] as const,
+          describe:
+            'a 100-scenario crash ladder (every underlying -0.4% to -40%, not for margin) and adv; cascade: with the liquidation cascade on it',
+        })
         .example(
           '$0 synth --size M --out work/m',
           'then: xmargin run --market work/m/market.json --book work/m/book.json --suite work/m/suite.yaml',
@@ -55,10 +61,14 @@ export function synthCommand(io: CliIO): CommandModule<object, SynthArgs> {
       const options = {
         ...(args.mcCount !== undefined ? { mcCount: args.mcCount } : {}),
         ...(args.addOns ? { addOns: true } : {}),
+        ...(args.crashLadder ? { crashLadder: args.crashLadder } : {}),
       };
       const w = synthesize(args.size, args.seed, options);
       const spec = resolveSpec(args.size, options);
-      const mc = (args.mcCount !== undefined ? ` --mc-count ${args.mcCount}` : '') + (args.addOns ? ' --add-ons' : '');
+      const mc =
+        (args.mcCount !== undefined ? ` --mc-count ${args.mcCount}` : '') +
+        (args.addOns ? ' --add-ons' : '') +
+        (args.crashLadder ? ` --crash-ladder ${args.crashLadder}` : '');
       const paths = writeSynthFiles(args.out, w, [`Synthetic suite: xmargin synth --size ${args.size} --seed ${args.seed}${mc}`]);
       io.stdout.write(
         `size ${args.size}, seed ${args.seed}: ${spec.underlyings} underlyings, ${spec.instruments} instruments (${optionCount(spec)} options), ` +

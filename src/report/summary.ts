@@ -214,6 +214,14 @@ function breachLines(report: Report, top: number): string[] {
  * worst one's rounds, who falls in each (a round's portfolios, then the next round's), and what
  * their collateral did not cover.
  */
+/** Ids a summary line names per round; the report has them all. */
+export const CASCADE_IDS_SHOWN = 5;
+
+const fewIds = (ids: string[]) =>
+  ids.length <= CASCADE_IDS_SHOWN
+    ? ids.join(', ')
+    : `${ids.slice(0, CASCADE_IDS_SHOWN).join(', ')} and ${ids.length - CASCADE_IDS_SHOWN} more`;
+
 export function cascadeLines(report: Report): string[] {
   const out: string[] = [];
   for (const s of report.sets) {
@@ -228,7 +236,7 @@ export function cascadeLines(report: Report): string[] {
     const who =
       w.rounds === 1
         ? `${w.liquidatedByRound[0].length} portfolio${w.liquidatedByRound[0].length === 1 ? '' : 's'} in 1 round`
-        : `${w.rounds} rounds (${w.liquidatedByRound.map((r) => r.join(', ')).join('; then ')})`;
+        : `${w.rounds} rounds (${w.liquidatedByRound.map(fewIds).join('; then ')})`;
     out.push(`${head}; worst scenario ${w.scenario}: ${who}, shortfall ${money(w.shortfall)}`);
   }
   return out;

@@ -28,6 +28,7 @@ export type SynthSet = Extract<SetInput, { type: 'montecarlo' }> | (Extract<SetI
 export type SynthSuite = Omit<Required<SuiteDocInput>, 'scenarioSets' | 'limits' | 'addOns' | 'attribution' | 'cascade'> & {
   scenarioSets: SynthSet[];
   addOns?: SuiteDocInput['addOns'];
+  cascade?: SuiteDocInput['cascade'];
 };
 
 export interface SynthWorkload {
@@ -54,7 +55,17 @@ export interface SynthOptions {
    * workload is the same bytes with or without (what the bench's add-on figure compares).
    */
   addOns?: boolean;
+  /**
+   * A crash ladder (default false): a grid of CRASH_LADDER_STEPS moves of every underlying at once,
+   * from -0.4% to -40% with iv +10 points, not for margin, and `adv` per underlying (as addOns
+   * gives it). With 'cascade', also the suite's cascade block on it: the ladder alone is what the
+   * bench compares the cascade's cost against. Drawn from no random stream.
+   */
+  crashLadder?: 'set' | 'cascade';
 }
+
+/** Scenarios of the crash ladder (synth crashLadder). */
+export const CRASH_LADDER_STEPS = 100;
 
 export const SYNTH_AS_OF = '2026-11-20';
 const SECTORS = ['TEC', 'FIN', 'ENE', 'HLT', 'IND', 'CON', 'UTL', 'MAT'];
@@ -133,7 +144,22 @@ export function synthesize(size: SynthSize, seed: number, options: SynthOptions 
   const book = makeBook(seed, spec, market);
   const suite = makeSuite(seed, spec, options);
   if (options.addOns) withAddOns(market, book, suite);
+  if (options.crashLadder) withCrashLadder(market, suite, options.crashLadder === 'cascade');
   return { market, book, suite };
+}
+
+/** Daily traded value by formula: 50 to 500 million per underlying. */
+function withAdv(market: SynthMarket): void {
+  market.underlyings.forEach((u, i) => {
+    u.adv = 50_000_000 * (1 + (i % 10));
+  });
+}
+
+function withCrashLadder(market: SynthMarket, suite: SynthSuite, cascade: boolean): void {
+  withAdv(market);
+  const moves = Array.from({ length: CRASH_LADDER_STEPS }, (_, j) => round(-0.004 * (j + 1), 4));
+  suite.scenarioSets.push({ name: 'crash-ladder', type: 'grid', priceMoves: moves, ivMoves: [0.1], margin: false });
+  if (cascade) suite.cascade = { sets: ['crash-ladder'], impact: 1, maxRounds: 10 };
 }
 
 /**
@@ -141,8 +167,8 @@ export function synthesize(size: SynthSize, seed: number, options: SynthOptions 
  * basis points, ratings A, B and C in turn, and the bundled example's addOns block.
  */
 function withAddOns(market: SynthMarket, book: SynthBook, suite: SynthSuite): void {
+  withAdv(market);
   market.underlyings.forEach((u, i) => {
-    u.adv = 50_000_000 * (1 + (i % 10));
     u.spread = 0.0005 * (1 + (i % 4));
   });
   book.portfolios.forEach((p, i) => {

@@ -38,6 +38,8 @@ export function suiteYaml(suite: SynthSuite, header: string[] = []): string {
     'mc-t4-breakdown':
       'Fat tails and correlation breakdown: Student-t (4 dof), vols x1.5, correlations half-way to 1, iv +10 points.',
     'price-vol-grid': 'SPAN-style grid: every underlying moves together; 7 price moves x 3 iv moves = 21 scenarios.',
+    'crash-ladder':
+      'A crash ladder (synth --crash-ladder): every underlying at once, -0.4% to -40%, iv +10 points; not for margin.',
   };
   const out = [
     ...header.map((h) => `# ${h}`),
@@ -53,6 +55,11 @@ export function suiteYaml(suite: SynthSuite, header: string[] = []): string {
     out.push(yamlSet(set));
   }
   if (suite.addOns) out.push('# Add-ons of contract section 8 (synth --add-ons).', `addOns: ${JSON.stringify(suite.addOns)}`);
+  if (suite.cascade)
+    out.push(
+      '# Liquidation cascades of contract section 9 on the crash ladder (synth --crash-ladder cascade).',
+      `cascade: ${JSON.stringify(suite.cascade)}`,
+    );
   return out.join('\n') + '\n';
 }
 

@@ -164,6 +164,18 @@ describe('the cascade lines', () => {
       'cascade calm: no scenario takes a portfolio below maintenance',
     ]);
     expect(summaryTable(report)).toContain('cascade spiral: liquidations in 1 of 1 scenario');
+    // A large book's rounds name their first few portfolios only.
+    const many = Array.from({ length: 8 }, (_, i) => `p${i}`);
+    report.sets = [
+      {
+        ...report.sets[0],
+        name: 'big',
+        cascade: { scenarios: 9, withLiquidation: 9, mostRounds: 2, worst: worst([many, ['q']], 10) },
+      },
+    ];
+    expect(cascadeLines(report)).toEqual([
+      'cascade big: liquidations in 9 of 9 scenarios; worst scenario 4: 2 rounds (p0, p1, p2, p3, p4 and 3 more; then q), shortfall 10',
+    ]);
   });
 });
 
