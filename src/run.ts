@@ -16,7 +16,7 @@ import { checkPriceFiles, loadBook, loadMarket, loadSuite, parseBook, parseMarke
 import { bookWarnings, marketWarnings, suiteWarnings, throwIfStrict, type InputWarning } from './model/plausibility.js';
 import { ownData } from './model/read.js';
 import { throwIfIssues } from './model/issues.js';
-import { validateAddOns, validateLimitOverrides } from './model/validate.js';
+import { validateSuiteNeeds, validateLimitOverrides } from './model/validate.js';
 import type { Book, Market, Suite } from './model/types.js';
 import { fromRoot } from './paths.js';
 import { assertFinite, attachAttribution, attachStress, buildReport, type Report } from './report/report.js';
@@ -88,9 +88,9 @@ export function prepare(
     if (input.pricesRoot !== undefined) checkPriceFiles(suite, suiteFile, prices);
   }
   throwIfIssues(suiteFile, validateLimitOverrides(suite, book));
-  const addOnIssues = validateAddOns(suite, market, book);
-  throwIfIssues(typeof input.market === 'string' ? input.market : '<market>', addOnIssues.market);
-  throwIfIssues(typeof input.book === 'string' ? input.book : '<book>', addOnIssues.book);
+  const needs = validateSuiteNeeds(suite, market, book);
+  throwIfIssues(typeof input.market === 'string' ? input.market : '<market>', needs.market);
+  throwIfIssues(typeof input.book === 'string' ? input.book : '<book>', needs.book);
   const warnings = [
     ...marketWarnings(market, typeof input.market === 'string' ? input.market : '<market>'),
     ...bookWarnings(book, typeof input.book === 'string' ? input.book : '<book>'),

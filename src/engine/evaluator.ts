@@ -46,7 +46,7 @@ export interface ScenarioEvaluator {
 /** Checks a request against the plan; the messages are internal (callers validate user input first). */
 export function checkRequest(plan: KernelPlan, chunk: number, set: number, count: number): void {
   if (!(set >= 0 && set < plan.sets.length)) throw new Error(`internal: no set ${set} in the plan`);
-  if (!(count >= 1 && count <= chunk)) throw new Error(`internal: ${count} scenarios for an evaluator of chunk ${chunk}`);
+  checkCount(chunk, count);
 }
 
 /** Checks a number of scenarios against an evaluator's chunk (internal, as checkRequest). */

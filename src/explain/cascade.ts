@@ -7,7 +7,7 @@ import type { EngineConfig, RunControl } from '../engine/engine.js';
 import { kernelPlan, type RunPlan } from '../engine/plan.js';
 import { ArgumentError } from '../errors.js';
 import { noSuchSet, throwIfIssues } from '../model/issues.js';
-import { validateAddOns } from '../model/validate.js';
+import { validateSuiteNeeds } from '../model/validate.js';
 import { buildCascadeTable, CASCADE_DEFAULTS, cascadeScenario, priceMoves } from '../risk/cascade.js';
 import { prepare, run, type RunInput } from '../run.js';
 
@@ -53,7 +53,11 @@ export async function explainCascade(input: ExplainCascadeInput, control: RunCon
   const marketFile = typeof input.market === 'string' ? input.market : '<market>';
   if (!plan.suite.cascade) {
     // Without a cascade block the suite's validation did not ask for adv: ask as if it named this set.
-    const issues = validateAddOns({ ...plan.suite, cascade: { sets: [input.set], ...CASCADE_DEFAULTS } }, plan.market, plan.book);
+    const issues = validateSuiteNeeds(
+      { ...plan.suite, cascade: { sets: [input.set], ...CASCADE_DEFAULTS } },
+      plan.market,
+      plan.book,
+    );
     throwIfIssues(marketFile, issues.market);
   }
   const report = await run(
@@ -64,7 +68,9 @@ export async function explainCascade(input: ExplainCascadeInput, control: RunCon
       baseDir: input.baseDir,
       workers: input.workers,
       executor: input.executor,
+      // Only the maintenance margins are needed.
       attribution: false,
+      cover: false,
     },
     control,
   );

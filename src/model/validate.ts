@@ -364,7 +364,7 @@ export function validateLimitOverrides(suite: Suite, book: Book): Issue[] {
  * with a credit table, every portfolio rating in it (as issues of the book). A configured
  * add-on with a missing input would otherwise margin as if that charge were zero.
  */
-export function validateAddOns(suite: Suite, market: Market, book: Book): { market: Issue[]; book: Issue[] } {
+export function validateSuiteNeeds(suite: Suite, market: Market, book: Book): { market: Issue[]; book: Issue[] } {
   const out = { market: [] as Issue[], book: [] as Issue[] };
   const addOns = suite.addOns;
   // The cascade prices its sales with the liquidity add-on's square-root law: the same input,

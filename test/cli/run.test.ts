@@ -32,6 +32,7 @@ describe('xmargin run', () => {
       'vol-grid',
       'crash',
       'sol-ladder',
+      'liquidation-spiral',
     ]);
     expect(report.sets[0].scenarios).toBe(100000);
     expect(report.portfolios.length).toBeGreaterThanOrEqual(4);

@@ -188,7 +188,7 @@ describe('sweep', () => {
       expect(e.stdout).toBe('');
       expect(e.stderr).toBe(`xmargin: ${message}\n`);
     };
-    const sets = 'mc-normal, mc-t4-breakdown, vol-grid, crash, sol-ladder';
+    const sets = 'mc-normal, mc-t4-breakdown, vol-grid, crash, sol-ladder, liquidation-spiral';
     await refused(['--set', 'nope', '--weights', '0,1'], `--set nope: the suite has no such set (sets: ${sets})`);
     await refused(
       ['--set', 'vol-grid', '--weights', '0,1'],
