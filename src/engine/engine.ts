@@ -12,6 +12,7 @@ import { encodePlan, planId } from './plan-codec.js';
 import { chunkOf, runSets } from './run-sets.js';
 import { componentTailLosses, type ComponentLossPass } from './component-losses.js';
 import { runCascades, type CascadeRequest } from './cascades.js';
+import { rowVectors } from './row-vectors.js';
 import type { CascadePartial } from '../risk/cascade.js';
 import { createThreadExecutor } from './thread-executor.js';
 import type { InjectedFault, PlanRef } from './task.js';
@@ -131,6 +132,11 @@ export interface Engine {
    * one partial per request (cascades.ts). The tasks are dispatched before this returns.
    */
   cascades(requests: CascadeRequest[], options?: { chunk?: number }, control?: RunControl): Promise<CascadePartial[]>;
+  /**
+   * Every revaluation row's P&L over all of set `set`'s scenarios, rows x scenarios (row r at
+   * [r N, r N + N)): what a what-if service keeps warm (row-vectors.ts).
+   */
+  rowVectors(set: number, options?: { chunk?: number }, control?: RunControl): Promise<Float64Array>;
   /** Tasks submitted to the executor and not yet settled: 0 when the engine is idle. */
   pending(): number;
   close(): Promise<void>;
@@ -165,6 +171,14 @@ export function createEngine(plan: RunPlan, config: EngineConfig = {}): Engine {
       }
     },
     pending: () => executor.pending(),
+    rowVectors(set, options = {}, control = {}) {
+      if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
+      try {
+        return rowVectors(plan, ref, executor, set, chunkOf(plan, options.chunk), control.signal);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
     cascades(requests, options = {}, control = {}) {
       if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
       try {

@@ -148,7 +148,21 @@ export interface CascadeTask {
   table: CascadeTable;
 }
 
-export type EngineTask = RangeTask | SummaryTask | ComponentLossTask | ComponentLossBatch | CascadeTask;
+/** Every revaluation row of scenarios [start, start + count) of a set: rows x count values (row-vectors.ts). */
+export interface RowVectorTask {
+  kind: 'row-vectors';
+  plan: PlanRef;
+  set: number;
+  start: number;
+  count: number;
+  chunk: number;
+}
+
+export type EngineTask = RangeTask | SummaryTask | ComponentLossTask | ComponentLossBatch | CascadeTask | RowVectorTask;
+
+export function isRowVectorTask(task: EngineTask): task is RowVectorTask {
+  return (task as RowVectorTask).kind === 'row-vectors';
+}
 
 export function isCascadeTask(task: EngineTask): task is CascadeTask {
   return (task as CascadeTask).kind === 'cascade';

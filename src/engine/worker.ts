@@ -11,8 +11,10 @@ import { runRangeTask } from './range-task.js';
 import { summarizeTails } from './exact-tails.js';
 import { layoutComponentLosses, pairsPerPass, runComponentLossTask, type ComponentLossLayout } from './component-loss-task.js';
 import { runCascadeTask } from './cascades.js';
+import { runRowVectorTask } from './row-vectors.js';
 import {
   isCascadeTask,
+  isRowVectorTask,
   isComponentLossBatch,
   isComponentLossTask,
   isSummaryTask,
@@ -54,6 +56,9 @@ export default function runTask(task: EngineTask): Float64Array | TaskFailure {
         at += p.length;
       }
       return transfer(out, false);
+    }
+    if (isRowVectorTask(task)) {
+      return transfer(runRowVectorTask(evaluatorFor(task.plan, task.chunk, 1, undefined), task), false);
     }
     if (isCascadeTask(task)) {
       return transfer(runCascadeTask(evaluatorFor(task.plan, task.chunk, 1, undefined), task), false);

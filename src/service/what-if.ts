@@ -1,0 +1,314 @@
+// What-if margins (the service's core): what a trade would do to the margin of the accounts that
+// make it and the portfolios they belong to, exactly as a full run on the modified book would say,
+// in milliseconds. For fixed scenarios a position's P&L is its quantity times its instrument row's
+// P&L, so with every row's vector over a set's scenarios warm (engine/row-vectors.ts) a unit's
+// P&L vector is a weighted sum of rows, and a trade adds one more term: the new tail is reselected
+// from the new vector, and margins, add-ons, health and calls follow as in a run (unit-margins.ts).
+//
+// Exactness: a unit's vector is summed from the rows in the engine's own order (aggregateRows:
+// from 0.0, quantity x row in holdings order), so it has the bits of the run's; a trade's term is
+// then added to it, where a run on the modified book would have summed the position in its place
+// among the others. The difference is rounding, a few ulps of the largest term: equal to 1e-9
+// relative unless the unit hedges its positions to nine digits (docs/service.md).
+import type { RunPlan } from '../engine/plan.js';
+import { buildHoldings } from '../engine/holdings.js';
+import { shortOptionNotionals } from '../margin/addons.js';
+import { healthOf, marginOf, type MarginResult } from '../margin/margin.js';
+import { unitMargins } from '../margin/unit-margins.js';
+import type { Book, Instrument } from '../model/types.js';
+import type { Report } from '../report/report.js';
+import { planExposures } from '../risk/exposure.js';
+import type { TailMeasures } from '../risk/measures.js';
+
+/** One trade: a quantity (signed) of an existing instrument, in an existing account. */
+export interface Trade {
+  account: string;
+  instrument: string;
+  quantity: number;
+}
+
+/** A unit's margin and standing, before or after. */
+export interface UnitStanding {
+  initialMargin: number;
+  maintenanceMargin: number;
+  bindingSet: string;
+  collateral: number;
+  health: number | null;
+  marginCall: number;
+}
+
+export interface UnitWhatIf {
+  id: string;
+  before: UnitStanding;
+  after: UnitStanding;
+  /** after.initialMargin - before.initialMargin. */
+  incrementalIM: number;
+}
+
+export interface WhatIfAnswer {
+  /** The portfolios holding a traded account, margined cross, in report order. */
+  portfolios: UnitWhatIf[];
+  /** The traded accounts, margined alone (segregated), in book order. */
+  accounts: UnitWhatIf[];
+}
+
+/** A request that names something the book does not have, or a quantity that is not a number: the caller's fault. */
+export class WhatIfError extends Error {
+  constructor(
+    message: string,
+    readonly path: (string | number)[],
+    readonly kind: 'unknown' | 'invalid',
+  ) {
+    super(message);
+    this.name = 'WhatIfError';
+  }
+}
+
+/** The tail measures of a P&L vector over one set, as the engine finds them: top k under (loss desc, index asc), ES a Neumaier sum in rank order. */
+export function vectorMeasures(pnl: Float64Array, k: number, scratch: Int32Array = new Int32Array(pnl.length)): TailMeasures {
+  const n = pnl.length;
+  if (!(k >= 1 && k <= n)) throw new Error(`internal: a tail of ${k} of ${n} scenarios`);
+  // Rank order: larger loss (smaller P&L) first, then the lower index.
+  const before = (a: number, b: number) => pnl[a] < pnl[b] || (pnl[a] === pnl[b] && a < b);
+  for (let i = 0; i < n; i++) scratch[i] = i;
+  // Quickselect the k first in rank order into scratch[0, k), then sort those k.
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const pivot = scratch[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (before(scratch[i], pivot)) i++;
+      while (before(pivot, scratch[j])) j--;
+      if (i <= j) {
+        const t = scratch[i];
+        scratch[i] = scratch[j];
+        scratch[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else break;
+  }
+  const tail = Array.from(scratch.subarray(0, k)).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  let sum = 0;
+  let comp = 0;
+  for (const s of tail) {
+    const v = -pnl[s];
+    const t = sum + v;
+    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  return {
+    var: -pnl[tail[k - 1]],
+    es: (sum + comp) / k,
+    worst: -pnl[tail[0]],
+    worstScenario: tail[0],
+    varScenario: tail[k - 1],
+  };
+}
+
+/**
+ * The warm state of one served version: its plan and report, every set's row vectors, and the
+ * P&L vectors of the units asked about so far (kept while they fit `unitCacheBytes`, the least
+ * recently used dropped first; any dropped one is summed again from the rows).
+ */
+export class WhatIfModel {
+  private readonly units = new Map<string, Float64Array>();
+  private unitBytes = 0;
+  private readonly nRows: number;
+  private readonly accountIndex: Map<string, number>;
+  private readonly portfolioOf: number[];
+  private readonly scratch: Int32Array;
+
+  constructor(
+    readonly plan: RunPlan,
+    readonly report: Report,
+    /** Per set: rows x scenarios (engine.rowVectors). */
+    private readonly rows: Float64Array[],
+    private readonly unitCacheBytes = 256 * 2 ** 20,
+  ) {
+    this.nRows = plan.instruments.nLinear + plan.instruments.nOptions;
+    plan.sets.forEach((s, i) => {
+      if (rows[i].length !== this.nRows * s.scenarios) throw new Error(`internal: row vectors of set ${s.name}`);
+    });
+    this.accountIndex = new Map(plan.holdings.accountIds.map((id, a) => [id, a]));
+    this.portfolioOf = new Array<number>(plan.holdings.accountIds.length);
+    plan.holdings.portfolios.forEach((p, i) => p.accounts.forEach((a) => (this.portfolioOf[a] = i)));
+    this.scratch = new Int32Array(Math.max(1, ...plan.sets.map((s) => s.scenarios)));
+  }
+
+  /** Row r of set `set` over its scenarios: a view. */
+  row(set: number, r: number): Float64Array {
+    const n = this.plan.sets[set].scenarios;
+    return this.rows[set].subarray(r * n, r * n + n);
+  }
+
+  /** An account's P&L vector over a set, summed as the aggregation kernel sums it (the run's bits). */
+  private accountVector(set: number, a: number): Float64Array {
+    return this.cached(`a${a}:${set}`, () => {
+      const h = this.plan.holdings;
+      const out = new Float64Array(this.plan.sets[set].scenarios);
+      for (let k = h.accountOffsets[a]; k < h.accountOffsets[a + 1]; k++)
+        addTimes(out, h.accountQty[k], this.row(set, h.accountRows[k]));
+      return out;
+    });
+  }
+
+  /** A series' P&L vector over a set: an account's, or a group's as the sum of its accounts' (weights, in order). */
+  private seriesVector(set: number, series: number): Float64Array {
+    const h = this.plan.holdings;
+    const nAccounts = h.accountIds.length;
+    if (series < nAccounts) return this.accountVector(set, series);
+    return this.cached(`g${series}:${set}`, () => {
+      const g = series - nAccounts;
+      const out = new Float64Array(this.plan.sets[set].scenarios);
+      for (let m = h.groupOffsets[g]; m < h.groupOffsets[g + 1]; m++)
+        addTimes(out, h.groupWeight[m], this.accountVector(set, h.groupMembers[m]));
+      return out;
+    });
+  }
+
+  private cached(key: string, make: () => Float64Array): Float64Array {
+    const hit = this.units.get(key);
+    if (hit) {
+      // Most recently used last: a Map keeps insertion order.
+      this.units.delete(key);
+      this.units.set(key, hit);
+      return hit;
+    }
+    const v = make();
+    this.units.set(key, v);
+    this.unitBytes += v.byteLength;
+    for (const [old, ov] of this.units) {
+      if (this.unitBytes <= this.unitCacheBytes || old === key) break;
+      this.units.delete(old);
+      this.unitBytes -= ov.byteLength;
+    }
+    return v;
+  }
+
+  /** Bytes of unit vectors held now. */
+  get cachedBytes(): number {
+    return this.unitBytes;
+  }
+
+  /** Checks a request's trades against the book: every account and instrument known, every quantity a finite number. */
+  private resolve(trades: Trade[]): { account: number; row: number; instrument: Instrument; quantity: number }[] {
+    const instruments = new Map(this.plan.book.instruments.map((i) => [i.id, i]));
+    return trades.map((t, i) => {
+      const account = this.accountIndex.get(t.account);
+      if (account === undefined)
+        throw new WhatIfError(`no account "${t.account}" in the book`, ['trades', i, 'account'], 'unknown');
+      const instrument = instruments.get(t.instrument);
+      if (instrument === undefined)
+        throw new WhatIfError(`no instrument "${t.instrument}" in the book`, ['trades', i, 'instrument'], 'unknown');
+      if (!Number.isFinite(t.quantity))
+        throw new WhatIfError(`expected a finite quantity, found ${t.quantity}`, ['trades', i, 'quantity'], 'invalid');
+      return { account, row: this.plan.instruments.rowOf.get(t.instrument)!, instrument, quantity: t.quantity };
+    });
+  }
+
+  /**
+   * The trades' effect on the margin of every portfolio holding a traded account (cross) and of
+   * every traded account (alone): before (this version's report) and after.
+   */
+  whatIf(trades: Trade[]): WhatIfAnswer {
+    const plan = this.plan;
+    const h = plan.holdings;
+    const resolved = this.resolve(trades);
+    const portfolios = [...new Set(resolved.map((t) => this.portfolioOf[t.account]))].sort((x, y) => x - y);
+    // The modified book, cut down to the portfolios concerned: their accounts with the trades as
+    // positions, so exposures, add-on inputs and holdings are built as a run builds them.
+    const accounts = portfolios.flatMap((p) => h.portfolios[p].accounts);
+    const sub = new Map(accounts.map((a, i) => [a, i]));
+    const book: Book = {
+      instruments: plan.book.instruments,
+      accounts: accounts.map((a) => {
+        const src = plan.book.accounts[a];
+        const added = resolved.filter((t) => t.account === a).map((t) => ({ instrument: t.instrument.id, quantity: t.quantity }));
+        return { ...src, positions: [...src.positions, ...added] };
+      }),
+      portfolios: portfolios.flatMap((p) => {
+        const listed = plan.book.portfolios.find((q) => q.id === h.portfolios[p].id);
+        return listed ? [listed] : [];
+      }),
+    };
+    const holdings = buildHoldings(plan.market, book, plan.instruments);
+    const subPlan = { market: plan.market, book, suite: plan.suite, holdings };
+    // Each set's P&L vector of every series of the cut-down book: the original series' vector
+    // plus the trades' terms.
+    const nSub = book.accounts.length;
+    const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
+    const seriesMargin = (series: number): MarginResult => {
+      const members =
+        series < nSub
+          ? [series]
+          : Array.from(
+              holdings.groupMembers.subarray(holdings.groupOffsets[series - nSub], holdings.groupOffsets[series - nSub + 1]),
+            );
+      const original = members.map((m) => accounts[m]);
+      const measures = plan.sets.map((set, si) => {
+        const base =
+          original.length === 1
+            ? this.seriesVector(si, original[0])
+            : this.seriesVector(si, h.portfolios[this.portfolioOf[original[0]]].series);
+        const v = Float64Array.from(base);
+        for (const t of resolved) if (original.includes(t.account)) addTimes(v, t.quantity, this.row(si, t.row));
+        return vectorMeasures(v, set.tailSize, this.scratch);
+      });
+      return marginOf(meta, measures, plan.suite.maintenanceRatio);
+    };
+    const exposures = planExposures(subPlan);
+    const margins = unitMargins(
+      subPlan,
+      exposures.positionDelta,
+      plan.suite.addOns ? shortOptionNotionals(plan.market, book) : [],
+      seriesMargin,
+    );
+    const standing = (
+      m: Pick<MarginResult, 'initialMargin' | 'maintenanceMargin' | 'bindingSet'>,
+      collateral: number,
+    ): UnitStanding => ({
+      initialMargin: m.initialMargin,
+      maintenanceMargin: m.maintenanceMargin,
+      bindingSet: m.bindingSet,
+      ...healthOf(collateral, m),
+    });
+    const reportPortfolios = new Map(this.report.portfolios.map((p) => [p.id, p]));
+    const reportAccounts = new Map(this.report.portfolios.flatMap((p) => p.segregated.accounts).map((a) => [a.id, a]));
+    const answer: WhatIfAnswer = { portfolios: [], accounts: [] };
+    holdings.portfolios.forEach((p, i) => {
+      const was = reportPortfolios.get(p.id)!;
+      const after = standing(margins.portfolios[i], was.collateral);
+      answer.portfolios.push({
+        id: p.id,
+        before: standing(was.cross, was.collateral),
+        after,
+        incrementalIM: after.initialMargin - was.cross.initialMargin,
+      });
+    });
+    const traded = [...new Set(resolved.map((t) => t.account))].sort((x, y) => x - y);
+    for (const a of traded) {
+      const id = h.accountIds[a];
+      const was = reportAccounts.get(id)!;
+      const after = standing(margins.accounts[sub.get(a)!], was.collateral);
+      answer.accounts.push({
+        id,
+        before: standing(was, was.collateral),
+        after,
+        incrementalIM: after.initialMargin - was.initialMargin,
+      });
+    }
+    return answer;
+  }
+}
+
+/** out += w x v, element by element from the first (the aggregation kernel's step). */
+function addTimes(out: Float64Array, w: number, v: Float64Array): void {
+  for (let s = 0; s < out.length; s++) out[s] = out[s] + w * v[s];
+}

@@ -1,0 +1,151 @@
+// What-if margins against the reference that defines them: a full run on the book with the
+// trades in it. Random trades on the bundled example (every set type, add-ons on), checked to
+// 1e-9 relative for every portfolio and account the trades touch; the warm row vectors against
+// the TypeScript twins, to the bit; the tail selection against a sort.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledExample, createEngine, prepare, reportOn, run, type Engine } from '../../src/index.js';
+import { TwinEvaluator } from '../../src/engine/evaluator-twin.js';
+import { kernelPlan, type RunPlan } from '../../src/engine/plan.js';
+import { vectorMeasures, WhatIfError, WhatIfModel, type Trade, type UnitStanding } from '../../src/service/what-if.js';
+import { rng } from '../kernels/helpers.js';
+
+function inputs() {
+  const suite = parseYaml(readFileSync(bundledExample.suite, 'utf8')) as { scenarioSets: { type: string; count?: number }[] };
+  // Fewer Monte Carlo scenarios, so that a run per random case stays quick; every set type stays.
+  for (const s of suite.scenarioSets) if (s.type === 'montecarlo') s.count = 4000;
+  const book = JSON.parse(readFileSync(bundledExample.book, 'utf8'));
+  return { market: bundledExample.market, book, suite };
+}
+
+const close = (got: number | null, want: number | null, what: string) => {
+  if (want === null || got === null) return expect(got, what).toBe(want);
+  expect(Math.abs(got - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)));
+};
+
+function sameStanding(got: UnitStanding, want: UnitStanding & object, what: string) {
+  close(got.initialMargin, want.initialMargin, `${what} IM`);
+  close(got.maintenanceMargin, want.maintenanceMargin, `${what} MM`);
+  close(got.health, want.health, `${what} health`);
+  close(got.marginCall, want.marginCall, `${what} call`);
+  expect(got.bindingSet, `${what} binding set`).toBe(want.bindingSet);
+}
+
+describe('what-if margins', () => {
+  let engine: Engine;
+  let plan: RunPlan;
+  let model: WhatIfModel;
+  const input = inputs();
+
+  beforeAll(async () => {
+    plan = prepare(input);
+    engine = createEngine(plan, { workers: 2 });
+    const report = await reportOn(engine, { attribution: false });
+    const rows: Float64Array[] = [];
+    for (let si = 0; si < plan.sets.length; si++) rows.push(await engine.rowVectors(si, { chunk: 64 }));
+    model = new WhatIfModel(plan, report, rows, 2 ** 20);
+  });
+  afterAll(() => engine.close());
+
+  it('keeps every row of every set with the bits of the twins', () => {
+    const ev = new TwinEvaluator(kernelPlan(plan), 50);
+    const nRows = plan.instruments.nLinear + plan.instruments.nOptions;
+    for (const [si, set] of plan.sets.entries()) {
+      for (const start of [0, Math.max(0, set.scenarios - 50)]) {
+        const c = Math.min(50, set.scenarios - start);
+        const e = ev.range(si, start, c);
+        for (let r = 0; r < nRows; r++)
+          for (let s = 0; s < c; s++)
+            expect(Object.is(model.row(si, r)[start + s], e.rows[r * c + s]), `${set.name} row ${r}`).toBe(true);
+      }
+    }
+  });
+
+  it('selects the tail a sort selects: VaR, ES and worst with their scenarios, ties to the lower index', () => {
+    const next = rng(3);
+    for (let trial = 0; trial < 30; trial++) {
+      const n = 1 + Math.floor(next() * 300);
+      const k = 1 + Math.floor(next() * n);
+      // Few distinct values: ties are common.
+      const pnl = Float64Array.from({ length: n }, () => Math.floor(next() * 7) - 3);
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => pnl[a] - pnl[b] || a - b);
+      const got = vectorMeasures(pnl, k);
+      expect(got.worstScenario).toBe(order[0]);
+      expect(got.varScenario).toBe(order[k - 1]);
+      expect(got.var).toBe(-pnl[order[k - 1]]);
+      expect(got.es).toBeCloseTo(order.slice(0, k).reduce((s, i) => s - pnl[i], 0) / k, 12);
+    }
+  });
+
+  it('a trade of nothing changes nothing: after is the report, to the bit', () => {
+    const answer = model.whatIf([{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: 0 }]);
+    for (const u of [...answer.portfolios, ...answer.accounts]) {
+      expect(u.after).toEqual(u.before);
+      expect(u.incrementalIM).toBe(0);
+    }
+  });
+
+  it('equals a full run on the book with the trades, to 1e-9, on random trades', async () => {
+    const next = rng(42);
+    const accountIds = input.book.accounts.map((a: { id: string }) => a.id);
+    const instrumentIds = input.book.instruments.map((i: { id: string }) => i.id);
+    let moved = 0;
+    for (let trial = 0; trial < 6; trial++) {
+      const trades: Trade[] = Array.from({ length: 1 + Math.floor(next() * 3) }, () => ({
+        account: accountIds[Math.floor(next() * accountIds.length)],
+        instrument: instrumentIds[Math.floor(next() * instrumentIds.length)],
+        quantity: Math.round((next() - 0.5) * 40 * 100) / 100,
+      }));
+      const answer = model.whatIf(trades);
+      moved += answer.portfolios.filter((p) => Math.abs(p.incrementalIM) > 1).length;
+      const book = structuredClone(input.book);
+      for (const t of trades)
+        book.accounts
+          .find((a: { id: string }) => a.id === t.account)
+          .positions.push({ instrument: t.instrument, quantity: t.quantity });
+      const full = await run({ ...input, book, workers: 1, attribution: false });
+      for (const p of answer.portfolios)
+        sameStanding(
+          p.after,
+          { ...full.portfolios.find((q) => q.id === p.id)!.cross, ...full.portfolios.find((q) => q.id === p.id)! },
+          `${JSON.stringify(trades)} ${p.id}`,
+        );
+      for (const a of answer.accounts) {
+        const want = full.portfolios.flatMap((p) => p.segregated.accounts).find((x) => x.id === a.id)!;
+        sameStanding(a.after, want, `${JSON.stringify(trades)} ${a.id}`);
+      }
+      expect(answer.accounts.map((a) => a.id).sort()).toEqual([...new Set(trades.map((t) => t.account))].sort());
+    }
+    // The trades must move margins, or the comparison would prove little.
+    expect(moved).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses unknown accounts and instruments, and quantities that are not numbers, naming the field', () => {
+    const bad = (trades: Trade[]) => {
+      try {
+        model.whatIf(trades);
+      } catch (err) {
+        return err instanceof WhatIfError ? { path: err.path, kind: err.kind } : err;
+      }
+      return 'no error';
+    };
+    expect(bad([{ account: 'nobody', instrument: 'BTC-PERP', quantity: 1 }])).toEqual({
+      path: ['trades', 0, 'account'],
+      kind: 'unknown',
+    });
+    expect(
+      bad([
+        { account: 'alpha-spot', instrument: 'BTC-PERP', quantity: 1 },
+        { account: 'alpha-spot', instrument: 'XYZ', quantity: 1 },
+      ]),
+    ).toEqual({
+      path: ['trades', 1, 'instrument'],
+      kind: 'unknown',
+    });
+    expect(bad([{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: Infinity }])).toEqual({
+      path: ['trades', 0, 'quantity'],
+      kind: 'invalid',
+    });
+  });
+});
