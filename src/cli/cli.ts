@@ -9,6 +9,7 @@ import { nearcorrCommand } from './nearcorr-command.js';
 import { runCommand } from './run-command.js';
 import { synthCommand } from './synth-command.js';
 import { sweepCommand } from './sweep-command.js';
+import { serveCommand } from './serve-command.js';
 
 export type { CliIO, Writer } from './io.js';
 export { processIO } from './io.js';
@@ -118,7 +119,7 @@ export async function cli(argv: string[], io: CliIO = processIO()): Promise<numb
   // The flags of the command being parsed, recorded by its builder; none until a command matches.
   let flags: string[] | undefined;
   const record = (f: string[]) => (flags = f);
-  const commands = ['run', 'calibrate', 'nearcorr', 'explain', 'synth', 'sweep'];
+  const commands = ['run', 'calibrate', 'nearcorr', 'explain', 'synth', 'sweep', 'serve'];
   try {
     await yargs()
       .scriptName('xmargin')
@@ -129,7 +130,8 @@ export async function cli(argv: string[], io: CliIO = processIO()): Promise<numb
       .command(recordingFlags(explainCommand(io), record))
       .command(recordingFlags(synthCommand(io), record))
       .command(recordingFlags(sweepCommand(io), record))
-      .demandCommand(1, 'name a command: run, calibrate, nearcorr, sweep, synth, explain')
+      .command(recordingFlags(serveCommand(io), record))
+      .demandCommand(1, 'name a command: run, calibrate, nearcorr, sweep, synth, explain, serve')
       .strict()
       .wrap(Math.min(110, io.columns || 110))
       .exitProcess(false)

@@ -1,0 +1,90 @@
+// `xmargin serve`: the what-if service (src/service). Validates and runs like `run`, then listens
+// until SIGTERM or SIGINT, which drain the requests in flight and exit 0.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import { bundledExample } from '../run.js';
+import { isLoopback } from '../service/server.js';
+import { serveDefaults, startService } from '../service/serve.js';
+import type { CliIO } from './io.js';
+import { warnOn } from './warnings.js';
+
+interface ServeArgs {
+  market?: string;
+  book?: string;
+  suite?: string;
+  host: string;
+  port: number;
+  workers?: number;
+  token?: string;
+  cacheMb: number;
+  strict: boolean;
+  log: boolean;
+}
+
+export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
+  return {
+    command: 'serve',
+    describe: 'Run the suite once, then answer what-if trades and report queries over HTTP (docs/service.md)',
+    builder: (y: Argv) =>
+      y
+        .option('market', { type: 'string', describe: 'market file (with --book and --suite; none: the bundled example)' })
+        .option('book', { type: 'string', describe: 'book file' })
+        .option('suite', { type: 'string', describe: 'suite file' })
+        .option('host', {
+          type: 'string',
+          default: '127.0.0.1',
+          describe: 'address to listen on; any but loopback needs a token',
+        })
+        .option('port', { type: 'number', default: 7070, describe: 'port to listen on (0: any free one)' })
+        .option('workers', { type: 'number', describe: 'worker threads [default: one per core]' })
+        .option('token', {
+          type: 'string',
+          describe: 'bearer token every route but /health requires [default: $XMARGIN_TOKEN]',
+        })
+        .option('cache-mb', {
+          type: 'number',
+          default: serveDefaults.unitCacheBytes / 2 ** 20,
+          describe: 'MiB of unit P&L vectors kept warm for what-ifs (least recently used dropped beyond it)',
+        })
+        .option('strict', { type: 'boolean', default: false, describe: 'make warnings about implausible values errors (exit 2)' })
+        .option('log', { type: 'boolean', default: true, describe: 'request log as JSON lines on stdout; --no-log for none' })
+        .example('$0 serve', 'serve the bundled example on http://127.0.0.1:7070') as unknown as Argv<ServeArgs>,
+    handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
+      const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
+      if (given !== 0 && given !== 3)
+        throw new UsageError('give all of --market, --book and --suite, or none to serve the bundled example');
+      if (!(Number.isInteger(args.port) && args.port >= 0 && args.port <= 65535))
+        throw new UsageError(`--port must be a whole number from 0 to 65535, got ${args.port}`);
+      if (!(args.cacheMb > 0)) throw new UsageError(`--cache-mb must be a number above 0, got ${args.cacheMb}`);
+      const token = args.token ?? process.env.XMARGIN_TOKEN;
+      if (token !== undefined && token.length < 16) throw new UsageError('the token must be at least 16 characters');
+      if (!isLoopback(args.host) && token === undefined)
+        throw new UsageError(
+          `--host ${args.host} is reachable from other machines: give a --token (or XMARGIN_TOKEN), or serve on 127.0.0.1`,
+        );
+      const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
+      const service = await startService({
+        ...inputs,
+        workers: args.workers,
+        strict: args.strict,
+        onWarning: warnOn(io),
+        token,
+        unitCacheBytes: args.cacheMb * 2 ** 20,
+        logger: args.log,
+      });
+      try {
+        const url = await service.app.listen({ host: args.host, port: args.port });
+        const v = service.current();
+        io.stderr.write(`xmargin serve: listening on ${url} (version ${v.version}, ${v.report.portfolios.length} portfolios)\n`);
+        await new Promise<void>((resolve) => {
+          if (!io.signal) return;
+          if (io.signal.aborted) resolve();
+          else io.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        io.stderr.write('xmargin serve: stopping (requests in flight finish first)\n');
+      } finally {
+        await service.close();
+      }
+    },
+  };
+}

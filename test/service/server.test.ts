@@ -1,0 +1,183 @@
+// The service over real HTTP: the server listens on a random loopback port and a real client
+// (fetch) talks to it. Every route, auth on and off, bad requests of every kind and a fuzz loop,
+// the rate limit, and `xmargin serve` as a process: it refuses a public host without a token,
+// serves, and drains and exits 0 on SIGTERM.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledExample } from '../../src/index.js';
+import { startService, type Service } from '../../src/service/serve.js';
+import { cliPath, xmarginInProcess } from '../helpers/cli.js';
+import { rng } from '../kernels/helpers.js';
+
+function smallSuite() {
+  const suite = parseYaml(readFileSync(bundledExample.suite, 'utf8')) as { scenarioSets: { type: string; count?: number }[] };
+  for (const s of suite.scenarioSets) if (s.type === 'montecarlo') s.count = 2000;
+  return suite;
+}
+
+const TOKEN = 'a-test-token-of-enough-length';
+
+describe('xmargin serve over HTTP', () => {
+  let open: Service;
+  let locked: Service;
+  let url: string;
+  let lockedUrl: string;
+
+  beforeAll(async () => {
+    const input = { market: bundledExample.market, book: bundledExample.book, suite: smallSuite(), workers: 2 };
+    open = await startService({ ...input, rateLimit: 10_000 });
+    url = await open.app.listen({ host: '127.0.0.1', port: 0 });
+    locked = await startService({ ...input, token: TOKEN, rateLimit: 30, bodyLimit: 4096 });
+    lockedUrl = await locked.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await open?.close();
+    await locked?.close();
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}, base = url) => fetch(base + path, { headers });
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}, base = url) =>
+    fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('GET /health, /version, /report, /portfolios/{id}, /accounts/{id}', async () => {
+    expect(await (await get('/health')).json()).toEqual({ status: 'ok' });
+    const version = await (await get('/version')).json();
+    expect(version).toMatchObject({ version: 1, engine: expect.any(String), computedAt: expect.any(String) });
+    expect(version.inputs.map((i: { role: string }) => i.role)).toEqual(['market', 'book', 'suite']);
+    const { report } = await (await get('/report')).json();
+    expect(report).toEqual(JSON.parse(JSON.stringify(open.current().report)));
+    const p = report.portfolios[0];
+    expect(await (await get(`/portfolios/${encodeURIComponent(p.id)}`)).json()).toEqual({ version: 1, portfolio: p });
+    const a = p.segregated.accounts[0];
+    expect(await (await get(`/accounts/${encodeURIComponent(a.id)}`)).json()).toEqual({
+      version: 1,
+      portfolio: p.id,
+      account: a,
+    });
+    expect((await get('/portfolios/nobody')).status).toBe(404);
+    expect((await get('/accounts/nobody')).status).toBe(404);
+    expect((await get('/nothing-here')).status).toBe(404);
+  });
+
+  it('POST /what-if answers from the served version, as the model does', async () => {
+    const trades = [{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: -5 }];
+    const r = await post('/what-if', { trades });
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    expect(body).toEqual(JSON.parse(JSON.stringify({ version: 1, ...open.current().model.whatIf(trades) })));
+    expect(body.portfolios[0].id).toBe('alpha-fund');
+    expect(body.portfolios[0].incrementalIM).toBeLessThan(0);
+  });
+
+  it('refuses bad requests with 400 and the path of the bad field, unknown ids with 404', async () => {
+    const bad = async (body: unknown) => {
+      const r = await post('/what-if', body);
+      return { status: r.status, body: await r.json() };
+    };
+    expect(await bad('{not json')).toMatchObject({ status: 400 });
+    expect(await bad({})).toMatchObject({ status: 400, body: { path: [] } });
+    expect(await bad({ trades: [] })).toMatchObject({ status: 400, body: { path: ['trades'] } });
+    expect(await bad({ trades: [{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: '5' }] })).toMatchObject({
+      status: 400,
+      body: { path: ['trades', 0, 'quantity'] },
+    });
+    expect(await bad({ trades: [{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: 5, price: 1 }] })).toMatchObject({
+      status: 400,
+      body: { path: ['trades', 0, 'price'] },
+    });
+    expect(await bad({ trades: [{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: 5 }], extra: true })).toMatchObject({
+      status: 400,
+      body: { path: ['extra'] },
+    });
+    expect(await bad({ trades: [{ account: 'nobody', instrument: 'BTC-PERP', quantity: 5 }] })).toMatchObject({
+      status: 404,
+      body: { path: ['trades', 0, 'account'] },
+    });
+    expect(await bad({ trades: [{ account: 'alpha-spot', instrument: 'NOPE', quantity: 5 }] })).toMatchObject({
+      status: 404,
+      body: { path: ['trades', 0, 'instrument'] },
+    });
+  });
+
+  it('survives a fuzz loop of random bodies: every answer a 2xx or 4xx, the state unchanged', async () => {
+    const next = rng(7);
+    const before = JSON.stringify(open.current().report);
+    const atoms = [null, true, 0, -1, 1e308, 'x', '', [], {}, 'alpha-spot', 'BTC-PERP', NaN];
+    const pick = () => atoms[Math.floor(next() * atoms.length)];
+    const value = (depth: number): unknown => {
+      const r = next();
+      if (depth > 2 || r < 0.4) return pick();
+      if (r < 0.6) return Array.from({ length: Math.floor(next() * 3) }, () => value(depth + 1));
+      const keys = ['trades', 'account', 'instrument', 'quantity', 'x'];
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(next() * 4) }, () => [keys[Math.floor(next() * keys.length)], value(depth + 1)]),
+      );
+    };
+    for (let i = 0; i < 200; i++) {
+      const body = next() < 0.1 ? JSON.stringify(value(0)).slice(0, Math.floor(next() * 20)) : { trades: value(1) };
+      const r = await post('/what-if', body);
+      expect(r.status, JSON.stringify(body)).toBeLessThan(500);
+      await r.arrayBuffer();
+    }
+    expect(JSON.stringify(open.current().report)).toBe(before);
+    expect((await get('/health')).status).toBe(200);
+  });
+
+  it('with a token: 401 without it or with a wrong one, 200 with it; /health needs none', async () => {
+    expect((await get('/health', {}, lockedUrl)).status).toBe(200);
+    expect((await get('/version', {}, lockedUrl)).status).toBe(401);
+    expect((await get('/version', { authorization: 'Bearer wrong-token-of-some-length' }, lockedUrl)).status).toBe(401);
+    expect((await get('/version', { authorization: `Bearer ${TOKEN}` }, lockedUrl)).status).toBe(200);
+    const trades = [{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: 1 }];
+    expect((await post('/what-if', { trades }, {}, lockedUrl)).status).toBe(401);
+    expect((await post('/what-if', { trades }, { authorization: `Bearer ${TOKEN}` }, lockedUrl)).status).toBe(200);
+  });
+
+  it('refuses a body over the limit (413) and a client over the rate limit (429)', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const big = { trades: Array.from({ length: 200 }, () => ({ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: 1 })) };
+    expect((await post('/what-if', big, auth, lockedUrl)).status).toBe(413);
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await get('/version', auth, lockedUrl)).status);
+    expect(statuses).toContain(429);
+  });
+});
+
+describe('xmargin serve, the command', () => {
+  it('refuses a public host without a token, before running anything (exit 2)', async () => {
+    const r = await xmarginInProcess(['serve', '--host', '0.0.0.0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--host 0.0.0.0 is reachable from other machines');
+  });
+
+  it('refuses bad inputs with exit 2 before listening', async () => {
+    const r = await xmarginInProcess(['serve', '--market', 'nope.json', '--book', 'nope.json', '--suite', 'nope.yaml']);
+    expect(r.code).toBe(2);
+  });
+
+  it('serves, then drains and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--no-log', '--workers', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const listeningUrl = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const m = /listening on (http:\/\/[^ ]+)/.exec(stderr);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    });
+    expect((await fetch(`${listeningUrl}/health`)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('stopping');
+  }, 60_000);
+});
