@@ -10,6 +10,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import rateLimit from '@fastify/rate-limit';
 import type { Report } from '../report/report.js';
 import { VERSION } from '../version.js';
+import type { ServiceEvent } from './events.js';
 import { WhatIfError, type WhatIfModel, type Trade } from './what-if.js';
 
 /** One computed state of the book: what every answer comes from. */
@@ -19,6 +20,24 @@ export interface ServedVersion {
   computedAt: string;
   report: Report;
   model: WhatIfModel;
+}
+
+/** New spots and vols for some underlyings (POST /market). */
+export interface MarketUpdate {
+  underlyings: { id: string; spot?: number; vol?: number }[];
+}
+
+/** What the event stream sends: each new version, what changed with it, or a version that failed. */
+export type StreamEvent = ServiceEvent | { type: 'version'; version: number } | { type: 'version-failed'; version: number; error: string };
+
+/** What the routes answer from, and the one thing a request may change: the market. */
+export interface ServiceState {
+  /** The version answers come from now. */
+  current(): ServedVersion;
+  /** Queues a market update (checked first: WhatIfError); returns the version that will include it. */
+  updateMarket(update: MarketUpdate): { version: number };
+  /** Calls `listener` with every event from now on; returns the call that stops it. */
+  subscribe(listener: (event: StreamEvent) => void): () => void;
 }
 
 export interface ServiceOptions {
@@ -77,7 +96,8 @@ interface Problem {
  * The service's routes on a Fastify instance, answering from `current()`. Not listening yet:
  * the caller listens (serve) or injects requests.
  */
-export async function buildService(current: () => ServedVersion, options: ServiceOptions = {}): Promise<FastifyInstance> {
+export async function buildService(state: ServiceState, options: ServiceOptions = {}): Promise<FastifyInstance> {
+  const current = () => state.current();
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? serviceDefaults.bodyLimit,
@@ -155,5 +175,52 @@ export async function buildService(current: () => ServedVersion, options: Servic
     return { version: v.version, ...v.model.whatIf(req.body.trades) };
   });
 
+  app.post<{ Body: MarketUpdate }>('/market', { schema: marketSchema }, async (req, reply) => {
+    const { version } = state.updateMarket(req.body);
+    return reply.code(202).send({ accepted: true, version, serving: current().version });
+  });
+
+  // Server-Sent Events: the connection stays open and gets every event from now on. Fastify
+  // hands the socket over (hijack); the auth hook above has run by then.
+  const streams = new Set<import('node:http').ServerResponse>();
+  // A stream never ends on its own: ended here, or closing the server would wait for it forever.
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
+  app.get('/events', (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    streams.add(res);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(`event: hello\ndata: ${JSON.stringify({ version: current().version })}\n\n`);
+    const stop = state.subscribe((e) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+    req.raw.on('close', () => {
+      stop();
+      streams.delete(res);
+    });
+  });
+
   return app;
 }
+
+const marketSchema = {
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['underlyings'],
+    properties: {
+      underlyings: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 10_000,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id'],
+          minProperties: 2,
+          properties: { id: { type: 'string', minLength: 1 }, spot: { type: 'number' }, vol: { type: 'number' } },
+        },
+      },
+    },
+  },
+} as const;

@@ -8,6 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledExample } from '../../src/index.js';
 import { startService, type Service } from '../../src/service/serve.js';
+import { eventsBetween, type ServiceEvent } from '../../src/service/events.js';
+import type { Report } from '../../src/report/report.js';
 import { cliPath, xmarginInProcess } from '../helpers/cli.js';
 import { rng } from '../kernels/helpers.js';
 
@@ -180,4 +182,131 @@ describe('xmargin serve, the command', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('stopping');
   }, 60_000);
+});
+
+describe('xmargin serve: market updates and events', () => {
+  let live: Service;
+  let url: string;
+
+  beforeAll(async () => {
+    live = await startService({ market: bundledExample.market, book: bundledExample.book, suite: smallSuite(), workers: 2 });
+    url = await live.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => live?.close());
+
+  const post = (path: string, body: unknown) =>
+    fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  /** Reads an event stream until `until` says stop; the events as { event, data }. */
+  async function readEvents(res: Response, until: (events: { event: string; data: any }[]) => boolean) {
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const events: { event: string; data: any }[] = [];
+    let buffer = '';
+    while (!until(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let at: number;
+      while ((at = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+        const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null');
+        events.push({ event, data });
+      }
+    }
+    await reader.cancel();
+    return events;
+  }
+
+  it('refuses unknown underlyings (404) and impossible spots and vols (400), naming the field', async () => {
+    const status = async (body: unknown) => {
+      const r = await post('/market', body);
+      return { status: r.status, path: (await r.json()).path };
+    };
+    expect(await status({ underlyings: [{ id: 'DOGE', spot: 1 }] })).toEqual({ status: 404, path: ['underlyings', 0, 'id'] });
+    expect(await status({ underlyings: [{ id: 'BTC', spot: -1 }] })).toEqual({ status: 400, path: ['underlyings', 0, 'spot'] });
+    expect(await status({ underlyings: [{ id: 'BTC', vol: -0.1 }] })).toEqual({ status: 400, path: ['underlyings', 0, 'vol'] });
+    expect((await status({ underlyings: [{ id: 'BTC' }] })).status).toBe(400);
+    expect((await status({ underlyings: [{ id: 'BTC', spot: 1, price: 2 }] })).path).toEqual(['underlyings', 0, 'price']);
+    expect(live.current().version).toBe(1);
+  });
+
+  it('computes the next version in the background; a burst of what-ifs never sees a mixed one', async () => {
+    const trades = [{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: 3 }];
+    const v1 = live.current();
+    const want = new Map([[1, JSON.parse(JSON.stringify(v1.model.whatIf(trades)))]]);
+    const accepted = await post('/market', {
+      underlyings: [
+        { id: 'BTC', spot: 80_000 },
+        { id: 'ETH', spot: 2_900 },
+      ],
+    });
+    expect(accepted.status).toBe(202);
+    expect(await accepted.json()).toEqual({ accepted: true, version: 2, serving: 1 });
+    const answers: { version: number }[] = [];
+    while (live.current().version === 1) {
+      const burst = await Promise.all(Array.from({ length: 8 }, () => post('/what-if', { trades }).then((r) => r.json())));
+      answers.push(...burst);
+    }
+    await live.idle();
+    answers.push(...(await Promise.all(Array.from({ length: 4 }, () => post('/what-if', { trades }).then((r) => r.json())))));
+    want.set(2, JSON.parse(JSON.stringify(live.current().model.whatIf(trades))));
+    expect(want.get(2)).not.toEqual(want.get(1));
+    for (const a of answers) {
+      const { version, ...rest } = a;
+      expect(rest, `an answer of version ${version}`).toEqual(want.get(version));
+    }
+    expect(answers.some((a) => a.version === 2)).toBe(true);
+    const version = await (await fetch(`${url}/version`)).json();
+    expect(version.version).toBe(2);
+    expect(version.inputs[0]).toMatchObject({ role: 'market', hashOf: 'canonical-json' });
+  });
+
+  it('streams each new version and the margin calls that appear, then clear, as updates change them', async () => {
+    const stream = await fetch(`${url}/events`);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    // Nothing is read until the expected events are known: the stream buffers what the server writes.
+    const calls = (r: Report) => r.portfolios.filter((p) => p.marginCall > 0).map((p) => p.id);
+    // Every vol tripled: expected shortfalls grow, and calls appear.
+    const v2 = live.current().report;
+    await post('/market', {
+      underlyings: [
+        { id: 'BTC', vol: 1.65 },
+        { id: 'ETH', vol: 2.1 },
+        { id: 'SOL', vol: 2.7 },
+      ],
+    });
+    await live.idle();
+    const v3 = live.current().report;
+    const appeared = calls(v3).filter((id) => !calls(v2).includes(id));
+    expect(appeared.length).toBeGreaterThan(0);
+    // Back to the bundled vols: the calls clear.
+    await post('/market', {
+      underlyings: [
+        { id: 'BTC', vol: 0.55 },
+        { id: 'ETH', vol: 0.7 },
+        { id: 'SOL', vol: 0.9 },
+      ],
+    });
+    await live.idle();
+    const v4 = live.current().report;
+    const first = eventsBetween(v2, v3, 3);
+    const second = eventsBetween(v3, v4, 4);
+    const expected: ServiceEvent[] = [...first, ...second];
+    expect(first.filter((e) => e.type === 'margin-call' && e.level === 'portfolio').map((e) => (e as { id: string }).id)).toEqual(
+      expect.arrayContaining(appeared),
+    );
+    expect(second.some((e) => e.type === 'margin-call-cleared')).toBe(true);
+    // The hello, two version events and every change.
+    const events = await readEvents(stream, (es) => es.length >= 3 + expected.length);
+    expect(events.map((e) => e.data)).toEqual([
+      { version: 2 },
+      { type: 'version', version: 3 },
+      ...JSON.parse(JSON.stringify(first)),
+      { type: 'version', version: 4 },
+      ...JSON.parse(JSON.stringify(second)),
+    ]);
+  });
 });
