@@ -3,7 +3,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { bundledExample } from '../run.js';
-import { isLoopback } from '../service/server.js';
+import { isLoopback, serviceDefaults } from '../service/server.js';
 import { serveDefaults, startService } from '../service/serve.js';
 import type { CliIO } from './io.js';
 import { warnOn } from './warnings.js';
@@ -19,6 +19,7 @@ interface ServeArgs {
   cacheMb: number;
   strict: boolean;
   log: boolean;
+  rateLimit: number;
 }
 
 export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
@@ -47,6 +48,11 @@ export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
           describe: 'MiB of unit P&L vectors kept warm for what-ifs (least recently used dropped beyond it)',
         })
         .option('strict', { type: 'boolean', default: false, describe: 'make warnings about implausible values errors (exit 2)' })
+        .option('rate-limit', {
+          type: 'number',
+          default: serviceDefaults.rateLimit,
+          describe: 'requests per client per minute; beyond it, 429',
+        })
         .option('log', { type: 'boolean', default: true, describe: 'request log as JSON lines on stdout; --no-log for none' })
         .example('$0 serve', 'serve the bundled example on http://127.0.0.1:7070') as unknown as Argv<ServeArgs>,
     handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
@@ -55,6 +61,8 @@ export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
         throw new UsageError('give all of --market, --book and --suite, or none to serve the bundled example');
       if (!(Number.isInteger(args.port) && args.port >= 0 && args.port <= 65535))
         throw new UsageError(`--port must be a whole number from 0 to 65535, got ${args.port}`);
+      if (!(Number.isInteger(args.rateLimit) && args.rateLimit >= 1))
+        throw new UsageError(`--rate-limit must be a whole number >= 1, got ${args.rateLimit}`);
       if (!(args.cacheMb > 0)) throw new UsageError(`--cache-mb must be a number above 0, got ${args.cacheMb}`);
       const token = args.token ?? process.env.XMARGIN_TOKEN;
       if (token !== undefined && token.length < 16) throw new UsageError('the token must be at least 16 characters');
@@ -71,6 +79,7 @@ export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
         token,
         unitCacheBytes: args.cacheMb * 2 ** 20,
         logger: args.log,
+        rateLimit: args.rateLimit,
       });
       try {
         const url = await service.app.listen({ host: args.host, port: args.port });

@@ -64,52 +64,118 @@ export class WhatIfError extends Error {
   }
 }
 
-/** The tail measures of a P&L vector over one set, as the engine finds them: top k under (loss desc, index asc), ES a Neumaier sum in rank order. */
-export function vectorMeasures(pnl: Float64Array, k: number, scratch: Int32Array = new Int32Array(pnl.length)): TailMeasures {
+/** Reusable scratch for vectorMeasures: a copy of the losses to select in, and the tail's indices. */
+export class TailScratch {
+  losses: Float64Array;
+  tail: Int32Array;
+  sample = new Float64Array(SAMPLE);
+  constructor(n: number) {
+    this.losses = new Float64Array(n);
+    this.tail = new Int32Array(n);
+  }
+}
+
+/** Losses sampled (every n / SAMPLE-th) to bound a large set's tail before one pass collects it. */
+const SAMPLE = 1024;
+
+/**
+ * The tail measures of a P&L vector over one set, as the engine finds them: the top k under the
+ * order (loss descending, index ascending), VaR its last, worst its first, ES their Neumaier sum
+ * in rank order over k. The k-th largest loss is found by quickselect on a copy of the values
+ * (numbers only, no comparator: most of a what-if's time), then the tail is collected in one pass
+ * (the losses above it, then those equal to it by index) and only those k are sorted.
+ */
+export function vectorMeasures(pnl: Float64Array, k: number, scratch: TailScratch = new TailScratch(pnl.length)): TailMeasures {
   const n = pnl.length;
   if (!(k >= 1 && k <= n)) throw new Error(`internal: a tail of ${k} of ${n} scenarios`);
-  // Rank order: larger loss (smaller P&L) first, then the lower index.
-  const before = (a: number, b: number) => pnl[a] < pnl[b] || (pnl[a] === pnl[b] && a < b);
-  for (let i = 0; i < n; i++) scratch[i] = i;
-  // Quickselect the k first in rank order into scratch[0, k), then sort those k.
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const pivot = scratch[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (before(scratch[i], pivot)) i++;
-      while (before(pivot, scratch[j])) j--;
-      if (i <= j) {
-        const t = scratch[i];
-        scratch[i] = scratch[j];
-        scratch[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k - 1 <= j) hi = j;
-    else if (k - 1 >= i) lo = i;
-    else break;
-  }
-  const tail = Array.from(scratch.subarray(0, k)).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  const tail = scratch.tail;
+  const m = sampledTail(pnl, k, scratch) ?? exactTail(pnl, k, scratch);
+  const order = Array.from(tail.subarray(0, m))
+    .sort((a, b) => pnl[a] - pnl[b] || a - b)
+    .slice(0, k);
   let sum = 0;
   let comp = 0;
-  for (const s of tail) {
+  for (const s of order) {
     const v = -pnl[s];
     const t = sum + v;
     comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
     sum = t;
   }
   return {
-    var: -pnl[tail[k - 1]],
+    var: -pnl[order[k - 1]],
     es: (sum + comp) / k,
-    worst: -pnl[tail[0]],
-    worstScenario: tail[0],
-    varScenario: tail[k - 1],
+    worst: -pnl[order[0]],
+    worstScenario: order[0],
+    varScenario: order[k - 1],
   };
+}
+
+/**
+ * Into scratch.tail, every scenario whose loss is at least a bound that at least k losses reach,
+ * and how many: the bound is read off a strided sample of the losses, a few standard deviations
+ * below where the k-th would fall, so that one pass collects little more than the tail. Undefined
+ * when the set is too small to sample or the bound let fewer than k through (then exactTail).
+ */
+function sampledTail(pnl: Float64Array, k: number, scratch: TailScratch): number | undefined {
+  const n = pnl.length;
+  if (n < 8 * SAMPLE || k > n / 8) return undefined;
+  const sample = scratch.sample;
+  for (let j = 0; j < SAMPLE; j++) sample[j] = -pnl[Math.floor((j * n) / SAMPLE)];
+  sample.sort();
+  const expected = (k * SAMPLE) / n;
+  const rank = Math.min(SAMPLE - 1, Math.floor(expected + 4 * Math.sqrt(expected) + 4));
+  const bound = sample[SAMPLE - 1 - rank];
+  const tail = scratch.tail;
+  let m = 0;
+  for (let i = 0; i < n; i++) if (-pnl[i] >= bound) tail[m++] = i;
+  return m >= k ? m : undefined;
+}
+
+/** Into scratch.tail, exactly the k scenarios of the tail (in no order), by quickselect; returns k. */
+function exactTail(pnl: Float64Array, k: number, scratch: TailScratch): number {
+  const n = pnl.length;
+  const losses = scratch.losses;
+  for (let i = 0; i < n; i++) losses[i] = -pnl[i];
+  const kth = selectDescending(losses, n, k - 1);
+  const tail = scratch.tail;
+  let m = 0;
+  for (let i = 0; i < n; i++) if (-pnl[i] > kth) tail[m++] = i;
+  for (let i = 0; i < n && m < k; i++) if (-pnl[i] === kth) tail[m++] = i;
+  return m;
+}
+
+/** The value at rank r (0 = largest) of a[0, n), rearranging a: Hoare quickselect with a median-of-three pivot. */
+function selectDescending(a: Float64Array, n: number, r: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three, so sorted or constant runs do not go quadratic.
+    let x = a[lo];
+    let y = a[mid];
+    let z = a[hi];
+    if (x < y) [x, y] = [y, x];
+    if (y < z) [y, z] = [z, y];
+    if (x < y) [x, y] = [y, x];
+    const pivot = y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] > pivot) i++;
+      while (a[j] < pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (r <= j) hi = j;
+    else if (r >= i) lo = i;
+    else return a[r];
+  }
+  return a[r];
 }
 
 /**
@@ -123,7 +189,10 @@ export class WhatIfModel {
   private readonly nRows: number;
   private readonly accountIndex: Map<string, number>;
   private readonly portfolioOf: number[];
-  private readonly scratch: Int32Array;
+  private readonly scratch: TailScratch;
+  private readonly work: Float64Array;
+  /** Core margins (no add-ons) of series no trade touches, by series: the same for every request of this version. */
+  private readonly untouched = new Map<number, MarginResult>();
 
   constructor(
     readonly plan: RunPlan,
@@ -139,7 +208,8 @@ export class WhatIfModel {
     this.accountIndex = new Map(plan.holdings.accountIds.map((id, a) => [id, a]));
     this.portfolioOf = new Array<number>(plan.holdings.accountIds.length);
     plan.holdings.portfolios.forEach((p, i) => p.accounts.forEach((a) => (this.portfolioOf[a] = i)));
-    this.scratch = new Int32Array(Math.max(1, ...plan.sets.map((s) => s.scenarios)));
+    this.scratch = new TailScratch(Math.max(1, ...plan.sets.map((s) => s.scenarios)));
+    this.work = new Float64Array(this.scratch.losses.length);
   }
 
   /** Row r of set `set` over its scenarios: a view. */
@@ -244,24 +314,35 @@ export class WhatIfModel {
     // plus the trades' terms.
     const nSub = book.accounts.length;
     const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
-    const seriesMargin = (series: number): MarginResult => {
-      const members =
-        series < nSub
-          ? [series]
-          : Array.from(
-              holdings.groupMembers.subarray(holdings.groupOffsets[series - nSub], holdings.groupOffsets[series - nSub + 1]),
-            );
-      const original = members.map((m) => accounts[m]);
+    const traded = new Set(resolved.map((t) => t.account));
+    const measured = (original: number, add: (si: number, v: Float64Array) => void): MarginResult => {
       const measures = plan.sets.map((set, si) => {
-        const base =
-          original.length === 1
-            ? this.seriesVector(si, original[0])
-            : this.seriesVector(si, h.portfolios[this.portfolioOf[original[0]]].series);
-        const v = Float64Array.from(base);
-        for (const t of resolved) if (original.includes(t.account)) addTimes(v, t.quantity, this.row(si, t.row));
+        // Scratch, not a fresh array: a request allocates nothing per scenario.
+        const v = this.work.subarray(0, set.scenarios);
+        v.set(this.seriesVector(si, original));
+        add(si, v);
         return vectorMeasures(v, set.tailSize, this.scratch);
       });
       return marginOf(meta, measures, plan.suite.maintenanceRatio);
+    };
+    const seriesMargin = (series: number): MarginResult => {
+      const members =
+        series < nSub
+          ? [accounts[series]]
+          : Array.from(
+              holdings.groupMembers.subarray(holdings.groupOffsets[series - nSub], holdings.groupOffsets[series - nSub + 1]),
+              (m) => accounts[m],
+            );
+      // The series of the full book with these accounts: an account's own, or their portfolio's.
+      const original = members.length === 1 ? members[0] : h.portfolios[this.portfolioOf[members[0]]].series;
+      if (!members.some((a) => traded.has(a))) {
+        let m = this.untouched.get(original);
+        if (!m) this.untouched.set(original, (m = measured(original, () => {})));
+        return m;
+      }
+      return measured(original, (si, v) => {
+        for (const t of resolved) if (members.includes(t.account)) addTimes(v, t.quantity, this.row(si, t.row));
+      });
     };
     const exposures = planExposures(subPlan);
     const margins = unitMargins(
@@ -292,8 +373,7 @@ export class WhatIfModel {
         incrementalIM: after.initialMargin - was.cross.initialMargin,
       });
     });
-    const traded = [...new Set(resolved.map((t) => t.account))].sort((x, y) => x - y);
-    for (const a of traded) {
+    for (const a of [...traded].sort((x, y) => x - y)) {
       const id = h.accountIds[a];
       const was = reportAccounts.get(id)!;
       const after = standing(margins.accounts[sub.get(a)!], was.collateral);

@@ -76,6 +76,19 @@ describe('what-if margins', () => {
       expect(got.var).toBe(-pnl[order[k - 1]]);
       expect(got.es).toBeCloseTo(order.slice(0, k).reduce((s, i) => s - pnl[i], 0) / k, 12);
     }
+    // Large sets take the sampled path (a bound from a sample, then one pass): the same tail,
+    // with ties around the k-th loss and with a tail much heavier than the sample suggests.
+    for (const [n, k, values] of [
+      [50_000, 500, 50],
+      [40_000, 400, 3],
+      [100_000, 1000, 100_000],
+    ] as const) {
+      const pnl = Float64Array.from({ length: n }, (_, i) => (i % 997 === 0 ? -1e6 : -Math.floor(next() * values)));
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => pnl[a] - pnl[b] || a - b);
+      const got = vectorMeasures(pnl, k);
+      expect([got.worstScenario, got.varScenario, got.var]).toEqual([order[0], order[k - 1], -pnl[order[k - 1]]]);
+      expect(got.es).toBeCloseTo(order.slice(0, k).reduce((s, i) => s - pnl[i], 0) / k, 6);
+    }
   });
 
   it('a trade of nothing changes nothing: after is the report, to the bit', () => {
