@@ -91,6 +91,14 @@ export function formatResult(r: BenchResult): string {
     );
   }
 
+  if (r.serve) {
+    const v = r.serve;
+    out.push(
+      `what-if service (${v.size}, ${v.workers} workers): 1 connection p50 ${v.oneConnection.p50Ms} ms, p99 ${v.oneConnection.p99Ms} ms; ` +
+        `8 connections ${num(v.eightConnections.perSecond)} per second; peak RSS ${num(v.peakRssMB)} MiB`,
+    );
+  }
+
   if (r.linearity) {
     for (const s of Object.values(r.linearity)) {
       out.push(

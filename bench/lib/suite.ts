@@ -8,6 +8,7 @@ import { runEndToEnd, Workloads, type E2EConfig, type E2EFigure } from './e2e.js
 import { runKernelBenches, type KernelFigure, type KernelName } from './kernels.js';
 import { runWarmBench, type WarmFigure } from './warm.js';
 import { runLiquidationBench, type LiquidationFigure } from './liquidation.js';
+import { runServeBench, type ServeFigure } from './serve.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { linearFit, sig } from './stats.js';
 
@@ -82,6 +83,8 @@ export interface BenchResult {
   warm: WarmFigure;
   /** Distances to liquidation and a 100-scenario crash ladder's cascades, in-process (S in quick mode, L in full). */
   liquidation?: LiquidationFigure;
+  /** The what-if service under load (S in quick mode, M in full). */
+  serve?: ServeFigure;
   memory: E2EFigure | null;
   linearity: { scenarios: LinearitySeries; positions: LinearitySeries; options: LinearitySeries } | null;
   targets: Target[];
@@ -146,6 +149,10 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
     const liquidationSize = quick ? 'S' : 'L';
     log(`distances to liquidation and cascades (${liquidationSize}, 2 workers, in-process)...`);
     const liquidation = await runLiquidationBench(liquidationSize, 2, quick ? 3 : 5);
+
+    const serveSize = quick ? 'S' : 'M';
+    log(`what-if service (${serveSize}, 2 workers, autocannon)...`);
+    const serve = await runServeBench(serveSize, workloads, quick ? { requests: 500, seconds: 3 } : {});
 
     let memory: E2EFigure | null = null;
     let linearity: BenchResult['linearity'] = null;
@@ -262,6 +269,7 @@ export async function runBench(mode: BenchMode, log: (s: string) => void): Promi
       parallel,
       warm,
       liquidation,
+      serve,
       memory,
       linearity,
       targets: [],
@@ -381,6 +389,13 @@ export function targetsOf(r: BenchResult): Target[] {
       () => true,
     );
   }
+  if (r.serve?.size === 'M') {
+    const v = r.serve;
+    add('serve.p50.M', 'M: a single-trade what-if on one connection, p50', '<= 5', v.oneConnection.p50Ms, 'ms', (x) => x <= 5);
+    add('serve.p99.M', 'M: a single-trade what-if on one connection, p99', '<= 20', v.oneConnection.p99Ms, 'ms', (x) => x <= 20);
+    add('serve.rps.M', 'M: what-ifs per second on 8 connections', 'reported', v.eightConnections.perSecond, 'per s', () => true);
+    add('serve.rss.M', 'M: the service process, peak RSS', '< 1024', v.peakRssMB, 'MiB', (x) => x < 1024);
+  }
   if (r.warm)
     add(
       `warm.${r.warm.size}`,
@@ -453,6 +468,30 @@ export function figuresOf(r: BenchResult): Record<string, Figure> {
       gate: true,
       raw: l.cascadeMs,
       rawUnit: 'ms',
+    };
+  }
+  if (r.serve) {
+    const v = r.serve;
+    f[`serve.whatif.p50.${v.size}.w${v.workers}`] = {
+      value: v.p50Normalised,
+      kind: 'e2e',
+      gate: true,
+      raw: v.oneConnection.p50Ms,
+      rawUnit: 'ms p50',
+    };
+    f[`serve.whatif.p99.${v.size}.w${v.workers}`] = {
+      value: v.p99Normalised,
+      kind: 'e2e',
+      gate: true,
+      raw: v.oneConnection.p99Ms,
+      rawUnit: 'ms p99',
+    };
+    f[`rss.serve.${v.size}.w${v.workers}`] = {
+      value: v.peakRssMB,
+      kind: 'rss',
+      gate: true,
+      raw: v.peakRssMB,
+      rawUnit: 'MiB peak RSS',
     };
   }
   for (const [id, ratio] of stressOverheads(r))

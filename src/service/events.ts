@@ -5,7 +5,14 @@ import type { Report } from '../report/report.js';
 import type { Breach } from '../risk/limits.js';
 
 export type ServiceEvent =
-  | { type: 'margin-call'; level: 'portfolio' | 'account'; id: string; marginCall: number; health: number | null; version: number }
+  | {
+      type: 'margin-call';
+      level: 'portfolio' | 'account';
+      id: string;
+      marginCall: number;
+      health: number | null;
+      version: number;
+    }
   | { type: 'margin-call-cleared'; level: 'portfolio' | 'account'; id: string; health: number | null; version: number }
   | { type: 'breach'; breach: Breach; version: number }
   | { type: 'breach-cleared'; breach: Breach; version: number };
@@ -17,7 +24,9 @@ export function eventsBetween(before: Report, after: Report, version: number): S
   const out: ServiceEvent[] = [];
   const units = (r: Report) => [
     ...r.portfolios.map((p) => ({ level: 'portfolio' as const, id: p.id, marginCall: p.marginCall, health: p.health })),
-    ...r.portfolios.flatMap((p) => p.segregated.accounts).map((a) => ({ level: 'account' as const, id: a.id, marginCall: a.marginCall, health: a.health })),
+    ...r.portfolios
+      .flatMap((p) => p.segregated.accounts)
+      .map((a) => ({ level: 'account' as const, id: a.id, marginCall: a.marginCall, health: a.health })),
   ];
   const was = new Map(units(before).map((u) => [`${u.level}:${u.id}`, u]));
   for (const u of units(after)) {
@@ -25,7 +34,8 @@ export function eventsBetween(before: Report, after: Report, version: number): S
     const had = (prev?.marginCall ?? 0) > 0;
     if (u.marginCall > 0 && (!had || prev!.marginCall !== u.marginCall))
       out.push({ type: 'margin-call', level: u.level, id: u.id, marginCall: u.marginCall, health: u.health, version });
-    else if (u.marginCall === 0 && had) out.push({ type: 'margin-call-cleared', level: u.level, id: u.id, health: u.health, version });
+    else if (u.marginCall === 0 && had)
+      out.push({ type: 'margin-call-cleared', level: u.level, id: u.id, health: u.health, version });
   }
   const before_ = new Map((before.breaches ?? []).map((b) => [breachKey(b), b]));
   const after_ = new Map((after.breaches ?? []).map((b) => [breachKey(b), b]));

@@ -13,10 +13,18 @@ import { ownData, readDocument } from '../model/read.js';
 import { inputHashes, runInfo, runStart } from '../report/run-info.js';
 import { prepare, reportOn, type InputSource, type RunInput } from '../run.js';
 import { eventsBetween } from './events.js';
-import { buildService, type MarketUpdate, type ServedVersion, type ServiceOptions, type ServiceState, type StreamEvent } from './server.js';
+import {
+  buildService,
+  type MarketUpdate,
+  type ServedVersion,
+  type ServiceOptions,
+  type ServiceState,
+  type StreamEvent,
+} from './server.js';
 import { WhatIfError, WhatIfModel } from './what-if.js';
 
-export interface ServeInput extends Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir' | 'strict' | 'onWarning'>, ServiceOptions {
+export interface ServeInput
+  extends Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir' | 'strict' | 'onWarning'>, ServiceOptions {
   workers?: number;
   /** Bytes of unit P&L vectors the what-if model keeps (least recently used dropped beyond it). */
   unitCacheBytes?: number;

@@ -28,7 +28,8 @@ export interface MarketUpdate {
 }
 
 /** What the event stream sends: each new version, what changed with it, or a version that failed. */
-export type StreamEvent = ServiceEvent | { type: 'version'; version: number } | { type: 'version-failed'; version: number; error: string };
+export type StreamEvent =
+  ServiceEvent | { type: 'version'; version: number } | { type: 'version-failed'; version: number; error: string };
 
 /** What the routes answer from, and the one thing a request may change: the market. */
 export interface ServiceState {
