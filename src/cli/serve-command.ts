@@ -20,6 +20,7 @@ interface ServeArgs {
   strict: boolean;
   log: boolean;
   rateLimit: number;
+  maxRowsMb: number;
 }
 
 export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
@@ -47,6 +48,11 @@ export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
           default: serveDefaults.unitCacheBytes / 2 ** 20,
           describe: 'MiB of unit P&L vectors kept warm for what-ifs (least recently used dropped beyond it)',
         })
+        .option('max-rows-mb', {
+          type: 'number',
+          default: serveDefaults.rowBytes / 2 ** 20,
+          describe: 'MiB every instrument row over every scenario may take (kept for exact what-ifs); a larger book is refused',
+        })
         .option('strict', { type: 'boolean', default: false, describe: 'make warnings about implausible values errors (exit 2)' })
         .option('rate-limit', {
           type: 'number',
@@ -63,6 +69,7 @@ export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
         throw new UsageError(`--port must be a whole number from 0 to 65535, got ${args.port}`);
       if (!(Number.isInteger(args.rateLimit) && args.rateLimit >= 1))
         throw new UsageError(`--rate-limit must be a whole number >= 1, got ${args.rateLimit}`);
+      if (!(args.maxRowsMb > 0)) throw new UsageError(`--max-rows-mb must be a number above 0, got ${args.maxRowsMb}`);
       if (!(args.cacheMb > 0)) throw new UsageError(`--cache-mb must be a number above 0, got ${args.cacheMb}`);
       const token = args.token ?? process.env.XMARGIN_TOKEN;
       if (token !== undefined && token.length < 16) throw new UsageError('the token must be at least 16 characters');
@@ -78,6 +85,7 @@ export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
         onWarning: warnOn(io),
         token,
         unitCacheBytes: args.cacheMb * 2 ** 20,
+        rowBytes: args.maxRowsMb * 2 ** 20,
         logger: args.log,
         rateLimit: args.rateLimit,
       });

@@ -8,6 +8,8 @@ import { engineDefaults } from '../engine/defaults.js';
 import { createEngine } from '../engine/engine.js';
 import type { TaskExecutor } from '../engine/executor.js';
 import { chunkOf } from '../engine/run-sets.js';
+import { rowVectorBytes } from '../engine/row-vectors.js';
+import { UsageError } from '../errors.js';
 import { createThreadExecutor } from '../engine/thread-executor.js';
 import { ownData, readDocument } from '../model/read.js';
 import { inputHashes, runInfo, runStart } from '../report/run-info.js';
@@ -28,6 +30,8 @@ export interface ServeInput
   workers?: number;
   /** Bytes of unit P&L vectors the what-if model keeps (least recently used dropped beyond it). */
   unitCacheBytes?: number;
+  /** Bytes every set's row vectors may take; a book that needs more is refused before the suite runs. */
+  rowBytes?: number;
 }
 
 export interface Service extends ServiceState {
@@ -38,7 +42,7 @@ export interface Service extends ServiceState {
   close(): Promise<void>;
 }
 
-export const serveDefaults = { unitCacheBytes: 256 * 2 ** 20 } as const;
+export const serveDefaults = { unitCacheBytes: 256 * 2 ** 20, rowBytes: 2 ** 30 } as const;
 
 /** Runs the suite once and builds the service on it (not listening yet: `service.app.listen`). */
 export async function startService(input: ServeInput): Promise<Service> {
@@ -129,6 +133,18 @@ async function computeVersion(
   const start = runStart();
   // Warnings are said once, at start-up; an update's are the same values the user just sent.
   const plan = prepare(version === 1 ? input : { ...input, onWarning: undefined, strict: false });
+  // Every row over every scenario stays in memory (what makes a what-if exact and fast): a book
+  // whose rows would not fit is refused before anything runs, not after an hour of swapping.
+  const rowBytes = plan.sets.reduce((a, _, set) => a + rowVectorBytes(plan, set), 0);
+  const budget = input.rowBytes ?? serveDefaults.rowBytes;
+  if (rowBytes > budget) {
+    const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
+    throw new UsageError(
+      `serving this book keeps every instrument row over every scenario: ${mib(rowBytes)} ` +
+        `(${plan.instruments.nLinear + plan.instruments.nOptions} rows x ${plan.sets.reduce((a, s) => a + s.scenarios, 0)} scenarios), ` +
+        `above the ${mib(budget)} allowed (--max-rows-mb); allow more, or serve a suite with fewer Monte Carlo scenarios`,
+    );
+  }
   const inputs = inputHashes(input, plan.suite);
   const engine = createEngine(plan, { executor });
   try {

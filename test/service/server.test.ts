@@ -158,6 +158,14 @@ describe('xmargin serve, the command', () => {
     expect(r.stderr).toContain('--host 0.0.0.0 is reachable from other machines');
   });
 
+  it('refuses a book whose row vectors exceed --max-rows-mb, before running the suite (exit 2)', async () => {
+    const r = await xmarginInProcess(['serve', '--max-rows-mb', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /serving this book keeps every instrument row over every scenario: \d+ MiB .* above the 1 MiB allowed \(--max-rows-mb\)/,
+    );
+  });
+
   it('refuses bad inputs with exit 2 before listening', async () => {
     const r = await xmarginInProcess(['serve', '--market', 'nope.json', '--book', 'nope.json', '--suite', 'nope.yaml']);
     expect(r.code).toBe(2);
