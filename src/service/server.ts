@@ -11,7 +11,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { Report } from '../report/report.js';
 import { VERSION } from '../version.js';
 import type { ServiceEvent } from './events.js';
-import { WhatIfError, type WhatIfModel, type Trade } from './what-if.js';
+import { WhatIfError, type CollateralChange, type WhatIfModel, type Trade } from './what-if.js';
 
 /** One computed state of the book: what every answer comes from. */
 export interface ServedVersion {
@@ -78,12 +78,27 @@ const tradeSchema = {
   },
 } as const;
 
+const collateralSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['account', 'asset', 'amount'],
+  properties: {
+    account: { type: 'string', minLength: 1 },
+    asset: { type: 'string', minLength: 1 },
+    amount: { type: 'number' },
+  },
+} as const;
+
 const whatIfSchema = {
   body: {
     type: 'object',
     additionalProperties: false,
-    required: ['trades'],
-    properties: { trades: { type: 'array', minItems: 1, maxItems: 1000, items: tradeSchema } },
+    // Trades, collateral changes, or both; at least one of either.
+    anyOf: [{ required: ['trades'] }, { required: ['collateral'] }],
+    properties: {
+      trades: { type: 'array', minItems: 1, maxItems: 1000, items: tradeSchema },
+      collateral: { type: 'array', minItems: 1, maxItems: 1000, items: collateralSchema },
+    },
   },
 } as const;
 
@@ -171,9 +186,9 @@ export async function buildService(state: ServiceState, options: ServiceOptions 
     return reply.code(404).send({ error: `no account "${req.params.id}"` } satisfies Problem);
   });
 
-  app.post<{ Body: { trades: Trade[] } }>('/what-if', { schema: whatIfSchema }, async (req) => {
+  app.post<{ Body: { trades?: Trade[]; collateral?: CollateralChange[] } }>('/what-if', { schema: whatIfSchema }, async (req) => {
     const v = current();
-    return { version: v.version, ...v.model.whatIf(req.body.trades) };
+    return { version: v.version, ...v.model.whatIf(req.body.trades ?? [], req.body.collateral ?? []) };
   });
 
   app.post<{ Body: MarketUpdate }>('/market', { schema: marketSchema }, async (req, reply) => {

@@ -15,7 +15,7 @@ import { buildHoldings } from '../engine/holdings.js';
 import { shortOptionNotionals } from '../margin/addons.js';
 import { healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { unitMargins } from '../margin/unit-margins.js';
-import type { Book, Instrument } from '../model/types.js';
+import type { Book, CollateralAsset, Instrument } from '../model/types.js';
 import type { Report } from '../report/report.js';
 import { planExposures } from '../risk/exposure.js';
 import type { TailMeasures } from '../risk/measures.js';
@@ -25,6 +25,13 @@ export interface Trade {
   account: string;
   instrument: string;
   quantity: number;
+}
+
+/** Collateral an account posts (amount > 0) or takes out (amount < 0): the market currency or an underlying. */
+export interface CollateralChange {
+  account: string;
+  asset: string;
+  amount: number;
 }
 
 /** A unit's margin and standing, before or after. */
@@ -46,7 +53,7 @@ export interface UnitWhatIf {
 }
 
 export interface WhatIfAnswer {
-  /** The portfolios holding a traded account, margined cross, in report order. */
+  /** The portfolios holding a traded account (trades or collateral), margined cross, in report order. */
   portfolios: UnitWhatIf[];
   /** The traded accounts, margined alone (segregated), in book order. */
   accounts: UnitWhatIf[];
@@ -284,14 +291,68 @@ export class WhatIfModel {
   }
 
   /**
-   * The trades' effect on the margin of every portfolio holding a traded account (cross) and of
-   * every traded account (alone): before (this version's report) and after.
+   * Checks collateral changes: a known account, the market currency or an underlying some account
+   * already posts (its revaluation row exists; others are refused), a finite amount.
    */
-  whatIf(trades: Trade[]): WhatIfAnswer {
+  private resolveCollateral(changes: CollateralChange[]): { account: number; asset: string; amount: number; row?: number }[] {
+    const { market, instruments } = this.plan;
+    const underlying = new Map(market.underlyings.map((u, i) => [u.id, i]));
+    return changes.map((c, i) => {
+      const account = this.accountIndex.get(c.account);
+      if (account === undefined)
+        throw new WhatIfError(`no account "${c.account}" in the book`, ['collateral', i, 'account'], 'unknown');
+      if (!Number.isFinite(c.amount))
+        throw new WhatIfError(`expected a finite amount, found ${c.amount}`, ['collateral', i, 'amount'], 'invalid');
+      if (c.asset === market.currency) return { account, asset: c.asset, amount: c.amount };
+      const u = underlying.get(c.asset);
+      if (u === undefined)
+        throw new WhatIfError(
+          `no asset "${c.asset}": expected ${market.currency} or an underlying of the market`,
+          ['collateral', i, 'asset'],
+          'unknown',
+        );
+      const row = instruments.collateralRow.get(u);
+      if (row === undefined)
+        throw new WhatIfError(
+          `no account posts ${c.asset} as collateral in this book, and a what-if cannot add a new kind of collateral yet`,
+          ['collateral', i, 'asset'],
+          'invalid',
+        );
+      return { account, asset: c.asset, amount: c.amount, row };
+    });
+  }
+
+  /**
+   * The trades' and collateral changes' effect on the margin of every portfolio holding an
+   * account they touch (cross) and of every such account (alone): before (this version's
+   * report) and after.
+   */
+  whatIf(trades: Trade[], collateral: CollateralChange[] = []): WhatIfAnswer {
     const plan = this.plan;
     const h = plan.holdings;
     const resolved = this.resolve(trades);
-    const portfolios = [...new Set(resolved.map((t) => this.portfolioOf[t.account]))].sort((x, y) => x - y);
+    const posted = this.resolveCollateral(collateral);
+    // No account may take out more of an asset than it posts: a book cannot hold less than none.
+    posted.forEach((c, i) => {
+      const held = withChanges(
+        plan.book.accounts[c.account].collateral,
+        posted.filter((d) => d.account === c.account),
+      );
+      if (held.some((x) => x.amount < 0))
+        throw new WhatIfError(
+          `takes out more ${c.asset} than account "${h.accountIds[c.account]}" posts`,
+          ['collateral', i, 'amount'],
+          'invalid',
+        );
+    });
+    // Every term a change adds to its account's P&L vectors: a position's quantity, or non-cash
+    // collateral's amount, times its row.
+    const terms = [
+      ...resolved.map((t) => ({ account: t.account, row: t.row, weight: t.quantity })),
+      ...posted.flatMap((c) => (c.row === undefined ? [] : [{ account: c.account, row: c.row, weight: c.amount }])),
+    ];
+    const touched = new Set([...resolved.map((t) => t.account), ...posted.map((c) => c.account)]);
+    const portfolios = [...new Set([...touched].map((a) => this.portfolioOf[a]))].sort((x, y) => x - y);
     // The modified book, cut down to the portfolios concerned: their accounts with the trades as
     // positions, so exposures, add-on inputs and holdings are built as a run builds them.
     const accounts = portfolios.flatMap((p) => h.portfolios[p].accounts);
@@ -301,7 +362,14 @@ export class WhatIfModel {
       accounts: accounts.map((a) => {
         const src = plan.book.accounts[a];
         const added = resolved.filter((t) => t.account === a).map((t) => ({ instrument: t.instrument.id, quantity: t.quantity }));
-        return { ...src, positions: [...src.positions, ...added] };
+        return {
+          ...src,
+          positions: [...src.positions, ...added],
+          collateral: withChanges(
+            src.collateral,
+            posted.filter((c) => c.account === a),
+          ),
+        };
       }),
       portfolios: portfolios.flatMap((p) => {
         const listed = plan.book.portfolios.find((q) => q.id === h.portfolios[p].id);
@@ -314,7 +382,6 @@ export class WhatIfModel {
     // plus the trades' terms.
     const nSub = book.accounts.length;
     const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
-    const traded = new Set(resolved.map((t) => t.account));
     const measured = (original: number, add: (si: number, v: Float64Array) => void): MarginResult => {
       const measures = plan.sets.map((set, si) => {
         // Scratch, not a fresh array: a request allocates nothing per scenario.
@@ -335,13 +402,13 @@ export class WhatIfModel {
             );
       // The series of the full book with these accounts: an account's own, or their portfolio's.
       const original = members.length === 1 ? members[0] : h.portfolios[this.portfolioOf[members[0]]].series;
-      if (!members.some((a) => traded.has(a))) {
+      if (!members.some((a) => touched.has(a))) {
         let m = this.untouched.get(original);
         if (!m) this.untouched.set(original, (m = measured(original, () => {})));
         return m;
       }
       return measured(original, (si, v) => {
-        for (const t of resolved) if (members.includes(t.account)) addTimes(v, t.quantity, this.row(si, t.row));
+        for (const t of terms) if (members.includes(t.account)) addTimes(v, t.weight, this.row(si, t.row));
       });
     };
     const exposures = planExposures(subPlan);
@@ -365,7 +432,11 @@ export class WhatIfModel {
     const answer: WhatIfAnswer = { portfolios: [], accounts: [] };
     holdings.portfolios.forEach((p, i) => {
       const was = reportPortfolios.get(p.id)!;
-      const after = standing(margins.portfolios[i], was.collateral);
+      // Summed as the report sums a portfolio's collateral: its accounts', in order.
+      const after = standing(
+        margins.portfolios[i],
+        p.accounts.reduce((s, a) => s + holdings.collateral[a], 0),
+      );
       answer.portfolios.push({
         id: p.id,
         before: standing(was.cross, was.collateral),
@@ -373,10 +444,10 @@ export class WhatIfModel {
         incrementalIM: after.initialMargin - was.cross.initialMargin,
       });
     });
-    for (const a of [...traded].sort((x, y) => x - y)) {
+    for (const a of [...touched].sort((x, y) => x - y)) {
       const id = h.accountIds[a];
       const was = reportAccounts.get(id)!;
-      const after = standing(margins.accounts[sub.get(a)!], was.collateral);
+      const after = standing(margins.accounts[sub.get(a)!], holdings.collateral[sub.get(a)!]);
       answer.accounts.push({
         id,
         before: standing(was, was.collateral),
@@ -386,6 +457,21 @@ export class WhatIfModel {
     }
     return answer;
   }
+}
+
+/**
+ * An account's collateral with changes applied as a book would hold them: an asset it posts
+ * already changes amount (its first holding, haircut kept), another is added at the end with no
+ * haircut. So the cut-down book is the book a run of the modified inputs reads.
+ */
+function withChanges(collateral: CollateralAsset[], changes: { asset: string; amount: number }[]): CollateralAsset[] {
+  const out = collateral.map((c) => ({ ...c }));
+  for (const c of changes) {
+    const held = out.find((x) => x.asset === c.asset);
+    if (held) held.amount = held.amount + c.amount;
+    else out.push({ asset: c.asset, amount: c.amount, haircut: 0 });
+  }
+  return out;
 }
 
 /** out += w x v, element by element from the first (the aggregation kernel's step). */

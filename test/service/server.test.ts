@@ -77,6 +77,21 @@ describe('xmargin serve over HTTP', () => {
     expect(body.portfolios[0].incrementalIM).toBeLessThan(0);
   });
 
+  it('POST /what-if with collateral alone: a deposit that covers a call clears it', async () => {
+    const r = await post('/what-if', { collateral: [{ account: 'retail-sol', asset: 'USD', amount: 70_000 }] });
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    const [p] = body.portfolios;
+    expect(p.id).toBe('retail-sol');
+    expect(p.before.marginCall).toBeGreaterThan(0);
+    expect(p.after.marginCall).toBe(0);
+    expect(p.after.collateral).toBe(p.before.collateral + 70_000);
+    // Cash moves with no scenario: the margin itself is the same.
+    expect(p.incrementalIM).toBe(0);
+    expect((await post('/what-if', { collateral: [] })).status).toBe(400);
+    expect((await post('/what-if', {})).status).toBe(400);
+  });
+
   it('refuses bad requests with 400 and the path of the bad field, unknown ids with 404', async () => {
     const bad = async (body: unknown) => {
       const r = await post('/what-if', body);

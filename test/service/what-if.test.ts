@@ -104,31 +104,69 @@ describe('what-if margins', () => {
     const accountIds = input.book.accounts.map((a: { id: string }) => a.id);
     const instrumentIds = input.book.instruments.map((i: { id: string }) => i.id);
     let moved = 0;
-    for (let trial = 0; trial < 6; trial++) {
+    // Collateral assets some account posts (their rows exist), and the market currency.
+    const market = JSON.parse(readFileSync(bundledExample.market, 'utf8'));
+    const posted = new Set<string>([market.currency]);
+    for (const a of input.book.accounts) if (Array.isArray(a.collateral)) for (const c of a.collateral) posted.add(c.asset);
+    const assets = [...posted];
+    for (let trial = 0; trial < 8; trial++) {
       const trades: Trade[] = Array.from({ length: 1 + Math.floor(next() * 3) }, () => ({
         account: accountIds[Math.floor(next() * accountIds.length)],
         instrument: instrumentIds[Math.floor(next() * instrumentIds.length)],
         quantity: Math.round((next() - 0.5) * 40 * 100) / 100,
       }));
-      const answer = model.whatIf(trades);
+      // Half the cases also post or take out collateral, cash or an underlying.
+      const collateral =
+        trial % 2 === 0
+          ? []
+          : Array.from({ length: 1 + Math.floor(next() * 2) }, () => ({
+              account: accountIds[Math.floor(next() * accountIds.length)],
+              asset: assets[Math.floor(next() * assets.length)],
+              amount: Math.round((next() - 0.4) * 2e5) / 100,
+            }))
+              // Withdrawals only of what the account posts (more is refused: a test below).
+              .map((c) => {
+                const a = input.book.accounts.find((x: { id: string }) => x.id === c.account);
+                const held = Array.isArray(a.collateral)
+                  ? (a.collateral.find((x: { asset: string }) => x.asset === c.asset)?.amount ?? 0)
+                  : c.asset === market.currency
+                    ? a.collateral
+                    : 0;
+                return c.amount < 0 && -c.amount > held / 2 ? { ...c, amount: -c.amount } : c;
+              });
+      const answer = model.whatIf(trades, collateral);
       moved += answer.portfolios.filter((p) => Math.abs(p.incrementalIM) > 1).length;
       const book = structuredClone(input.book);
       for (const t of trades)
         book.accounts
           .find((a: { id: string }) => a.id === t.account)
           .positions.push({ instrument: t.instrument, quantity: t.quantity });
+      // As a desk would write the new book: a holding of the asset changes amount, a new one is added.
+      for (const c of collateral) {
+        const a = book.accounts.find((x: { id: string }) => x.id === c.account);
+        if (!Array.isArray(a.collateral)) a.collateral = [{ asset: market.currency, amount: a.collateral }];
+        const held = a.collateral.find((x: { asset: string }) => x.asset === c.asset);
+        if (held) held.amount += c.amount;
+        else a.collateral.push({ asset: c.asset, amount: c.amount });
+      }
       const full = await run({ ...input, book, workers: 1, attribution: false });
       for (const p of answer.portfolios)
         sameStanding(
           p.after,
           { ...full.portfolios.find((q) => q.id === p.id)!.cross, ...full.portfolios.find((q) => q.id === p.id)! },
-          `${JSON.stringify(trades)} ${p.id}`,
+          `${JSON.stringify([trades, collateral])} ${p.id}`,
         );
       for (const a of answer.accounts) {
         const want = full.portfolios.flatMap((p) => p.segregated.accounts).find((x) => x.id === a.id)!;
-        sameStanding(a.after, want, `${JSON.stringify(trades)} ${a.id}`);
+        sameStanding(a.after, want, `${JSON.stringify([trades, collateral])} ${a.id}`);
       }
-      expect(answer.accounts.map((a) => a.id).sort()).toEqual([...new Set(trades.map((t) => t.account))].sort());
+      expect(answer.accounts.map((a) => a.id).sort()).toEqual(
+        [...new Set([...trades, ...collateral].map((t) => t.account))].sort(),
+      );
+      for (const a of answer.accounts) {
+        const want = full.portfolios.flatMap((p) => p.segregated.accounts).find((x) => x.id === a.id)!;
+        expect(a.after.collateral, `${a.id} collateral`).toBe(want.collateral);
+      }
     }
     // The trades must move margins, or the comparison would prove little.
     expect(moved).toBeGreaterThanOrEqual(4);
@@ -154,6 +192,26 @@ describe('what-if margins', () => {
       ]),
     ).toEqual({
       path: ['trades', 1, 'instrument'],
+      kind: 'unknown',
+    });
+    const badCollateral = (changes: { account: string; asset: string; amount: number }[]) => {
+      try {
+        model.whatIf([], changes);
+      } catch (err) {
+        return err instanceof WhatIfError ? { path: err.path, kind: err.kind } : err;
+      }
+      return 'no error';
+    };
+    expect(badCollateral([{ account: 'alpha-spot', asset: 'DOGE', amount: 1 }])).toEqual({
+      path: ['collateral', 0, 'asset'],
+      kind: 'unknown',
+    });
+    expect(badCollateral([{ account: 'alpha-spot', asset: 'USD', amount: -1e12 }])).toEqual({
+      path: ['collateral', 0, 'amount'],
+      kind: 'invalid',
+    });
+    expect(badCollateral([{ account: 'nobody', asset: 'USD', amount: 1 }])).toEqual({
+      path: ['collateral', 0, 'account'],
       kind: 'unknown',
     });
     expect(bad([{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: Infinity }])).toEqual({
