@@ -50,6 +50,12 @@ export interface UnitWhatIf {
   after: UnitStanding;
   /** after.initialMargin - before.initialMargin. */
   incrementalIM: number;
+  /**
+   * Where the report has attribution: the changes' Euler contribution to the unit's ES after them,
+   * in its binding set then: the mean over that tail of the loss of what the request adds (its
+   * trades, and its non-cash collateral), as contract section 7 attributes a position.
+   */
+  contribution?: { set: string; es: number; contribution: number };
 }
 
 export interface WhatIfAnswer {
@@ -92,7 +98,12 @@ const SAMPLE = 1024;
  * (numbers only, no comparator: most of a what-if's time), then the tail is collected in one pass
  * (the losses above it, then those equal to it by index) and only those k are sorted.
  */
-export function vectorMeasures(pnl: Float64Array, k: number, scratch: TailScratch = new TailScratch(pnl.length)): TailMeasures {
+export function vectorMeasures(
+  pnl: Float64Array,
+  k: number,
+  scratch: TailScratch = new TailScratch(pnl.length),
+  onTail?: (tail: number[]) => void,
+): TailMeasures {
   const n = pnl.length;
   if (!(k >= 1 && k <= n)) throw new Error(`internal: a tail of ${k} of ${n} scenarios`);
   const tail = scratch.tail;
@@ -100,6 +111,7 @@ export function vectorMeasures(pnl: Float64Array, k: number, scratch: TailScratc
   const order = Array.from(tail.subarray(0, m))
     .sort((a, b) => pnl[a] - pnl[b] || a - b)
     .slice(0, k);
+  onTail?.(order);
   let sum = 0;
   let comp = 0;
   for (const s of order) {
@@ -382,14 +394,18 @@ export class WhatIfModel {
     // plus the trades' terms.
     const nSub = book.accounts.length;
     const meta = plan.sets.map((s) => ({ name: s.name, margin: s.margin }));
-    const measured = (original: number, add: (si: number, v: Float64Array) => void): MarginResult => {
+    // Per series of the cut-down book that a change touches: each set's tail after the changes.
+    const tails = new Map<number, number[][]>();
+    const measured = (original: number, add: (si: number, v: Float64Array) => void, series?: number): MarginResult => {
+      const setTails: number[][] = [];
       const measures = plan.sets.map((set, si) => {
         // Scratch, not a fresh array: a request allocates nothing per scenario.
         const v = this.work.subarray(0, set.scenarios);
         v.set(this.seriesVector(si, original));
         add(si, v);
-        return vectorMeasures(v, set.tailSize, this.scratch);
+        return vectorMeasures(v, set.tailSize, this.scratch, series === undefined ? undefined : (t) => (setTails[si] = t));
       });
+      if (series !== undefined) tails.set(series, setTails);
       return marginOf(meta, measures, plan.suite.maintenanceRatio);
     };
     const seriesMargin = (series: number): MarginResult => {
@@ -407,9 +423,13 @@ export class WhatIfModel {
         if (!m) this.untouched.set(original, (m = measured(original, () => {})));
         return m;
       }
-      return measured(original, (si, v) => {
-        for (const t of terms) if (members.includes(t.account)) addTimes(v, t.weight, this.row(si, t.row));
-      });
+      return measured(
+        original,
+        (si, v) => {
+          for (const t of terms) if (members.includes(t.account)) addTimes(v, t.weight, this.row(si, t.row));
+        },
+        series,
+      );
     };
     const exposures = planExposures(subPlan);
     const margins = unitMargins(
@@ -427,6 +447,16 @@ export class WhatIfModel {
       bindingSet: m.bindingSet,
       ...healthOf(collateral, m),
     });
+    // The changes' loss over the binding set's tail after them, per series (section 7's Euler rule).
+    const attributed = this.report.portfolios.some((p) => p.cross.attribution !== undefined);
+    const contributionOf = (series: number, members: number[], m: MarginResult) => {
+      if (!attributed) return {};
+      const si = plan.sets.findIndex((x) => x.name === m.bindingSet);
+      const tail = tails.get(series)![si];
+      let sum = 0;
+      for (const s of tail) for (const t of terms) if (members.includes(t.account)) sum -= t.weight * this.row(si, t.row)[s];
+      return { contribution: { set: m.bindingSet, es: m.sets[m.bindingSet].es, contribution: sum / tail.length } };
+    };
     const reportPortfolios = new Map(this.report.portfolios.map((p) => [p.id, p]));
     const reportAccounts = new Map(this.report.portfolios.flatMap((p) => p.segregated.accounts).map((a) => [a.id, a]));
     const answer: WhatIfAnswer = { portfolios: [], accounts: [] };
@@ -442,6 +472,11 @@ export class WhatIfModel {
         before: standing(was.cross, was.collateral),
         after,
         incrementalIM: after.initialMargin - was.cross.initialMargin,
+        ...contributionOf(
+          p.series,
+          p.accounts.map((a) => accounts[a]),
+          margins.portfolios[i],
+        ),
       });
     });
     for (const a of [...touched].sort((x, y) => x - y)) {
@@ -453,6 +488,7 @@ export class WhatIfModel {
         before: standing(was, was.collateral),
         after,
         incrementalIM: after.initialMargin - was.initialMargin,
+        ...contributionOf(sub.get(a)!, [a], margins.accounts[sub.get(a)!]),
       });
     }
     return answer;

@@ -51,7 +51,8 @@ describe('cli()', () => {
     expect(await xmarginInProcess([])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'xmargin: name a command: run, calibrate, nearcorr, sweep, synth, explain, serve\nRun "xmargin --help" for usage.\n',
+      stderr:
+        'xmargin: name a command: run, calibrate, nearcorr, sweep, synth, explain, serve\nRun "xmargin --help" for usage.\n',
     });
   });
 

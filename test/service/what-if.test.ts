@@ -41,7 +41,7 @@ describe('what-if margins', () => {
   beforeAll(async () => {
     plan = prepare(input);
     engine = createEngine(plan, { workers: 2 });
-    const report = await reportOn(engine, { attribution: false });
+    const report = await reportOn(engine);
     const rows: Float64Array[] = [];
     for (let si = 0; si < plan.sets.length; si++) rows.push(await engine.rowVectors(si, { chunk: 64 }));
     model = new WhatIfModel(plan, report, rows, 2 ** 20);
@@ -170,6 +170,31 @@ describe('what-if margins', () => {
     }
     // The trades must move margins, or the comparison would prove little.
     expect(moved).toBeGreaterThanOrEqual(4);
+  });
+
+  it("gives the trade's contribution to the ES after it, as a full run's attribution of the new position", async () => {
+    // An instrument the account does not hold yet, so that the run's component is the trade alone.
+    const account = input.book.accounts.find((a: { id: string }) => a.id === 'alpha-spot');
+    const held = new Set(account.positions.map((p: { instrument: string }) => p.instrument));
+    const instrument = input.book.instruments.find((i: { id: string }) => !held.has(i.id)).id;
+    const trades = [{ account: 'alpha-spot', instrument, quantity: 7 }];
+    const answer = model.whatIf(trades);
+    const book = structuredClone(input.book);
+    book.accounts.find((a: { id: string }) => a.id === 'alpha-spot').positions.push({ instrument, quantity: 7 });
+    const full = await run({ ...input, book, suite: { ...input.suite, attribution: { top: 1000 } }, workers: 1 });
+    const portfolio = full.portfolios.find((p) => p.id === answer.portfolios[0].id)!;
+    const acc = portfolio.segregated.accounts.find((a) => a.id === 'alpha-spot')!;
+    const component = (a: typeof acc.attribution) =>
+      a!.topPositions.find((x) => x.account === 'alpha-spot' && x.instrument === instrument)!.contribution;
+    for (const [got, want, attribution] of [
+      [answer.portfolios[0].contribution!, portfolio.cross, portfolio.cross.attribution],
+      [answer.accounts[0].contribution!, acc, acc.attribution],
+    ] as const) {
+      expect(got.set).toBe(want.bindingSet);
+      close(got.es, attribution!.es, 'ES');
+      close(got.contribution, component(attribution), 'contribution');
+    }
+    expect(Math.abs(answer.portfolios[0].contribution!.contribution)).toBeGreaterThan(0);
   });
 
   it('refuses unknown accounts and instruments, and quantities that are not numbers, naming the field', () => {
