@@ -13,6 +13,8 @@ import { chunkOf, runSets } from './run-sets.js';
 import { componentTailLosses, type ComponentLossPass } from './component-losses.js';
 import { runCascades, type CascadeRequest } from './cascades.js';
 import { rowVectors } from './row-vectors.js';
+import { instrumentVector } from './instrument-vectors.js';
+import type { InstrumentSpec } from './task.js';
 import type { CascadePartial } from '../risk/cascade.js';
 import { createThreadExecutor } from './thread-executor.js';
 import type { InjectedFault, PlanRef } from './task.js';
@@ -137,6 +139,8 @@ export interface Engine {
    * [r N, r N + N)): what a what-if service keeps warm (row-vectors.ts).
    */
   rowVectors(set: number, options?: { chunk?: number }, control?: RunControl): Promise<Float64Array>;
+  /** An instrument the plan does not have: its P&L per unit over all of set `set`'s scenarios (instrument-vectors.ts). */
+  instrumentVector(set: number, instrument: InstrumentSpec, options?: { chunk?: number }, control?: RunControl): Promise<Float64Array>;
   /** Tasks submitted to the executor and not yet settled: 0 when the engine is idle. */
   pending(): number;
   close(): Promise<void>;
@@ -171,6 +175,14 @@ export function createEngine(plan: RunPlan, config: EngineConfig = {}): Engine {
       }
     },
     pending: () => executor.pending(),
+    instrumentVector(set, instrument, options = {}, control = {}) {
+      if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
+      try {
+        return instrumentVector(plan, ref, executor, set, instrument, chunkOf(plan, options.chunk), control.signal);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
     rowVectors(set, options = {}, control = {}) {
       if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
       try {

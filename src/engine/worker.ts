@@ -12,9 +12,11 @@ import { summarizeTails } from './exact-tails.js';
 import { layoutComponentLosses, pairsPerPass, runComponentLossTask, type ComponentLossLayout } from './component-loss-task.js';
 import { runCascadeTask } from './cascades.js';
 import { runRowVectorTask } from './row-vectors.js';
+import { runInstrumentVectorTask } from './instrument-vectors.js';
 import {
   isCascadeTask,
   isRowVectorTask,
+  isInstrumentVectorTask,
   isComponentLossBatch,
   isComponentLossTask,
   isSummaryTask,
@@ -56,6 +58,9 @@ export default function runTask(task: EngineTask): Float64Array | TaskFailure {
         at += p.length;
       }
       return transfer(out, false);
+    }
+    if (isInstrumentVectorTask(task)) {
+      return transfer(runInstrumentVectorTask(evaluatorFor(task.plan, task.chunk, 1, undefined), task), false);
     }
     if (isRowVectorTask(task)) {
       return transfer(runRowVectorTask(evaluatorFor(task.plan, task.chunk, 1, undefined), task), false);
