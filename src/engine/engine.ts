@@ -140,7 +140,12 @@ export interface Engine {
    */
   rowVectors(set: number, options?: { chunk?: number }, control?: RunControl): Promise<Float64Array>;
   /** An instrument the plan does not have: its P&L per unit over all of set `set`'s scenarios (instrument-vectors.ts). */
-  instrumentVector(set: number, instrument: InstrumentSpec, options?: { chunk?: number }, control?: RunControl): Promise<Float64Array>;
+  instrumentVector(
+    set: number,
+    instrument: InstrumentSpec,
+    options?: { chunk?: number },
+    control?: RunControl,
+  ): Promise<Float64Array>;
   /** Tasks submitted to the executor and not yet settled: 0 when the engine is idle. */
   pending(): number;
   close(): Promise<void>;

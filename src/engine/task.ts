@@ -161,7 +161,17 @@ export interface RowVectorTask {
 /** One instrument as the kernels revalue it: a linear row, or an option row (instruments.ts InstrumentTable). */
 export type InstrumentSpec =
   | { linear: true; und: number; mult: number }
-  | { linear: false; und: number; mult: number; isCall: number; strike: number; lnSK: number; iv: number; tau: number; value0: number };
+  | {
+      linear: false;
+      und: number;
+      mult: number;
+      isCall: number;
+      strike: number;
+      lnSK: number;
+      iv: number;
+      tau: number;
+      value0: number;
+    };
 
 /** One instrument's P&L per unit over scenarios [start, start + count) of a set: count values (instrument-vectors.ts). */
 export interface InstrumentVectorTask {
@@ -175,13 +185,7 @@ export interface InstrumentVectorTask {
 }
 
 export type EngineTask =
-  | RangeTask
-  | SummaryTask
-  | ComponentLossTask
-  | ComponentLossBatch
-  | CascadeTask
-  | RowVectorTask
-  | InstrumentVectorTask;
+  RangeTask | SummaryTask | ComponentLossTask | ComponentLossBatch | CascadeTask | RowVectorTask | InstrumentVectorTask;
 
 export function isInstrumentVectorTask(task: EngineTask): task is InstrumentVectorTask {
   return (task as InstrumentVectorTask).kind === 'instrument-vector';

@@ -146,20 +146,23 @@ async function computeVersion(
     );
   }
   const inputs = inputHashes(input, plan.suite);
+  // The engine stays with its version: it computes the vectors of instruments that requests
+  // define inline. On a shared pool it holds no thread of its own, and goes with its version.
   const engine = createEngine(plan, { executor });
-  try {
-    const report = await reportOn(engine);
-    report.run = runInfo(
-      start,
-      { workers: executor.concurrency, chunk: chunkOf(plan, undefined), maxMemory: engineDefaults.maxMemory },
-      inputs,
-    );
-    const rows: Float64Array[] = [];
-    for (let set = 0; set < plan.sets.length; set++) rows.push(await engine.rowVectors(set));
-    return { version, computedAt: report.run.finishedAt, report, model: new WhatIfModel(plan, report, rows, unitCacheBytes) };
-  } finally {
-    await engine.close();
-  }
+  const report = await reportOn(engine);
+  report.run = runInfo(
+    start,
+    { workers: executor.concurrency, chunk: chunkOf(plan, undefined), maxMemory: engineDefaults.maxMemory },
+    inputs,
+  );
+  const rows: Float64Array[] = [];
+  for (let set = 0; set < plan.sets.length; set++) rows.push(await engine.rowVectors(set));
+  return {
+    version,
+    computedAt: report.run.finishedAt,
+    report,
+    model: new WhatIfModel(plan, report, rows, unitCacheBytes, (set, spec) => engine.instrumentVector(set, spec)),
+  };
 }
 
 /** Refuses an update naming an underlying the market does not have, or a spot or vol that is no price or vol. */

@@ -73,7 +73,8 @@ const tradeSchema = {
   required: ['account', 'instrument', 'quantity'],
   properties: {
     account: { type: 'string', minLength: 1 },
-    instrument: { type: 'string', minLength: 1 },
+    // An instrument's id, or a definition as the book file writes one (checked by the book's own rules).
+    instrument: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
     quantity: { type: 'number' },
   },
 } as const;
@@ -188,7 +189,9 @@ export async function buildService(state: ServiceState, options: ServiceOptions 
 
   app.post<{ Body: { trades?: Trade[]; collateral?: CollateralChange[] } }>('/what-if', { schema: whatIfSchema }, async (req) => {
     const v = current();
-    return { version: v.version, ...v.model.whatIf(req.body.trades ?? [], req.body.collateral ?? []) };
+    const trades = req.body.trades ?? [];
+    await v.model.loadInline(trades);
+    return { version: v.version, ...v.model.whatIf(trades, req.body.collateral ?? []) };
   });
 
   app.post<{ Body: MarketUpdate }>('/market', { schema: marketSchema }, async (req, reply) => {

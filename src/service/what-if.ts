@@ -16,16 +16,29 @@ import { shortOptionNotionals } from '../margin/addons.js';
 import { healthOf, marginOf, type MarginResult } from '../margin/margin.js';
 import { unitMargins } from '../margin/unit-margins.js';
 import type { Book, CollateralAsset, Instrument } from '../model/types.js';
+import { InputError } from '../errors.js';
+import { parseBook } from '../model/load.js';
+import { buildInstrumentTable } from '../engine/instruments.js';
+import { instrumentSpec } from '../engine/instrument-vectors.js';
+import type { InstrumentSpec } from '../engine/task.js';
+import { canonicalJson } from '../report/run-info.js';
 import type { Report } from '../report/report.js';
 import { planExposures } from '../risk/exposure.js';
 import type { TailMeasures } from '../risk/measures.js';
 
-/** One trade: a quantity (signed) of an existing instrument, in an existing account. */
+/**
+ * One trade: a signed quantity of an instrument in an existing account. The instrument is a book
+ * instrument's id, or a definition as the book file writes one (an instrument the book does not
+ * have yet: WhatIfModel.loadInline computes its P&L vectors first).
+ */
 export interface Trade {
   account: string;
-  instrument: string;
+  instrument: string | Record<string, unknown>;
   quantity: number;
 }
+
+/** How many instruments defined inline a model keeps the vectors of (the oldest dropped first). */
+const INLINE_KEPT = 64;
 
 /** Collateral an account posts (amount > 0) or takes out (amount < 0): the market currency or an underlying. */
 export interface CollateralChange {
@@ -210,6 +223,8 @@ export class WhatIfModel {
   private readonly portfolioOf: number[];
   private readonly scratch: TailScratch;
   private readonly work: Float64Array;
+  /** Instruments defined inline, by their canonical JSON: the parsed instrument and its vector per set. */
+  private readonly inline = new Map<string, { instrument: Instrument; vectors: Float64Array[] }>();
   /** Core margins (no add-ons) of series no trade touches, by series: the same for every request of this version. */
   private readonly untouched = new Map<number, MarginResult>();
 
@@ -219,6 +234,8 @@ export class WhatIfModel {
     /** Per set: rows x scenarios (engine.rowVectors). */
     private readonly rows: Float64Array[],
     private readonly unitCacheBytes = 256 * 2 ** 20,
+    /** An instrument's P&L vector over a set, on the engine (engine.instrumentVector): for instruments defined inline. */
+    private readonly instrumentVectors?: (set: number, spec: InstrumentSpec) => Promise<Float64Array>,
   ) {
     this.nRows = plan.instruments.nLinear + plan.instruments.nOptions;
     plan.sets.forEach((s, i) => {
@@ -286,19 +303,72 @@ export class WhatIfModel {
     return this.unitBytes;
   }
 
+  /**
+   * Parses and checks the instruments the trades define inline, and computes their P&L vectors
+   * over every set on the workers (kept for the next requests). Call before whatIf with such trades.
+   */
+  async loadInline(trades: Trade[]): Promise<void> {
+    const { market, book, suite } = this.plan;
+    const known = new Set(book.instruments.map((i) => i.id));
+    for (const [i, t] of trades.entries()) {
+      if (typeof t.instrument === 'string') continue;
+      const key = canonicalJson(t.instrument);
+      if (this.inline.has(key)) continue;
+      const at = ['trades', i, 'instrument'];
+      let parsed: Book;
+      try {
+        // A book of this instrument alone (a book needs an account: one that holds nothing).
+        parsed = parseBook(
+          { instruments: [t.instrument], accounts: [{ id: 'what-if', collateral: 0, positions: [] }], portfolios: [] },
+          '<what-if>',
+          market,
+        );
+      } catch (err) {
+        if (err instanceof InputError) throw new WhatIfError(err.message, at, 'invalid');
+        throw err;
+      }
+      const instrument = parsed.instruments[0];
+      if (known.has(instrument.id))
+        throw new WhatIfError(
+          `the book has an instrument "${instrument.id}" already: trade it by its id, or define another`,
+          [...at, 'id'],
+          'invalid',
+        );
+      if (!this.instrumentVectors) throw new WhatIfError('instruments defined inline are not available here', at, 'invalid');
+      const spec = instrumentSpec(buildInstrumentTable(market, parsed, suite.horizonDays));
+      const vectors = await Promise.all(this.plan.sets.map((_, si) => this.instrumentVectors!(si, spec)));
+      this.inline.set(key, { instrument, vectors });
+      if (this.inline.size > INLINE_KEPT) this.inline.delete(this.inline.keys().next().value!);
+    }
+  }
+
   /** Checks a request's trades against the book: every account and instrument known, every quantity a finite number. */
-  private resolve(trades: Trade[]): { account: number; row: number; instrument: Instrument; quantity: number }[] {
+  private resolve(
+    trades: Trade[],
+  ): { account: number; instrument: Instrument; vector: (set: number) => Float64Array; quantity: number; inline: boolean }[] {
     const instruments = new Map(this.plan.book.instruments.map((i) => [i.id, i]));
     return trades.map((t, i) => {
       const account = this.accountIndex.get(t.account);
       if (account === undefined)
         throw new WhatIfError(`no account "${t.account}" in the book`, ['trades', i, 'account'], 'unknown');
+      if (!Number.isFinite(t.quantity))
+        throw new WhatIfError(`expected a finite quantity, found ${t.quantity}`, ['trades', i, 'quantity'], 'invalid');
+      if (typeof t.instrument !== 'string') {
+        const loaded = this.inline.get(canonicalJson(t.instrument));
+        if (!loaded) throw new Error('internal: an instrument defined inline was not loaded (loadInline)');
+        return {
+          account,
+          instrument: loaded.instrument,
+          vector: (si: number) => loaded.vectors[si],
+          quantity: t.quantity,
+          inline: true,
+        };
+      }
       const instrument = instruments.get(t.instrument);
       if (instrument === undefined)
         throw new WhatIfError(`no instrument "${t.instrument}" in the book`, ['trades', i, 'instrument'], 'unknown');
-      if (!Number.isFinite(t.quantity))
-        throw new WhatIfError(`expected a finite quantity, found ${t.quantity}`, ['trades', i, 'quantity'], 'invalid');
-      return { account, row: this.plan.instruments.rowOf.get(t.instrument)!, instrument, quantity: t.quantity };
+      const row = this.plan.instruments.rowOf.get(t.instrument)!;
+      return { account, instrument, vector: (si: number) => this.row(si, row), quantity: t.quantity, inline: false };
     });
   }
 
@@ -360,8 +430,10 @@ export class WhatIfModel {
     // Every term a change adds to its account's P&L vectors: a position's quantity, or non-cash
     // collateral's amount, times its row.
     const terms = [
-      ...resolved.map((t) => ({ account: t.account, row: t.row, weight: t.quantity })),
-      ...posted.flatMap((c) => (c.row === undefined ? [] : [{ account: c.account, row: c.row, weight: c.amount }])),
+      ...resolved.map((t) => ({ account: t.account, vector: t.vector, weight: t.quantity })),
+      ...posted.flatMap((c) =>
+        c.row === undefined ? [] : [{ account: c.account, vector: (si: number) => this.row(si, c.row!), weight: c.amount }],
+      ),
     ];
     const touched = new Set([...resolved.map((t) => t.account), ...posted.map((c) => c.account)]);
     const portfolios = [...new Set([...touched].map((a) => this.portfolioOf[a]))].sort((x, y) => x - y);
@@ -369,8 +441,9 @@ export class WhatIfModel {
     // positions, so exposures, add-on inputs and holdings are built as a run builds them.
     const accounts = portfolios.flatMap((p) => h.portfolios[p].accounts);
     const sub = new Map(accounts.map((a, i) => [a, i]));
+    const inlineInstruments = [...new Map(resolved.filter((t) => t.inline).map((t) => [t.instrument.id, t.instrument])).values()];
     const book: Book = {
-      instruments: plan.book.instruments,
+      instruments: inlineInstruments.length ? [...plan.book.instruments, ...inlineInstruments] : plan.book.instruments,
       accounts: accounts.map((a) => {
         const src = plan.book.accounts[a];
         const added = resolved.filter((t) => t.account === a).map((t) => ({ instrument: t.instrument.id, quantity: t.quantity }));
@@ -388,7 +461,20 @@ export class WhatIfModel {
         return listed ? [listed] : [];
       }),
     };
-    const holdings = buildHoldings(plan.market, book, plan.instruments);
+    // Holdings give the cut-down book's structure and collateral; the plan's instrument table has
+    // no row for an instrument defined inline, so its positions stay out of them (the P&L comes
+    // from the vectors, exposure and add-ons from `book`).
+    const inlineIds = new Set(inlineInstruments.map((i) => i.id));
+    const holdings = buildHoldings(
+      plan.market,
+      inlineIds.size
+        ? {
+            ...book,
+            accounts: book.accounts.map((a) => ({ ...a, positions: a.positions.filter((p) => !inlineIds.has(p.instrument)) })),
+          }
+        : book,
+      plan.instruments,
+    );
     const subPlan = { market: plan.market, book, suite: plan.suite, holdings };
     // Each set's P&L vector of every series of the cut-down book: the original series' vector
     // plus the trades' terms.
@@ -426,7 +512,7 @@ export class WhatIfModel {
       return measured(
         original,
         (si, v) => {
-          for (const t of terms) if (members.includes(t.account)) addTimes(v, t.weight, this.row(si, t.row));
+          for (const t of terms) if (members.includes(t.account)) addTimes(v, t.weight, t.vector(si));
         },
         series,
       );
@@ -454,7 +540,11 @@ export class WhatIfModel {
       const si = plan.sets.findIndex((x) => x.name === m.bindingSet);
       const tail = tails.get(series)![si];
       let sum = 0;
-      for (const s of tail) for (const t of terms) if (members.includes(t.account)) sum -= t.weight * this.row(si, t.row)[s];
+      for (const t of terms) {
+        if (!members.includes(t.account)) continue;
+        const v = t.vector(si);
+        for (const s of tail) sum -= t.weight * v[s];
+      }
       return { contribution: { set: m.bindingSet, es: m.sets[m.bindingSet].es, contribution: sum / tail.length } };
     };
     const reportPortfolios = new Map(this.report.portfolios.map((p) => [p.id, p]));

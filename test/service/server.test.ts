@@ -92,6 +92,29 @@ describe('xmargin serve over HTTP', () => {
     expect((await post('/what-if', {})).status).toBe(400);
   });
 
+  it('POST /what-if with an instrument defined in the request', async () => {
+    const option = {
+      id: 'ETH-27JUN27-2500-P',
+      type: 'option',
+      underlying: 'ETH',
+      right: 'put',
+      strike: 2500,
+      expiry: '2027-06-27',
+      iv: 0.75,
+    };
+    const trades = [{ account: 'alpha-spot', instrument: option, quantity: 50 }];
+    const r = await post('/what-if', { trades });
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    await open.current().model.loadInline(trades);
+    expect(body).toEqual(JSON.parse(JSON.stringify({ version: 1, ...open.current().model.whatIf(trades) })));
+    const bad = await post('/what-if', {
+      trades: [{ account: 'alpha-spot', instrument: { ...option, strike: -1 }, quantity: 1 }],
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).path).toEqual(['trades', 0, 'instrument']);
+  });
+
   it('refuses bad requests with 400 and the path of the bad field, unknown ids with 404', async () => {
     const bad = async (body: unknown) => {
       const r = await post('/what-if', body);

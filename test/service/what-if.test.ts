@@ -44,7 +44,7 @@ describe('what-if margins', () => {
     const report = await reportOn(engine);
     const rows: Float64Array[] = [];
     for (let si = 0; si < plan.sets.length; si++) rows.push(await engine.rowVectors(si, { chunk: 64 }));
-    model = new WhatIfModel(plan, report, rows, 2 ** 20);
+    model = new WhatIfModel(plan, report, rows, 2 ** 20, (set, spec) => engine.instrumentVector(set, spec));
   });
   afterAll(() => engine.close());
 
@@ -195,6 +195,71 @@ describe('what-if margins', () => {
       close(got.contribution, component(attribution), 'contribution');
     }
     expect(Math.abs(answer.portfolios[0].contribution!.contribution)).toBeGreaterThan(0);
+  });
+
+  it('trades an instrument defined in the request as a full run with it in the book does, to 1e-9', async () => {
+    const option = {
+      id: 'BTC-26JUN27-70000-P',
+      type: 'option',
+      underlying: 'BTC',
+      right: 'put',
+      strike: 70000,
+      expiry: '2027-06-26',
+      iv: 0.6,
+    };
+    const future = { id: 'SOL-FUT-X', type: 'future', underlying: 'SOL', multiplier: 10 };
+    const trades = [
+      { account: 'alpha-spot', instrument: option, quantity: 12 },
+      { account: 'treasury-hedge', instrument: future, quantity: -30 },
+      { account: 'alpha-spot', instrument: 'BTC-PERP', quantity: 1 },
+    ];
+    await model.loadInline(trades);
+    const answer = model.whatIf(trades);
+    const book = structuredClone(input.book);
+    book.instruments.push(option, future);
+    for (const t of trades)
+      book.accounts
+        .find((a: { id: string }) => a.id === t.account)
+        .positions.push({ instrument: typeof t.instrument === 'string' ? t.instrument : t.instrument.id, quantity: t.quantity });
+    const full = await run({ ...input, book, workers: 1, attribution: false });
+    expect(answer.portfolios.length).toBeGreaterThanOrEqual(2);
+    for (const p of answer.portfolios) {
+      const want = full.portfolios.find((q) => q.id === p.id)!;
+      sameStanding(p.after, { ...want.cross, ...want }, p.id);
+    }
+    for (const a of answer.accounts)
+      sameStanding(
+        a.after,
+        full.portfolios.flatMap((p) => p.segregated.accounts).find((x) => x.id === a.id)!,
+        a.id,
+      );
+    expect(answer.portfolios.some((p) => Math.abs(p.incrementalIM) > 1)).toBe(true);
+  });
+
+  it("refuses an inline instrument the book would refuse, or one with a book instrument's id, naming the trade", async () => {
+    const refused = async (instrument: Record<string, unknown>) => {
+      try {
+        await model.loadInline([{ account: 'alpha-spot', instrument, quantity: 1 }]);
+      } catch (err) {
+        return err instanceof WhatIfError ? { path: err.path, kind: err.kind, message: err.message } : err;
+      }
+      return 'no error';
+    };
+    expect(
+      await refused({ id: 'X', type: 'option', underlying: 'BTC', right: 'put', expiry: '2027-01-01', iv: 0.5 }),
+    ).toMatchObject({
+      path: ['trades', 0, 'instrument'],
+      kind: 'invalid',
+      message: expect.stringContaining('strike'),
+    });
+    expect(await refused({ id: 'Y', type: 'future', underlying: 'DOGE' })).toMatchObject({
+      path: ['trades', 0, 'instrument'],
+      kind: 'invalid',
+    });
+    expect(await refused({ id: 'BTC-PERP', type: 'future', underlying: 'BTC' })).toMatchObject({
+      path: ['trades', 0, 'instrument', 'id'],
+      kind: 'invalid',
+    });
   });
 
   it('refuses unknown accounts and instruments, and quantities that are not numbers, naming the field', () => {
