@@ -413,6 +413,19 @@ export class WhatIfModel {
     const plan = this.plan;
     const h = plan.holdings;
     const resolved = this.resolve(trades);
+    // One id, one instrument: two definitions under one id would be two instruments a book cannot hold.
+    const defined = new Map<string, Instrument>();
+    resolved.forEach((t, i) => {
+      if (!t.inline) return;
+      const other = defined.get(t.instrument.id);
+      if (other && other !== t.instrument)
+        throw new WhatIfError(
+          `a second instrument defined as "${t.instrument.id}" in one request`,
+          ['trades', i, 'instrument', 'id'],
+          'invalid',
+        );
+      defined.set(t.instrument.id, t.instrument);
+    });
     const posted = this.resolveCollateral(collateral);
     // No account may take out more of an asset than it posts: a book cannot hold less than none.
     posted.forEach((c, i) => {

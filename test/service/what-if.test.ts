@@ -256,6 +256,13 @@ describe('what-if margins', () => {
       path: ['trades', 0, 'instrument'],
       kind: 'invalid',
     });
+    // Two definitions under one id in one request.
+    const twins = [
+      { account: 'alpha-spot', instrument: { id: 'Z', type: 'future', underlying: 'BTC' }, quantity: 1 },
+      { account: 'alpha-spot', instrument: { id: 'Z', type: 'future', underlying: 'ETH' }, quantity: 1 },
+    ];
+    await model.loadInline(twins);
+    expect(() => model.whatIf(twins)).toThrow(/a second instrument defined as "Z"/);
     expect(await refused({ id: 'BTC-PERP', type: 'future', underlying: 'BTC' })).toMatchObject({
       path: ['trades', 0, 'instrument', 'id'],
       kind: 'invalid',
