@@ -5,7 +5,9 @@
 // result is the same for any cut and any number of workers.
 import { runTasks } from './dispatch.js';
 import { engineDefaults, taskSizeFor } from './defaults.js';
+import { checkScenarioRange } from './evaluator.js';
 import type { TaskExecutor } from './executor.js';
+import { taskRanges } from './run-sets.js';
 import type { RunPlan } from './plan.js';
 import type { CascadeTask, PlanRef } from './task.js';
 import type { WasmEvaluator } from './evaluator-wasm.js';
@@ -68,8 +70,7 @@ export function runCascadeTask(ev: WasmEvaluator, task: CascadeTask): Float64Arr
   const t = task.table;
   const src = plan.sets[task.set]?.source;
   if (src === undefined || src.kind === 'montecarlo') throw new Error(`internal: no explicit set ${task.set} for a cascade`);
-  if (!(Number.isInteger(task.start) && task.start >= 0 && task.count >= 1 && task.start + task.count <= src.count))
-    throw new Error(`internal: scenarios ${task.start}+${task.count} of ${src.count}`);
+  checkScenarioRange(plan, task.set, task.start, task.count);
   const nP = t.nPortfolios;
   if (
     t.series.length !== nP ||
@@ -125,13 +126,12 @@ export function runCascades(
       throw new Error(`internal: no explicit set ${r.set} for a cascade`);
     const table = executor.sharesMemory ? shareTable(r.table) : r.table;
     const size = taskSizeFor(set.scenarios, executor.concurrency, 1, engineDefaults.tasksPerWorker);
-    for (let start = 0; start < set.scenarios; start += size)
+    for (const range of taskRanges(0, set.scenarios, size))
       tasks.push({
         kind: 'cascade',
         plan: ref,
         set: r.set,
-        start,
-        count: Math.min(size, set.scenarios - start),
+        ...range,
         chunk,
         table,
         request: i,

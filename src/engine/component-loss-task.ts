@@ -5,6 +5,7 @@
 // the scenario only, so the rows used, revalued on their own, have the bits they have in a run.
 import type { TaskFailure } from '../errors.js';
 import { revalueOptionRows, type OptionTable, type WasmEvaluator } from './evaluator-wasm.js';
+import { scenarioBound } from './evaluator.js';
 import type { ComponentLossTask, ComponentTable } from './task.js';
 
 /** Where a pass's table, accumulators and pair buffers lie in a worker's kernel memory, after its evaluator's own layout. */
@@ -129,10 +130,7 @@ export function runComponentLossTask(
   if (task.chunk > ev.chunk) throw new Error(`internal: chunk ${task.chunk} exceeds the evaluator's ${ev.chunk}`);
   const nUnits = task.table.unitOffsets.length - 1;
   for (const u of task.pairUnits) if (!(u >= 0 && u < nUnits)) throw new Error(`internal: unit ${u} of ${nUnits}`);
-  const src = ev.plan.sets[task.set]?.source;
-  if (src === undefined) throw new Error(`internal: no set ${task.set} in the plan`);
-  // A Monte Carlo set's scenario i exists for any i; an explicit set's are its columns.
-  const bound = src.kind === 'montecarlo' ? 2 ** 31 : src.count;
+  const bound = scenarioBound(ev.plan, task.set);
   for (const s of task.scenarios) if (!(s >= 0 && s < bound)) throw new Error(`internal: scenario ${s} of ${bound}`);
   const cancel = task.cancel ? new Int32Array(task.cancel) : undefined;
   k.f64(l.sum, l.nSlots).fill(0);

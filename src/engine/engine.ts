@@ -160,49 +160,43 @@ export function createEngine(plan: RunPlan, config: EngineConfig = {}): Engine {
   const bytes = executor.sharesMemory ? shareBytes(encoded) : encoded;
   const ref: PlanRef = { id, bytes };
   let closed = false;
+  /**
+   * Starts work on the executor now (its tasks go out before this returns), or says why not: a
+   * closed engine, or a request the planning refuses, as a rejected promise, never a throw.
+   */
+  const dispatched = <T>(start: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
+    try {
+      return start();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
   return {
     plan,
     planId: id,
     run(options = {}, control = {}) {
-      if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
-      return runSets(plan, ref, executor, options, control.signal);
+      return dispatched(() => runSets(plan, ref, executor, options, control.signal));
     },
     componentTailLosses(passes, options = {}, control = {}) {
-      if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
-      for (const { set } of passes)
-        if (!(Number.isInteger(set) && set >= 0 && set < plan.sets.length))
-          return Promise.reject(new Error(`internal: no set ${set}`));
-      try {
+      return dispatched(() => {
+        for (const { set } of passes)
+          if (!(Number.isInteger(set) && set >= 0 && set < plan.sets.length)) throw new Error(`internal: no set ${set}`);
         const chunk = Math.min(chunkOf(plan, options.chunk), engineDefaults.componentLossMaxChunk);
         return componentTailLosses(plan, ref, executor, passes, chunk, control.signal);
-      } catch (err) {
-        return Promise.reject(err);
-      }
+      });
     },
     pending: () => executor.pending(),
     instrumentVector(set, instrument, options = {}, control = {}) {
-      if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
-      try {
-        return instrumentVector(plan, ref, executor, set, instrument, chunkOf(plan, options.chunk), control.signal);
-      } catch (err) {
-        return Promise.reject(err);
-      }
+      return dispatched(() =>
+        instrumentVector(plan, ref, executor, set, instrument, chunkOf(plan, options.chunk), control.signal),
+      );
     },
     rowVectors(set, options = {}, control = {}) {
-      if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
-      try {
-        return rowVectors(plan, ref, executor, set, chunkOf(plan, options.chunk), control.signal);
-      } catch (err) {
-        return Promise.reject(err);
-      }
+      return dispatched(() => rowVectors(plan, ref, executor, set, chunkOf(plan, options.chunk), control.signal));
     },
     cascades(requests, options = {}, control = {}) {
-      if (closed) return Promise.reject(new Error('internal: run on a closed engine'));
-      try {
-        return runCascades(plan, ref, executor, requests, chunkOf(plan, options.chunk), control.signal);
-      } catch (err) {
-        return Promise.reject(err);
-      }
+      return dispatched(() => runCascades(plan, ref, executor, requests, chunkOf(plan, options.chunk), control.signal));
     },
     async close() {
       if (closed) return;

@@ -8,7 +8,7 @@ import {
   type EvaluatedScenarios,
   type ScenarioEvaluator,
 } from './evaluator.js';
-import { layoutEvaluator, type EvaluatorLayout } from './layout.js';
+import { layoutEvaluator, type EvaluatorLayout, type OptionTable } from './layout.js';
 import type { KernelPlan } from './plan.js';
 
 /**
@@ -192,17 +192,7 @@ export class WasmEvaluator implements ScenarioEvaluator {
   }
 }
 
-/** The option rows' instruments in kernel memory (an evaluator's, or a component-loss pass's used rows). */
-export interface OptionTable {
-  optUnd: number;
-  optIsCall: number;
-  optStrike: number;
-  optLnSK: number;
-  optIv: number;
-  optTau: number;
-  optValue0: number;
-  optMult: number;
-}
+export type { OptionTable } from './layout.js';
 
 /**
  * nOptions option rows of `count` scenarios into outPtr, from the shocks at `shocked` (returns,

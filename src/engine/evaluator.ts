@@ -43,6 +43,24 @@ export interface ScenarioEvaluator {
   atPrices(spot: Float64Array, ivShift: Float64Array, count: number): EvaluatedScenarios;
 }
 
+/**
+ * How many scenarios set `set` has for a task that lists or ranges over them: an explicit set's
+ * are its columns; a Monte Carlo set's scenario i exists for any i (a pure function of seed, set
+ * and i), up to 2^31. Throws (internal) for a set the plan does not have.
+ */
+export function scenarioBound(plan: KernelPlan, set: number): number {
+  const src = plan.sets[set]?.source;
+  if (src === undefined) throw new Error(`internal: no set ${set} in the plan`);
+  return src.kind === 'montecarlo' ? 2 ** 31 : src.count;
+}
+
+/** Checks a task's scenarios [start, start + count) against its set (internal, as checkRequest). */
+export function checkScenarioRange(plan: KernelPlan, set: number, start: number, count: number): void {
+  const bound = scenarioBound(plan, set);
+  if (!(Number.isInteger(start) && start >= 0 && count >= 1 && start + count <= bound))
+    throw new Error(`internal: scenarios ${start}+${count} of ${bound}`);
+}
+
 /** Checks a request against the plan; the messages are internal (callers validate user input first). */
 export function checkRequest(plan: KernelPlan, chunk: number, set: number, count: number): void {
   if (!(set >= 0 && set < plan.sets.length)) throw new Error(`internal: no set ${set} in the plan`);

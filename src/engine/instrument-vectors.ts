@@ -5,7 +5,9 @@
 import { runTasks } from './dispatch.js';
 import { engineDefaults, taskSizeFor } from './defaults.js';
 import { revalueOptionRows, type OptionTable, type WasmEvaluator } from './evaluator-wasm.js';
+import { checkScenarioRange } from './evaluator.js';
 import type { TaskExecutor } from './executor.js';
+import { taskRanges } from './run-sets.js';
 import type { RunPlan } from './plan.js';
 import type { InstrumentSpec, InstrumentVectorTask, PlanRef } from './task.js';
 import type { InstrumentTable } from './instruments.js';
@@ -63,11 +65,7 @@ function layoutOf(ev: WasmEvaluator, chunk: number): OneRowLayout {
 
 /** The body of a worker for an instrument-vector task: the instrument's P&L per unit over scenarios [start, start + count). */
 export function runInstrumentVectorTask(ev: WasmEvaluator, task: InstrumentVectorTask): Float64Array {
-  const src = ev.plan.sets[task.set]?.source;
-  if (src === undefined) throw new Error(`internal: no set ${task.set} in the plan`);
-  const bound = src.kind === 'montecarlo' ? 2 ** 31 : src.count;
-  if (!(Number.isInteger(task.start) && task.start >= 0 && task.count >= 1 && task.start + task.count <= bound))
-    throw new Error(`internal: scenarios ${task.start}+${task.count} of ${bound}`);
+  checkScenarioRange(ev.plan, task.set, task.start, task.count);
   const s = task.instrument;
   if (!(Number.isInteger(s.und) && s.und >= 0 && s.und < ev.plan.instruments.n)) throw new Error(`internal: underlying ${s.und}`);
   const k = ev.kernels;
@@ -112,8 +110,13 @@ export function instrumentVector(
   const n = s.scenarios;
   const out = new Float64Array(n);
   const size = taskSizeFor(n, executor.concurrency, chunk, engineDefaults.tasksPerWorker);
-  const tasks: InstrumentVectorTask[] = [];
-  for (let start = 0; start < n; start += size)
-    tasks.push({ kind: 'instrument-vector', plan: ref, set, start, count: Math.min(size, n - start), chunk, instrument });
+  const tasks = taskRanges(0, n, size).map((range): InstrumentVectorTask => ({
+    kind: 'instrument-vector',
+    plan: ref,
+    set,
+    ...range,
+    chunk,
+    instrument,
+  }));
   return runTasks(executor, tasks, signal, s.name, (task, part) => out.set(part, task.start)).then(() => out);
 }

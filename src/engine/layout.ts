@@ -1,16 +1,8 @@
 import type { WasmKernels } from '../kernels/wasm.js';
 import type { KernelPlan } from './plan.js';
 
-/**
- * Where a scenario evaluator's data lives in its WASM memory: byte offsets of the plan's arrays
- * (copied in once), the scratch for one chunk of scenarios, and the tail buffers of a range task.
- * The evaluator, the range task and the kernel benchmarks all lay memory out through here, so the
- * benches measure the kernels on exactly the engine's layout.
- */
-export interface EvaluatorLayout {
-  spot0: number;
-  linUnd: number;
-  linMult: number;
+/** The option rows' instruments in kernel memory (an evaluator's, or a one-off table's: a pass's used rows, an inline instrument). */
+export interface OptionTable {
   optUnd: number;
   optIsCall: number;
   optStrike: number;
@@ -19,6 +11,18 @@ export interface EvaluatorLayout {
   optTau: number;
   optValue0: number;
   optMult: number;
+}
+
+/**
+ * Where a scenario evaluator's data lives in its WASM memory: byte offsets of the plan's arrays
+ * (copied in once), the scratch for one chunk of scenarios, and the tail buffers of a range task.
+ * The evaluator, the range task and the kernel benchmarks all lay memory out through here, so the
+ * benches measure the kernels on exactly the engine's layout.
+ */
+export interface EvaluatorLayout extends OptionTable {
+  spot0: number;
+  linUnd: number;
+  linMult: number;
   accOffsets: number;
   accRows: number;
   accQty: number;

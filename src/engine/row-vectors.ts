@@ -9,16 +9,14 @@ import { runTasks } from './dispatch.js';
 import { engineDefaults, taskSizeFor } from './defaults.js';
 import type { TaskExecutor } from './executor.js';
 import type { WasmEvaluator } from './evaluator-wasm.js';
+import { checkScenarioRange } from './evaluator.js';
+import { taskRanges } from './run-sets.js';
 import type { RunPlan } from './plan.js';
 import type { PlanRef, RowVectorTask } from './task.js';
 
 /** The body of a worker for a row-vector task: every row of scenarios [start, start + count), rows x count. */
 export function runRowVectorTask(ev: WasmEvaluator, task: RowVectorTask): Float64Array {
-  const src = ev.plan.sets[task.set]?.source;
-  if (src === undefined) throw new Error(`internal: no set ${task.set} in the plan`);
-  const bound = src.kind === 'montecarlo' ? 2 ** 31 : src.count;
-  if (!(Number.isInteger(task.start) && task.start >= 0 && task.count >= 1 && task.start + task.count <= bound))
-    throw new Error(`internal: scenarios ${task.start}+${task.count} of ${bound}`);
+  checkScenarioRange(ev.plan, task.set, task.start, task.count);
   const nRows = ev.plan.instruments.nLinear + ev.plan.instruments.nOptions;
   const out = new Float64Array(nRows * task.count);
   for (let c0 = 0; c0 < task.count; c0 += task.chunk) {
@@ -51,9 +49,7 @@ export function rowVectors(
   const nRows = plan.instruments.nLinear + plan.instruments.nOptions;
   const out = new Float64Array(nRows * n);
   const size = taskSizeFor(n, executor.concurrency, chunk, engineDefaults.tasksPerWorker);
-  const tasks: RowVectorTask[] = [];
-  for (let start = 0; start < n; start += size)
-    tasks.push({ kind: 'row-vectors', plan: ref, set, start, count: Math.min(size, n - start), chunk });
+  const tasks = taskRanges(0, n, size).map((range): RowVectorTask => ({ kind: 'row-vectors', plan: ref, set, ...range, chunk }));
   return runTasks(executor, tasks, signal, s.name, (task, block) => {
     if (block.length !== nRows * task.count) throw new Error(`internal: ${block.length} row values for ${nRows} x ${task.count}`);
     for (let r = 0; r < nRows; r++) out.set(block.subarray(r * task.count, (r + 1) * task.count), r * n + task.start);
