@@ -22,7 +22,7 @@ import { buildInstrumentTable } from '../engine/instruments.js';
 import { instrumentSpec } from '../engine/instrument-vectors.js';
 import type { InstrumentSpec } from '../engine/task.js';
 import { canonicalJson } from '../report/run-info.js';
-import type { Report } from '../report/report.js';
+import type { AccountReport, PortfolioReport, Report } from '../report/report.js';
 import { planExposures } from '../risk/exposure.js';
 import type { TailMeasures } from '../risk/measures.js';
 
@@ -220,6 +220,11 @@ export class WhatIfModel {
   private unitBytes = 0;
   private readonly nRows: number;
   private readonly accountIndex: Map<string, number>;
+  // Lookups by id, built once per version rather than once per request.
+  private readonly instrumentById: Map<string, Instrument>;
+  private readonly underlyingIndex: Map<string, number>;
+  private readonly reportPortfolios: Map<string, PortfolioReport>;
+  private readonly reportAccounts: Map<string, AccountReport>;
   private readonly portfolioOf: number[];
   private readonly scratch: TailScratch;
   private readonly work: Float64Array;
@@ -242,6 +247,10 @@ export class WhatIfModel {
       if (rows[i].length !== this.nRows * s.scenarios) throw new Error(`internal: row vectors of set ${s.name}`);
     });
     this.accountIndex = new Map(plan.holdings.accountIds.map((id, a) => [id, a]));
+    this.instrumentById = new Map(plan.book.instruments.map((i) => [i.id, i]));
+    this.underlyingIndex = new Map(plan.market.underlyings.map((u, i) => [u.id, i]));
+    this.reportPortfolios = new Map(report.portfolios.map((p) => [p.id, p]));
+    this.reportAccounts = new Map(report.portfolios.flatMap((p) => p.segregated.accounts).map((a) => [a.id, a]));
     this.portfolioOf = new Array<number>(plan.holdings.accountIds.length);
     plan.holdings.portfolios.forEach((p, i) => p.accounts.forEach((a) => (this.portfolioOf[a] = i)));
     this.scratch = new TailScratch(Math.max(1, ...plan.sets.map((s) => s.scenarios)));
@@ -308,8 +317,7 @@ export class WhatIfModel {
    * over every set on the workers (kept for the next requests). Call before whatIf with such trades.
    */
   async loadInline(trades: Trade[]): Promise<void> {
-    const { market, book, suite } = this.plan;
-    const known = new Set(book.instruments.map((i) => i.id));
+    const { market, suite } = this.plan;
     for (const [i, t] of trades.entries()) {
       if (typeof t.instrument === 'string') continue;
       const key = canonicalJson(t.instrument);
@@ -328,7 +336,7 @@ export class WhatIfModel {
         throw err;
       }
       const instrument = parsed.instruments[0];
-      if (known.has(instrument.id))
+      if (this.instrumentById.has(instrument.id))
         throw new WhatIfError(
           `the book has an instrument "${instrument.id}" already: trade it by its id, or define another`,
           [...at, 'id'],
@@ -346,7 +354,6 @@ export class WhatIfModel {
   private resolve(
     trades: Trade[],
   ): { account: number; instrument: Instrument; vector: (set: number) => Float64Array; quantity: number; inline: boolean }[] {
-    const instruments = new Map(this.plan.book.instruments.map((i) => [i.id, i]));
     return trades.map((t, i) => {
       const account = this.accountIndex.get(t.account);
       if (account === undefined)
@@ -364,7 +371,7 @@ export class WhatIfModel {
           inline: true,
         };
       }
-      const instrument = instruments.get(t.instrument);
+      const instrument = this.instrumentById.get(t.instrument);
       if (instrument === undefined)
         throw new WhatIfError(`no instrument "${t.instrument}" in the book`, ['trades', i, 'instrument'], 'unknown');
       const row = this.plan.instruments.rowOf.get(t.instrument)!;
@@ -378,7 +385,6 @@ export class WhatIfModel {
    */
   private resolveCollateral(changes: CollateralChange[]): { account: number; asset: string; amount: number; row?: number }[] {
     const { market, instruments } = this.plan;
-    const underlying = new Map(market.underlyings.map((u, i) => [u.id, i]));
     return changes.map((c, i) => {
       const account = this.accountIndex.get(c.account);
       if (account === undefined)
@@ -386,7 +392,7 @@ export class WhatIfModel {
       if (!Number.isFinite(c.amount))
         throw new WhatIfError(`expected a finite amount, found ${c.amount}`, ['collateral', i, 'amount'], 'invalid');
       if (c.asset === market.currency) return { account, asset: c.asset, amount: c.amount };
-      const u = underlying.get(c.asset);
+      const u = this.underlyingIndex.get(c.asset);
       if (u === undefined)
         throw new WhatIfError(
           `no asset "${c.asset}": expected ${market.currency} or an underlying of the market`,
@@ -560,11 +566,9 @@ export class WhatIfModel {
       }
       return { contribution: { set: m.bindingSet, es: m.sets[m.bindingSet].es, contribution: sum / tail.length } };
     };
-    const reportPortfolios = new Map(this.report.portfolios.map((p) => [p.id, p]));
-    const reportAccounts = new Map(this.report.portfolios.flatMap((p) => p.segregated.accounts).map((a) => [a.id, a]));
     const answer: WhatIfAnswer = { portfolios: [], accounts: [] };
     holdings.portfolios.forEach((p, i) => {
-      const was = reportPortfolios.get(p.id)!;
+      const was = this.reportPortfolios.get(p.id)!;
       // Summed as the report sums a portfolio's collateral: its accounts', in order.
       const after = standing(
         margins.portfolios[i],
@@ -584,7 +588,7 @@ export class WhatIfModel {
     });
     for (const a of [...touched].sort((x, y) => x - y)) {
       const id = h.accountIds[a];
-      const was = reportAccounts.get(id)!;
+      const was = this.reportAccounts.get(id)!;
       const after = standing(margins.accounts[sub.get(a)!], holdings.collateral[sub.get(a)!]);
       answer.accounts.push({
         id,
