@@ -155,6 +155,9 @@ describe('bad cascade input on the command line: exit 2 naming file and path, no
     ['negative impact', { suite: suite({ sets: ['moves'], impact: -1 }) }, 'suite', /cascade\.impact.*>= 0/],
     ['zero rounds', { suite: suite({ sets: ['moves'], maxRounds: 0 }) }, 'suite', /cascade\.maxRounds.*positive whole/],
   ];
+  /** `xmargin run` on the three files into `out`, in-process. */
+  const runOn = (files: { market: string; book: string; suite: string }, out: string, ...extra: string[]) =>
+    xmarginInProcess(['run', '--market', files.market, '--book', files.book, '--suite', files.suite, '--out', out, ...extra]);
   for (const [name, docs, bad, pattern] of cases) {
     test(name, async () => {
       const files = {
@@ -163,17 +166,7 @@ describe('bad cascade input on the command line: exit 2 naming file and path, no
         suite: write(`${name}-suite.json`, docs.suite ?? suite({ sets: ['moves'] })),
       };
       const out = join(dir, `${name}-out`);
-      const r = await xmarginInProcess([
-        'run',
-        '--market',
-        files.market,
-        '--book',
-        files.book,
-        '--suite',
-        files.suite,
-        '--out',
-        out,
-      ]);
+      const r = await runOn(files, out);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(files[bad]);
       expect(r.stderr).toMatch(pattern);
@@ -187,20 +180,7 @@ describe('bad cascade input on the command line: exit 2 naming file and path, no
       book: write('good-book.json', book),
       suite: write('good-suite.json', suite({ sets: ['moves'] })),
     };
-    const out = join(dir, 'good-out');
-    const r = await xmarginInProcess([
-      'run',
-      '--market',
-      files.market,
-      '--book',
-      files.book,
-      '--suite',
-      files.suite,
-      '--out',
-      out,
-      '--workers',
-      '1',
-    ]);
+    const r = await runOn(files, join(dir, 'good-out'), '--workers', '1');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });
