@@ -43,7 +43,9 @@ export type {
 } from './model/schema.js';
 export { ArgumentError, BreachError, InputError, RunError, UsageError, type RunFailureCode, type TaskFailure } from './errors.js';
 export type { ArgumentParameter } from './errors.js';
-export { writeReport, reportJson } from './report/write.js';
+export { writeReport, reportJson, type WriteReportOptions } from './report/write.js';
+export { reportHtml } from './report/html/page.js';
+export { readReport } from './report/read.js';
 export { nearestCorrelation, type NearestCorrelation } from './scenarios/nearcorr.js';
 export { calibrate, calibrateBreakdown } from './calibrate/library.js';
 export type { CalibrateInput, BreakdownInput, BreakdownCalibration } from './calibrate/library.js';

@@ -6,6 +6,7 @@ import { calibrateCommand } from './calibrate-command.js';
 import { explainCommand } from './explain-command.js';
 import { processIO, type CliIO } from './io.js';
 import { nearcorrCommand } from './nearcorr-command.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { synthCommand } from './synth-command.js';
 import { sweepCommand } from './sweep-command.js';
@@ -119,19 +120,20 @@ export async function cli(argv: string[], io: CliIO = processIO()): Promise<numb
   // The flags of the command being parsed, recorded by its builder; none until a command matches.
   let flags: string[] | undefined;
   const record = (f: string[]) => (flags = f);
-  const commands = ['run', 'calibrate', 'nearcorr', 'explain', 'synth', 'sweep', 'serve'];
+  const commands = ['run', 'report', 'calibrate', 'nearcorr', 'explain', 'synth', 'sweep', 'serve'];
   try {
     await yargs()
       .scriptName('xmargin')
       .version(VERSION)
       .command(recordingFlags(runCommand(io), record))
+      .command(recordingFlags(reportCommand(io), record))
       .command(recordingFlags(calibrateCommand(io), record))
       .command(recordingFlags(nearcorrCommand(io), record))
       .command(recordingFlags(explainCommand(io), record))
       .command(recordingFlags(synthCommand(io), record))
       .command(recordingFlags(sweepCommand(io), record))
       .command(recordingFlags(serveCommand(io), record))
-      .demandCommand(1, 'name a command: run, calibrate, nearcorr, sweep, synth, explain, serve')
+      .demandCommand(1, 'name a command: run, report, calibrate, nearcorr, sweep, synth, explain, serve')
       .strict()
       .wrap(Math.min(110, io.columns || 110))
       .exitProcess(false)

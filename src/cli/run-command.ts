@@ -3,6 +3,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { BreachError, UsageError } from '../errors.js';
 import { bundledExample, run } from '../run.js';
 import { SUMMARY_TOP, summaryTable } from '../report/summary.js';
+import { reportHtml } from '../report/html/page.js';
 import { reportFolderProblem, reportJson, writeReport, type ReportFormat } from '../report/write.js';
 import { progressBar } from './progress.js';
 import { parseBytes } from './sizes.js';
@@ -26,6 +27,7 @@ interface RunArgs {
   failOnBreach: boolean;
   attribution: boolean;
   stress: boolean;
+  html: boolean;
 }
 
 export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
@@ -39,7 +41,12 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         .option('suite', { type: 'string', describe: 'scenario suite file (JSON or YAML)' })
         .option('out', {
           type: 'string',
-          describe: 'folder for report.json and the CSVs [default: ./xmargin-report]',
+          describe: 'folder for report.json, the CSVs and report.html [default: ./xmargin-report]',
+        })
+        .option('html', {
+          type: 'boolean',
+          default: true,
+          describe: 'write report.html, the report to look at in a browser; --no-html for none',
         })
         .option('json', {
           type: 'boolean',
@@ -98,7 +105,7 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       if (args.out === '') throw new UsageError('--out needs a folder');
       // The report folder is checked before any input is read: a run must not be wasted on it.
       const outDir = args.out !== undefined ? resolve(args.out) : args.json ? undefined : resolve('xmargin-report');
-      const problem = outDir !== undefined ? reportFolderProblem(outDir, args.format) : undefined;
+      const problem = outDir !== undefined ? reportFolderProblem(outDir, args.format, args.html) : undefined;
       if (problem !== undefined) {
         throw new UsageError(
           args.out !== undefined
@@ -134,13 +141,15 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       const failOnBreach = () => {
         if (args.failOnBreach && breaches > 0) throw new BreachError(breaches);
       };
+      // Rendered before anything is written, so that the report's files are swapped in all together.
+      const files = async () => (args.html ? { html: await reportHtml(report) } : {});
       if (args.json) {
         io.stdout.write(reportJson(report));
-        if (outDir !== undefined) writeReport(outDir, report, args.format);
+        if (outDir !== undefined) writeReport(outDir, report, args.format, await files());
         failOnBreach();
         return;
       }
-      const written = writeReport(outDir!, report, args.format);
+      const written = writeReport(outDir!, report, args.format, await files());
       io.stdout.write(`${summaryTable(report, { top: args.all ? Infinity : args.top })}\nwrote ${written.join(', ')}\n`);
       failOnBreach();
     },

@@ -16,6 +16,8 @@ const exampleArgs = ['--market', ex('market.json'), '--book', ex('book.json'), '
 const missingInputs = ['--market', '/nonexistent/m.json', '--book', '/nonexistent/b.json', '--suite', '/nonexistent/s.json'];
 const tmp = () => mkdtempSync(join(tmpdir(), 'xmargin-output-'));
 const REPORT = ['accounts.csv', 'attribution.csv', 'exposure.csv', 'portfolios.csv', 'report.json'];
+/** What `xmargin run` writes: the report's files and, unless --no-html, report.html. */
+const RUN_REPORT = [...REPORT, 'report.html'].sort();
 /** Every file of a folder with its bytes, to compare a folder before and after. */
 const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 
@@ -90,8 +92,8 @@ describe('output paths are checked before any work (exit 2)', () => {
     const r = await xmarginInProcess(['run', ...missingInputs, '--out', dir, '--format', 'msgpack']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`xmargin: --out ${dir}: holds a folder (or other non-file) named report.msgpack where a file goes\n`);
-    expect(readdirSync(dir).sort()).toEqual([...REPORT, 'report.msgpack'].sort());
-    for (const f of REPORT) expect(readFileSync(join(dir, f), 'utf8')).toBe(before[f]);
+    expect(readdirSync(dir).sort()).toEqual([...RUN_REPORT, 'report.msgpack'].sort());
+    for (const f of RUN_REPORT) expect(readFileSync(join(dir, f), 'utf8')).toBe(before[f]);
   });
 
   it('an empty --out is a usage error, not the current folder', async () => {
@@ -136,6 +138,7 @@ describe('a report folder is replaced all or none', () => {
       'exposure.csv',
       'notes.txt',
       'portfolios.csv',
+      'report.html',
       'report.msgpack',
     ]);
     const json = await xmarginInProcess(['run', ...exampleArgs, '--out', dir]);
@@ -147,9 +150,23 @@ describe('a report folder is replaced all or none', () => {
       'exposure.csv',
       'notes.txt',
       'portfolios.csv',
+      'report.html',
       'report.json',
     ]);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('--no-html writes no report.html, and removes the one of an earlier run (it shows another report)', async () => {
+    const { dir } = await exampleReport();
+    expect(readdirSync(dir).sort()).toEqual(RUN_REPORT);
+    const json = readFileSync(join(dir, 'report.json'), 'utf8');
+    const r = await xmarginInProcess(['run', ...exampleArgs, '--out', dir, '--no-html']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('report.html');
+    expect(readdirSync(dir).sort()).toEqual(REPORT);
+    // The report itself is the same with or without its HTML view, but for the run's own record.
+    const strip = (text: string) => JSON.stringify({ ...JSON.parse(text), run: undefined });
+    expect(strip(readFileSync(join(dir, 'report.json'), 'utf8'))).toBe(strip(json));
   });
 
   it('a failed swap into a msgpack folder keeps the old report.msgpack and writes no report.json', async () => {
@@ -185,7 +202,7 @@ describe('nothing of a write is left behind', () => {
     writeFileSync(join(dir, left, 'new', 'report.json'), '{"half":');
     const r = await xmarginInProcess(['run', ...exampleArgs, '--out', dir]);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(REPORT);
+    expect(readdirSync(dir).sort()).toEqual(RUN_REPORT);
   });
 
   // A real process, since the bin's own handlers are under test: the first signal cancels, the
@@ -207,7 +224,7 @@ describe('nothing of a write is left behind', () => {
     watcher.close();
     expect(signalled).toBe(true);
     expect([0, 130, 143]).toContain(code);
-    expect(readdirSync(dir).sort()).toEqual(REPORT);
+    expect(readdirSync(dir).sort()).toEqual(RUN_REPORT);
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).sets).toEqual(report.sets);
   });
 });

@@ -20,10 +20,17 @@ describe('xmargin run', () => {
     expect(r.stderr).toBe('');
     const dir = join(cwd, 'xmargin-report');
     expect(readdirSync(cwd)).toEqual(['xmargin-report']);
-    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'attribution.csv', 'exposure.csv', 'portfolios.csv', 'report.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'accounts.csv',
+      'attribution.csv',
+      'exposure.csv',
+      'portfolios.csv',
+      'report.html',
+      'report.json',
+    ]);
     expect(r.stdout).toMatch(/cross IM/);
     expect(r.stdout).toContain(
-      `wrote ${join(dir, 'report.json')}, ${join(dir, 'portfolios.csv')}, ${join(dir, 'accounts.csv')}, ${join(dir, 'exposure.csv')}, ${join(dir, 'attribution.csv')}`,
+      `wrote ${join(dir, 'report.json')}, ${join(dir, 'portfolios.csv')}, ${join(dir, 'accounts.csv')}, ${join(dir, 'exposure.csv')}, ${join(dir, 'attribution.csv')}, ${join(dir, 'report.html')}`,
     );
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     expect(report.sets.map((s: { name: string }) => s.name)).toEqual([
@@ -42,13 +49,20 @@ describe('xmargin run', () => {
     expect(report.portfolios.some((p: { marginCall: number }) => p.marginCall > 0)).toBe(true);
   });
 
-  it('writes report.json and the four CSVs and prints a summary', async () => {
+  it('writes report.json, the four CSVs and report.html, and prints a summary', async () => {
     const dir = tmp();
     const r = await xmarginInProcess(['run', ...exampleArgs, '--out', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/fund/);
     expect(r.stdout).toMatch(/cross IM/);
-    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'attribution.csv', 'exposure.csv', 'portfolios.csv', 'report.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'accounts.csv',
+      'attribution.csv',
+      'exposure.csv',
+      'portfolios.csv',
+      'report.html',
+      'report.json',
+    ]);
     const csv = readFileSync(join(dir, 'portfolios.csv'), 'utf8').trim().split('\n');
     expect(csv[0].split(',').slice(0, 4)).toEqual(['portfolio', 'accounts', 'collateral', 'crossInitialMargin']);
     expect(csv[1].startsWith('fund,desk-a;desk-b,86000,43925.508')).toBe(true);
@@ -83,7 +97,14 @@ describe('xmargin run', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(r.stdout).toBe('');
     expect(readFileSync(join(dir, 'report.json'), 'utf8')).toBe(before);
-    expect(readdirSync(dir).sort()).toEqual(['accounts.csv', 'attribution.csv', 'exposure.csv', 'portfolios.csv', 'report.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'accounts.csv',
+      'attribution.csv',
+      'exposure.csv',
+      'portfolios.csv',
+      'report.html',
+      'report.json',
+    ]);
   });
 
   it('exits 2 on usage errors', async () => {

@@ -59,15 +59,17 @@ const load = () => (libraries ??= Promise.all([import('vega'), import('vega-lite
 
 /**
  * The charts as inline SVG elements, in order. Each chart's element ids (clip paths) are
- * prefixed with `${idPrefix}-${i}`: Vega numbers them per process, and two charts of one page
- * must not share one.
+ * `${idPrefix}-${i}-<n>`: Vega numbers them per process, and two charts of one page must not share one.
  */
 export async function renderCharts(charts: readonly Chart[], idPrefix: string): Promise<string[]> {
   if (charts.length === 0) return [];
   const [vega, vl] = await load();
   const out: string[] = [];
   for (const [i, chart] of charts.entries()) {
-    const spec = { ...chart.spec, config: { ...CONFIG, ...(chart.spec.config ?? {}) } } as TopLevelSpec;
+    const spec = {
+      ...(withoutPrototypeKeys(chart.spec) as object),
+      config: { ...CONFIG, ...(chart.spec.config ?? {}) },
+    } as TopLevelSpec;
     const view = new vega.View(vega.parse(vl.compile(spec, { logger: quiet }).spec), { renderer: 'none', logLevel: vega.None });
     try {
       const svg = await view.toSVG();
@@ -77,6 +79,18 @@ export async function renderCharts(charts: readonly Chart[], idPrefix: string): 
     }
   }
   return out;
+}
+
+/**
+ * The specification with every string that names a property of Object.prototype (`__proto__`,
+ * `constructor`: ids from users' books) followed by a zero-width space. Vega keeps categories in
+ * plain objects and fails on those keys; the label reads the same.
+ */
+function withoutPrototypeKeys(v: unknown): unknown {
+  if (typeof v === 'string') return v === '__proto__' || v in Object.prototype ? `${v}\u200b` : v;
+  if (Array.isArray(v)) return v.map(withoutPrototypeKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutPrototypeKeys(x)]));
+  return v;
 }
 
 /**
@@ -93,7 +107,12 @@ function lean(svg: string): string {
 }
 
 function localIds(svg: string, prefix: string): string {
-  return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}-$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}-$1)`);
+  // Renumbered in order of appearance, so the same report gives the same page in any process.
+  const ids = new Map<string, string>();
+  const local = (id: string) => ids.get(id) ?? (ids.set(id, `${prefix}-${ids.size}`), ids.get(id)!);
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${local(id)}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${local(id)})`);
 }
 
 function labelled(svg: string, title: string): string {

@@ -103,8 +103,16 @@ function table(heads, rows) {
 function draw(d) {
   if (d.getAttribute('data-drawn')) return;
   d.setAttribute('data-drawn', '1');
-  var p = DATA.p[Number(d.getAttribute('data-i'))];
+  var i = Number(d.getAttribute('data-i'));
+  var p = DATA.p[i];
   var body = d.querySelector('.dd-body');
+  ((DATA.charts || {})[i] || []).forEach(function (c) {
+    var fig = document.createElement('figure');
+    fig.className = 'chart dd-chart';
+    fig.setAttribute('data-part', c[0]);
+    fig.innerHTML = c[1];
+    body.appendChild(fig);
+  });
   function part(key, title, note, html) {
     var sec = document.createElement('section');
     sec.className = 'dd-part';

@@ -3,14 +3,14 @@
 // opened, from one compact JSON block (figures rounded to the cent, zero rows left out): drawn
 // as HTML up front, a book of 500 portfolios and 5,000 accounts would not fit in a few MB. The
 // charts are drawn here, as SVG, for the first DETAILED_PORTFOLIOS in the page's order only, for
-// the same reason.
+// the same reason, and kept in the same block until their drill-down opens.
 import type { PortfolioReport, Report } from '../report.js';
 import { distanceChart, renderCharts, signedBarChart, waterfallChart, type Chart } from './charts.js';
 import { amount, escapeHtml, integer, ratio, scriptJson } from './format.js';
 import { healthStatus, STATUS_LABEL } from './status.js';
 
 /** Portfolios, first in the page's order, whose drill-downs carry charts. */
-export const DETAILED_PORTFOLIOS = 20;
+export const DETAILED_PORTFOLIOS = 12;
 /** Bars per chart of a list (accounts, underlyings): the largest; the rest are summed into one bar. */
 export const CHART_BARS = 12;
 /** Drill-downs listed per page. */
@@ -81,6 +81,12 @@ export interface DrillDownData {
   /** The market's underlyings, in market order. */
   u: string[];
   p: PortfolioData[];
+  /**
+   * The drill-down charts, SVG by portfolio index and part, put in place when a drill-down opens:
+   * as markup in closed drill-downs they would be parsed into thousands of elements before the
+   * page could show anything.
+   */
+  charts: Record<number, [part: string, svg: string][]>;
 }
 
 const indexer = (ids: readonly string[]) => {
@@ -235,25 +241,25 @@ export async function drillDownSection(report: Report, order: readonly number[])
   if (report.portfolios.length === 0) return '';
   const c = escapeHtml(report.currency);
   const items: string[] = [];
+  const charts: Record<number, [part: string, svg: string][]> = {};
   for (const [rank, i] of order.entries()) {
     const p = report.portfolios[i];
     const status = healthStatus(p.health, p.marginCall);
-    let charts = '';
     if (rank < DETAILED_PORTFOLIOS) {
       const parts = portfolioCharts(p, report.currency);
       const svgs = await renderCharts(
         parts.map((x) => x.chart),
         `p${i}`,
       );
-      charts = parts.map((x, k) => `<figure class="chart dd-chart" data-part="${x.part}">${svgs[k]}</figure>`).join('');
+      charts[i] = parts.map((x, k) => [x.part, svgs[k]]);
     }
     items.push(
-      `<details class="drill ${status}" id="p-${i}" data-i="${i}" data-key="${escapeHtml(p.id.toLowerCase())}" data-status="${status}">` +
+      `<details class="drill ${status}${rank >= DRILL_DOWN_PAGE_SIZE ? ' paged-out' : ''}" id="p-${i}" data-i="${i}" data-key="${escapeHtml(p.id.toLowerCase())}" data-status="${status}">` +
         `<summary><span class="pid">${escapeHtml(p.id)}</span> <span class="sum">cross IM ${amount(p.cross.initialMargin)} ${c} · ` +
         `${integer(p.accounts.length)} account${p.accounts.length === 1 ? '' : 's'} · health ` +
         `<span class="badge ${status}">${ratio(p.health)} <small>${STATUS_LABEL[status]}</small></span>` +
         `${p.marginCall > 0 ? ` · <strong>call ${amount(p.marginCall)} ${c}</strong>` : ''}</span></summary>` +
-        `<div class="dd-body">${charts}</div></details>`,
+        `<div class="dd-body"></div></details>`,
     );
   }
   // Every exposure lists every market underlying in market order: the first one gives the market's.
@@ -263,6 +269,7 @@ export async function drillDownSection(report: Report, order: readonly number[])
     sets: report.sets.map((s) => s.name),
     u: underlyings,
     p: report.portfolios.map((p) => portfolioData(report, p, underlyings)),
+    charts,
   };
   const detailed = Math.min(DETAILED_PORTFOLIOS, order.length);
   return (

@@ -48,12 +48,13 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** JSON for a <script type="application/json"> block: no "</script" or "<!--" can end or bend it. */
+/**
+ * JSON for a <script type="application/json"> block: no "</script" or "<!--" can end or bend it.
+ * Only those are escaped (as "<\/" and "<\u0021--", the same JSON), not every "<": the block
+ * carries SVG markup.
+ */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value).replace(/<\//g, '<\\/').replace(/<!--/g, '<\\u0021--');
 }
 
 /** A distance to liquidation: a signed percentage; 0 (equity already below maintenance) says so. */

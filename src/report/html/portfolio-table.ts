@@ -12,11 +12,13 @@ const num = (v: number | null, text: string) => `<td class="num" data-v="${v ===
 /** The table, its rows in `order` (indices into report.portfolios). */
 export function portfolioTableSection(report: Report, order: readonly number[]): string {
   const rows = order
-    .map((i) => {
+    .map((i, rank) => {
       const p = report.portfolios[i];
       const status = healthStatus(p.health, p.marginCall);
       return (
-        `<tr data-key="${escapeHtml(p.id.toLowerCase())}" data-status="${status}" class="${status}">` +
+        // Rows past the first page start hidden, as the script would hide them: a browser then
+        // lays out one page of a large book's table, not all of it, before the script runs.
+        `<tr data-key="${escapeHtml(p.id.toLowerCase())}" data-status="${status}" class="${status}${rank >= TABLE_PAGE_SIZE ? ' paged-out' : ''}">` +
         `<td data-v="${escapeHtml(p.id)}"><a href="#p-${i}" data-open="p-${i}">${escapeHtml(p.id)}</a></td>` +
         num(p.accounts.length, integer(p.accounts.length)) +
         num(p.collateral, amount(p.collateral)) +

@@ -46,6 +46,8 @@ details.drill summary { cursor: pointer; } details.drill .pid { font-weight: 650
 .dd-body { display: flex; flex-direction: column; } .dd-part { margin: 4px 0; }
 .dd-row { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: flex-start; } .dd-row figure.chart { margin: 0; }
 ol.rounds { margin: 4px 0 8px; }
+/* Below the first screen, a browser lays a section out when it comes near: a large book's page opens at once. */
+#drill-downs, #tails, #stress, #cascade, #binding-sets { content-visibility: auto; contain-intrinsic-size: auto 900px; }
 @media print {
   @page { margin: 14mm; }
   body { max-width: none; padding: 0; font-size: 11px; }
@@ -54,6 +56,7 @@ ol.rounds { margin: 4px 0 8px; }
   details.drill.paged-out { display: none !important; }
   section, figure.chart, table, .figure, details.drill { break-inside: avoid; }
   .dd-part, tr { break-inside: avoid; }
+  #drill-downs, #tails, #stress, #cascade, #binding-sets { content-visibility: visible; }
   h2, h3, h4 { break-after: avoid; }
   tr.call td, .figure.call { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   figure.chart svg { max-width: 100%; }
