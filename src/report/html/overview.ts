@@ -26,7 +26,7 @@ export function headerSection(report: Report): string {
         `<td class="num">${integer(s.skipped)}</td><td class="num">${integer(s.tailSize)}</td>` +
         `<td>${s.margin ? 'margin' : 'reported only'}</td>` +
         (hasWindows
-          ? `<td>${w?.first !== undefined ? `${escapeHtml(String(w.first))} to ${escapeHtml(String(w.last))}` : ''}</td>`
+          ? `<td>${w?.first !== undefined ? `first ${escapeHtml(String(w.first))}, last ${escapeHtml(String(w.last))}` : ''}</td>`
           : '') +
         `</tr>`
       );
