@@ -88,6 +88,24 @@ export class Workloads {
   }
 }
 
+const writesHtml = new Map<string, boolean>();
+
+/**
+ * Whether the CLI at `cli` writes report.html unless told not to (`--no-html`; xmargin from 0.1.0
+ * with the HTML report). The end-to-end figures time the stress run and its report files, as the
+ * baseline did; rendering the HTML view is not the engine's work. A checkout from before it
+ * (versus.ts) has no such flag, and is asked once.
+ */
+export function htmlFlagOf(cli: string): string[] {
+  let has = writesHtml.get(cli);
+  if (has === undefined) {
+    const help = spawnSync(process.execPath, [cli, 'run', '--help'], { encoding: 'utf8' });
+    has = /--html\b/.test(help.stdout ?? '');
+    writesHtml.set(cli, has);
+  }
+  return has ? ['--no-html'] : [];
+}
+
 /** One CLI run: wall ms and peak RSS in KiB. */
 export function runCli(
   files: { market: string; book: string; suite: string },
@@ -109,6 +127,7 @@ export function runCli(
     '--workers',
     String(workers),
     '--no-progress',
+    ...htmlFlagOf(cli),
     ...extra,
   ];
   const source = rssSource();
