@@ -265,7 +265,8 @@ export function signedBarChart(
       data: { values: rows.map((r) => ({ ...r, side: r.value >= 0 ? sides[0] : sides[1] })) },
       encoding: {
         y: { field: 'label', type: 'nominal', sort: null, title: null },
-        x: { field: 'value', type: 'quantitative', axis: { title: axisTitle, format: format.axis } },
+        // Room at both ends for the labels beyond the bars.
+        x: { field: 'value', type: 'quantitative', axis: { title: axisTitle, format: format.axis }, scale: { padding: 48 } },
       },
       layer: [
         {
@@ -274,9 +275,16 @@ export function signedBarChart(
             color: { field: 'side', type: 'nominal', title: null, scale: { domain: [...sides], range: [BLUE, ORANGE] } },
           },
         },
+        // Each label beyond its bar's end: right of a positive bar, left of a negative one.
         {
           mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#333' },
           encoding: { text: { field: 'value', type: 'quantitative', format: format.label } },
+          transform: [{ filter: 'datum.value >= 0' }],
+        },
+        {
+          mark: { type: 'text', align: 'right', dx: -4, fontSize: 10, color: '#333' },
+          encoding: { text: { field: 'value', type: 'quantitative', format: format.label } },
+          transform: [{ filter: 'datum.value < 0' }],
         },
       ],
     } as TopLevelSpec,
