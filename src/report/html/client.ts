@@ -91,7 +91,16 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
 });
 
 // Drill-downs: tables drawn from the data block on first opening.
-var DATA = JSON.parse(document.getElementById('xm-data') ? document.getElementById('xm-data').textContent : '{"p":[]}');
+// The data block is gzipped JSON in base64 (drill-down.ts packData), inflated here in the browser.
+var DATA = null;
+var loaded = (function () {
+  var el = document.getElementById('xm-data');
+  if (!el) return Promise.resolve({ p: [], sets: [], u: [], charts: {} });
+  var bin = atob(el.textContent.trim());
+  var bytes = new Uint8Array(bin.length);
+  for (var k = 0; k < bin.length; k++) bytes[k] = bin.charCodeAt(k);
+  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).json();
+})().then(function (d) { DATA = d; });
 var whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 function num0(v) { var s = whole.format(v); return s === '-0' ? '0' : s; }
 function ref(x, list) { return esc(typeof x === 'number' ? list[x] : x); }
@@ -101,6 +110,7 @@ function table(heads, rows) {
     '</tbody></table></div>';
 }
 function draw(d) {
+  if (DATA === null) { loaded.then(function () { draw(d); }); return; }
   if (d.getAttribute('data-drawn')) return;
   d.setAttribute('data-drawn', '1');
   var i = Number(d.getAttribute('data-i'));
@@ -187,5 +197,7 @@ window.addEventListener('beforeprint', function () {
     if (!d.classList.contains('filtered-out') && !d.classList.contains('paged-out')) { draw(d); d.open = true; }
   });
 });
-document.documentElement.setAttribute('data-ready', '1');
+loaded.then(function () { document.documentElement.setAttribute('data-ready', '1'); }, function (err) {
+  console.error('report.html: its data block could not be read: ' + err);
+});
 })();`;

@@ -48,15 +48,6 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/**
- * JSON for a <script type="application/json"> block: no "</script" or "<!--" can end or bend it.
- * Only those are escaped (as "<\/" and "<\u0021--", the same JSON), not every "<": the block
- * carries SVG markup.
- */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/<\//g, '<\\/').replace(/<!--/g, '<\\u0021--');
-}
-
 /** A distance to liquidation: a signed percentage; 0 (equity already below maintenance) says so. */
 export function distance(v: number | null): string {
   return v === 0 ? 'below MM' : signedPercent(v);
