@@ -1,6 +1,7 @@
 // The page's own script, inline: sorting, filtering and paging of the tables and lists, and the
-// drill-down tables, drawn from the page's JSON block when a drill-down is first opened. Plain
-// ES2017 for any current browser; it reaches nothing outside the page.
+// drill-down tables and charts, drawn from the page's data block when a drill-down is first
+// opened. Plain ES2017 and the browser's DecompressionStream, for any current browser; it
+// reaches nothing outside the page.
 import { WATCH_HEALTH } from './status.js';
 
 export const CLIENT_SCRIPT = `(function () {
@@ -90,8 +91,8 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
   });
 });
 
-// Drill-downs: tables drawn from the data block on first opening.
-// The data block is gzipped JSON in base64 (drill-down.ts packData), inflated here in the browser.
+// Drill-downs: tables drawn from the data block on first opening. The block is gzipped JSON in
+// base64 (drill-down.ts packData), inflated here; data-ready on the page says it is.
 var DATA = null;
 var loaded = (function () {
   var el = document.getElementById('xm-data');

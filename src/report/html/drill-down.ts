@@ -1,12 +1,12 @@
 // Each portfolio's drill-down: its accounts, add-on components, attribution, exposure, distance to
 // liquidation and tail measures. The tables are drawn by the page's script when a drill-down is
-// opened, from one compact JSON block (figures rounded to the cent, zero rows left out): drawn
+// opened, from one compact data block (figures rounded as shown, zero rows left out): drawn
 // as HTML up front, a book of 500 portfolios and 5,000 accounts would not fit in a few MB. The
 // charts are drawn here, as SVG, for the first DETAILED_PORTFOLIOS in the page's order only, for
 // the same reason, and kept in the same block until their drill-down opens.
+import { gzipSync } from 'node:zlib';
 import type { PortfolioReport, Report } from '../report.js';
 import { distanceChart, renderCharts, signedBarChart, waterfallChart, type Chart } from './charts.js';
-import { gzipSync } from 'node:zlib';
 import { amount, escapeHtml, integer, ratio } from './format.js';
 import { healthStatus, STATUS_LABEL } from './status.js';
 
