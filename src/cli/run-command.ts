@@ -180,7 +180,7 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         const t = queue.traffic();
         const mb = (b: number) => (b / 1e6).toFixed(2);
         io.stderr.write(
-          `xmargin run: ${t.tasks} tasks through the queue (${t.reused} reused): ${mb(t.taskBytes)} MB of tasks, ` +
+          `xmargin run: ${t.tasks} tasks through the queue (${t.reused} reused, ${t.stalled} handed to another worker): ${mb(t.taskBytes)} MB of tasks, ` +
             `${mb(t.storedBytes)} MB of plan and blobs, ${mb(t.resultBytes)} MB of results\n`,
         );
       }

@@ -56,6 +56,8 @@ export interface QueueTraffic {
   resultBytes: number;
   /** Tasks whose result was already there (a resumed run). */
   reused: number;
+  /** Tasks handed to another worker after theirs stopped answering. */
+  stalled: number;
 }
 
 export interface QueueExecutor extends TaskExecutor {
@@ -129,7 +131,8 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
 
   const stored = new Set<string>();
   const hashes = new WeakMap<ArrayBufferView, string>();
-  const traffic: QueueTraffic = { tasks: 0, taskBytes: 0, storedBytes: 0, resultBytes: 0, reused: 0 };
+  const traffic: QueueTraffic = { tasks: 0, taskBytes: 0, storedBytes: 0, resultBytes: 0, reused: 0, stalled: 0 };
+  events.on('stalled', () => traffic.stalled++);
   let pending = 0;
   let planChecked: string | undefined;
 

@@ -66,6 +66,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   let blobBytes = 0;
   const stats = { done: 0, failed: 0, refused: 0 };
   const served = new Map<string, Worker>();
+  /** Tasks done per run served, for the line said when it ends. */
+  const perRun = new Map<string, number>();
   let closing = false;
 
   const cached = async <T extends Uint8Array>(
@@ -138,6 +140,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     if (!(await redis.exists(runKey(run)))) throw new UnrecoverableError(failure(`run ${run} ended`));
     await redis.set(resultKey(run, job.id!), Buffer.from(r.buffer, r.byteOffset, r.byteLength), 'EX', ttl);
     stats.done++;
+    perRun.set(run, (perRun.get(run) ?? 0) + 1);
     return { bytes: r.byteLength };
   }
 
@@ -168,7 +171,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     served.delete(run);
     // The run is over: its running tasks are of no use to anyone.
     await worker.close(true).catch(() => {});
-    log(`run ${run} ended`);
+    log(`run ${run} ended: ${perRun.get(run) ?? 0} tasks done here`);
+    perRun.delete(run);
   };
 
   /** Serves every announced run; removes those whose record expired (their coordinator is gone). */
