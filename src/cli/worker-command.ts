@@ -14,6 +14,7 @@ interface WorkerArgs {
   concurrency?: number;
   lockMs: number;
   quiet: boolean;
+  verbose: boolean;
 }
 
 export function workerCommand(io: CliIO): CommandModule<object, WorkerArgs> {
@@ -33,13 +34,19 @@ export function workerCommand(io: CliIO): CommandModule<object, WorkerArgs> {
           default: queueDefaults.lockMs,
           describe: "how long this worker's task waits, should the worker die, before another worker takes it",
         })
-        .option('quiet', { type: 'boolean', default: false, describe: 'no log lines on stderr' }) as unknown as Argv<WorkerArgs>,
+        .option('quiet', { type: 'boolean', default: false, describe: 'no log lines on stderr' })
+        .option('verbose', {
+          type: 'boolean',
+          default: false,
+          describe: 'a log line per task started and done',
+        }) as unknown as Argv<WorkerArgs>,
     handler: async (args: ArgumentsCamelCase<WorkerArgs>) => {
       const concurrency = checkedWorkers(args.concurrency ?? engineDefaults.workers());
       if (!(Number.isInteger(args.lockMs) && args.lockMs >= 500))
         throw new UsageError(`--lock-ms must be a whole number of milliseconds >= 500, got ${args.lockMs}`);
+      if (args.quiet && args.verbose) throw new UsageError('--quiet and --verbose exclude each other');
       const log = args.quiet ? undefined : (line: string) => io.stderr.write(`xmargin worker: ${line}\n`);
-      const worker = await startQueueWorker({ url: args.redis, concurrency, lockMs: args.lockMs, log });
+      const worker = await startQueueWorker({ url: args.redis, concurrency, lockMs: args.lockMs, log, verbose: args.verbose });
       io.stderr.write(
         `xmargin worker: engine ${engineFingerprint()}, ${concurrency} at once, taking tasks from ${redactUrl(args.redis)}\n`,
       );

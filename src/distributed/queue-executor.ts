@@ -116,11 +116,17 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     throw err;
   }
 
-  const queue = new Queue(queueName(runId), { connection: await connect(options.url, { onGone: loseQueue }), prefix: PREFIX });
-  const events = new QueueEvents(queueName(runId), {
-    connection: await connect(options.url, { onGone: loseQueue, blocking: true }),
-    prefix: PREFIX,
-  });
+  // BullMQ is given connections of ours (connect() watches them for a lost Redis); closing a
+  // queue leaves a connection it was given open, so the run closes them itself.
+  const connections = [
+    await connect(options.url, { onGone: loseQueue }),
+    await connect(options.url, { onGone: loseQueue, blocking: true }),
+  ];
+  const queue = new Queue(queueName(runId), { connection: connections[0], prefix: PREFIX });
+  const events = new QueueEvents(queueName(runId), { connection: connections[1], prefix: PREFIX });
+  // Every task waits on the queue's 'closing' event (Job.waitUntilFinished): many at once.
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
   // Without listeners an error event is thrown; the connections' own watch (onGone) decides.
   queue.on('error', () => {});
   events.on('error', () => {});
@@ -205,8 +211,14 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
         return await Promise.race([runRemote(task), untilLost.then((failure) => ({ ok: false as const, failure }))]);
       } catch (err) {
         // A command that failed because the connection went: say so, not the command's error.
+        const message = err instanceof Error ? err.message : String(err);
         if (lost) return { ok: false, failure: lost };
-        return failed(err instanceof Error ? err.message : String(err));
+        if ([redis, ...connections].some((c) => c.status !== 'ready'))
+          return {
+            ok: false,
+            failure: { code: 'queue-lost', message: `Redis at ${where}: the connection was lost (${message})` },
+          };
+        return failed(message);
       } finally {
         pending--;
       }
@@ -217,18 +229,25 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       closed = true;
       clearInterval(keepAlive);
       try {
-        if (!options.keep && !lost) {
+        const troubled = lost || [redis, ...connections].some((c) => c.status !== 'ready');
+        if (!options.keep && !troubled) {
           await redis.srem(runsKey, runId);
           await redis.publish(runsChannel, `end ${runId}`);
           await removeRun(redis, queue, runId);
         }
+      } catch {
+        // Redis went while the run was being removed: its keys expire (keys.ts), and the
+        // workers remove its queue once its record has; the run's own outcome stands.
       } finally {
-        await Promise.allSettled([queue.close(), events.close()]);
-        redis.disconnect();
+        // With Redis gone, BullMQ's close would wait for it: give it a moment, then cut the lines.
+        await Promise.race([Promise.allSettled([queue.close(), events.close()]), sleep(lost ? 0 : 2_000)]);
+        for (const c of [...connections, redis]) c.disconnect();
       }
     },
   };
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function failed(message: string): TaskOutcome {
   return { ok: false, failure: { code: 'task-failed', message } };

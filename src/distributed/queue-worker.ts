@@ -8,6 +8,7 @@
 // it ends. A run whose record expired (its coordinator died and nobody resumed it) is removed by
 // whichever worker notices, so nothing stays in Redis for longer than a run's keys live.
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { TaskExecutor } from '../engine/executor.js';
 import type { EngineTask } from '../engine/task.js';
 import { createThreadExecutor } from '../engine/thread-executor.js';
@@ -37,6 +38,8 @@ export interface QueueWorkerOptions {
   pollMs?: number;
   ttlSeconds?: number;
   log?: (line: string) => void;
+  /** Also a line per task started and done. */
+  verbose?: boolean;
 }
 
 export interface QueueWorker {
@@ -65,7 +68,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const blobs = new Map<string, Uint8Array>();
   let blobBytes = 0;
   const stats = { done: 0, failed: 0, refused: 0 };
-  const served = new Map<string, Worker>();
+  /** Per run served, its BullMQ worker and the connection it was given (which closing the worker leaves open). */
+  const served = new Map<string, { worker: Worker; connection: Redis }>();
   /** Tasks done per run served, for the line said when it ends. */
   const perRun = new Map<string, number>();
   let closing = false;
@@ -127,6 +131,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       blobBytes -= b.byteLength;
     }
     const task = attachPlans(resolveBlobs(decoded, fetched), planBytes) as EngineTask;
+    if (options.verbose) log(`run ${run}: task ${job.id} started`);
     const outcome = await executor.run(task);
     if (!outcome.ok) {
       stats.failed++;
@@ -141,6 +146,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     await redis.set(resultKey(run, job.id!), Buffer.from(r.buffer, r.byteOffset, r.byteLength), 'EX', ttl);
     stats.done++;
     perRun.set(run, (perRun.get(run) ?? 0) + 1);
+    if (options.verbose) log(`run ${run}: task ${job.id} done`);
     return { bytes: r.byteLength };
   }
 
@@ -161,16 +167,17 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     });
     worker.on('error', (err) => log(`run ${run}: ${err.message}`));
     worker.on('failed', (job, err) => log(`run ${run}: task ${job?.id} failed: ${err.message}`));
-    served.set(run, worker);
+    served.set(run, { worker, connection });
     log(`serving run ${run}`);
   };
 
   const leave = async (run: string) => {
-    const worker = served.get(run);
-    if (!worker) return;
+    const s = served.get(run);
+    if (!s) return;
     served.delete(run);
     // The run is over: its running tasks are of no use to anyone.
-    await worker.close(true).catch(() => {});
+    await s.worker.close(true).catch(() => {});
+    s.connection.disconnect();
     log(`run ${run} ended: ${perRun.get(run) ?? 0} tasks done here`);
     perRun.delete(run);
   };
@@ -189,7 +196,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         log(`run ${run} expired: removed`);
       }
     }
-    for (const run of served.keys()) if (!runs.includes(run)) await leave(run);
+    for (const run of [...served.keys()]) if (!runs.includes(run)) await leave(run);
   };
 
   subscriber.on('message', (_channel: string, message: string) => {
@@ -208,14 +215,19 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       closing = true;
       clearInterval(poll);
       // Not forced: running tasks finish and report; waiting ones stay queued for other workers.
-      await Promise.allSettled([...served.values()].map((w) => w.close()));
+      // With Redis gone nothing can be reported: after a while, stop regardless (BullMQ hands
+      // a task whose lock lapses to another worker).
+      const all = [...served.values()];
       served.clear();
+      const closed = Promise.allSettled(all.map((s) => s.worker.close()));
+      await Promise.race([closed, sleep(redis.status === 'ready' ? lockMs * 2 : 1_000)]);
       await executor.close();
-      subscriber.disconnect();
-      redis.disconnect();
+      for (const c of [...all.map((s) => s.connection), subscriber, redis]) c.disconnect();
     },
   };
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function failure(message: string): string {
   return FAILURE_PREFIX + JSON.stringify({ code: 'task-failed', message });

@@ -54,7 +54,7 @@ export async function startRedis(): Promise<TestRedis> {
     },
     async kill() {
       for (const c of clients) c.disconnect();
-      if (proc.exitCode !== null) return;
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGKILL');
       await exited;
@@ -69,35 +69,51 @@ export interface WorkerProcess {
   /** SIGTERM, and its exit code. */
   stop(): Promise<number | null>;
   kill(): Promise<void>;
-  /** Resolves when its log matches. */
-  waitFor(pattern: RegExp, ms?: number): Promise<void>;
+  /** Resolves when its log from character `since` on matches. */
+  waitFor(pattern: RegExp, options?: { ms?: number; since?: number }): Promise<void>;
 }
 
 export async function startWorker(
   url: string,
-  options: { concurrency?: number; lockMs?: number; env?: Record<string, string> } = {},
+  options: { concurrency?: number; lockMs?: number; env?: Record<string, string>; verbose?: boolean } = {},
 ): Promise<WorkerProcess> {
   const proc = spawn(
     process.execPath,
-    [cliPath, 'worker', '--redis', url, '--concurrency', String(options.concurrency ?? 1), '--lock-ms', String(options.lockMs ?? 1500)],
+    [
+      cliPath,
+      'worker',
+      '--redis',
+      url,
+      '--concurrency',
+      String(options.concurrency ?? 1),
+      '--lock-ms',
+      String(options.lockMs ?? 1500),
+      ...(options.verbose ? ['--verbose'] : []),
+    ],
     { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let log = '';
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  const waiters: { pattern: RegExp; since: number; resolve: () => void }[] = [];
   proc.stderr!.on('data', (d) => {
     log += d;
-    for (const w of waiters.splice(0)) if (w.pattern.test(log)) w.resolve();
-    else waiters.push(w);
+    for (const w of waiters.splice(0))
+      if (w.pattern.test(log.slice(w.since))) w.resolve();
+      else waiters.push(w);
   });
   const worker: WorkerProcess = {
     proc,
     log: () => log,
-    waitFor(pattern, ms = 20_000) {
-      if (pattern.test(log)) return Promise.resolve();
+    waitFor(pattern, { ms = 20_000, since = 0 } = {}) {
+      if (pattern.test(log.slice(since))) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`worker log never matched ${pattern}: ${log}`)), ms);
+        proc.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`worker exited (${code}) before its log matched ${pattern}: ${log}`));
+        });
         waiters.push({
           pattern,
+          since,
           resolve: () => {
             clearTimeout(timer);
             resolve();
@@ -106,13 +122,13 @@ export async function startWorker(
       });
     },
     async stop() {
-      if (proc.exitCode !== null) return proc.exitCode;
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
       proc.kill('SIGTERM');
       return exited;
     },
     async kill() {
-      if (proc.exitCode !== null) return;
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGKILL');
       await exited;
