@@ -125,7 +125,9 @@ export type RunFailureCode =
   /** A task threw for any other reason. */
   | 'task-failed'
   /** The run was cancelled through its AbortSignal. */
-  | 'aborted';
+  | 'aborted'
+  /** The job queue's Redis went away (or never answered) during a distributed run. */
+  | 'queue-lost';
 
 /** A task's failure as data: what the worker saw, with the set and scenario where it knows them. */
 export interface TaskFailure {
@@ -173,6 +175,10 @@ export function runFailure(failure: TaskFailure | unknown, setName?: string): Ru
         });
       case 'aborted':
         return new RunError(`the run was cancelled${where ? ` during set "${where}"` : ''}`, { code: 'aborted' });
+      case 'queue-lost':
+        return new RunError(`the job queue failed${where ? ` while running set "${where}"` : ''}: ${failure.message}`, {
+          code: 'queue-lost',
+        });
       case 'worker-exit':
         return new RunError(`a worker exited while running set "${where}": ${failure.message}`, { code: 'worker-exit' });
       default:

@@ -11,6 +11,7 @@ import { runCommand } from './run-command.js';
 import { synthCommand } from './synth-command.js';
 import { sweepCommand } from './sweep-command.js';
 import { serveCommand } from './serve-command.js';
+import { workerCommand } from './worker-command.js';
 
 export type { CliIO, Writer } from './io.js';
 export { processIO } from './io.js';
@@ -133,7 +134,8 @@ export async function cli(argv: string[], io: CliIO = processIO()): Promise<numb
       .command(recordingFlags(synthCommand(io), record))
       .command(recordingFlags(sweepCommand(io), record))
       .command(recordingFlags(serveCommand(io), record))
-      .demandCommand(1, 'name a command: run, report, calibrate, nearcorr, sweep, synth, explain, serve')
+      .command(recordingFlags(workerCommand(io), record))
+      .demandCommand(1, 'name a command: run, report, calibrate, nearcorr, sweep, synth, explain, serve, worker')
       .strict()
       .wrap(Math.min(110, io.columns || 110))
       .exitProcess(false)

@@ -9,6 +9,8 @@ import { progressBar } from './progress.js';
 import { parseBytes } from './sizes.js';
 import { warnOn } from './warnings.js';
 import type { CliIO } from './io.js';
+import { queueDefaults, redactUrl } from '../distributed/keys.js';
+import { createQueueExecutor } from '../distributed/queue-executor.js';
 
 interface RunArgs {
   market?: string;
@@ -28,6 +30,10 @@ interface RunArgs {
   attribution: boolean;
   stress: boolean;
   html: boolean;
+  redis?: string;
+  resume?: string;
+  keep: boolean;
+  queueConcurrency?: number;
 }
 
 export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
@@ -96,7 +102,25 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
           type: 'boolean',
           default: true,
           describe: 'Cover-1 and Cover-2 of every set (default-fund stress); --no-stress skips them',
-        }) as unknown as Argv<RunArgs>,
+        })
+        .option('redis', {
+          type: 'string',
+          describe: 'run the scenario tasks on `xmargin worker`s through this Redis (redis:// or rediss://; docs/distributed.md)',
+        })
+        .option('resume', {
+          type: 'string',
+          describe: 'with --redis: resume this run (the id it printed), reusing its finished tasks',
+        })
+        .option('keep', {
+          type: 'boolean',
+          default: false,
+          describe: "with --redis: leave the run's keys in Redis at the end (they expire after a day)",
+        })
+        .option('queue-concurrency', {
+          type: 'number',
+          describe: `with --redis: tasks the workers run at once in all; sizes and paces the tasks [default: ${queueDefaults.concurrency}]`,
+        })
+        .conflicts('redis', 'workers') as unknown as Argv<RunArgs>,
     handler: async (args: ArgumentsCamelCase<RunArgs>) => {
       const given = [args.market, args.book, args.suite].filter((v) => v !== undefined).length;
       if (given !== 0 && given !== 3)
@@ -115,13 +139,35 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       }
       if (args.top !== undefined && !(Number.isInteger(args.top) && args.top >= 1))
         throw new UsageError(`--top must be a whole number >= 1, got ${args.top}`);
+      if (args.redis === undefined)
+        for (const flag of ['resume', 'queueConcurrency'] as const)
+          if (args[flag] !== undefined)
+            throw new UsageError(`--${flag === 'resume' ? 'resume' : 'queue-concurrency'} needs --redis`);
+      if (args.redis === undefined && args.keep) throw new UsageError('--keep needs --redis');
+      if (args.queueConcurrency !== undefined && !(Number.isInteger(args.queueConcurrency) && args.queueConcurrency >= 1))
+        throw new UsageError(`--queue-concurrency must be a whole number >= 1, got ${args.queueConcurrency}`);
       const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
+      const queue =
+        args.redis === undefined
+          ? undefined
+          : await createQueueExecutor({
+              url: args.redis,
+              resume: args.resume,
+              keep: args.keep,
+              concurrency: args.queueConcurrency,
+            });
+      if (queue)
+        io.stderr.write(
+          `xmargin run: ${queue.resumed ? 'resuming' : 'run'} ${queue.runId} on the job queue at ${redactUrl(args.redis!)}` +
+            ` (after a crash: --resume ${queue.runId})\n`,
+        );
       const bar = progressBar(args.progress, io.stderr);
       let report;
       try {
         report = await run(
           {
             ...inputs,
+            executor: queue,
             workers: args.workers,
             chunk: args.chunk,
             maxMemory,
@@ -135,6 +181,15 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         );
       } finally {
         bar.stop();
+        await queue?.close();
+      }
+      if (queue) {
+        const t = queue.traffic();
+        const mb = (b: number) => (b / 1e6).toFixed(2);
+        io.stderr.write(
+          `xmargin run: ${t.tasks} tasks through the queue (${t.reused} reused, ${t.stalled} handed to another worker): ${mb(t.taskBytes)} MB of tasks, ` +
+            `${mb(t.storedBytes)} MB of plan and blobs, ${mb(t.resultBytes)} MB of results\n`,
+        );
       }
       // After the report is written: a breach is news for whoever reads it, not a failed run.
       const breaches = report.breaches?.length ?? 0;

@@ -51,7 +51,8 @@ export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
         .option('max-rows-mb', {
           type: 'number',
           default: serveDefaults.rowBytes / 2 ** 20,
-          describe: 'MiB every instrument row over every scenario may take (kept for exact what-ifs); a larger book is refused',
+          describe:
+            'MiB of instrument rows kept for exact what-ifs: all of them when they fit, else those used last (the others recomputed on demand, slower)',
         })
         .option('strict', { type: 'boolean', default: false, describe: 'make warnings about implausible values errors (exit 2)' })
         .option('rate-limit', {
@@ -93,6 +94,11 @@ export function serveCommand(io: CliIO): CommandModule<object, ServeArgs> {
         const url = await service.app.listen({ host: args.host, port: args.port });
         const v = service.current();
         io.stderr.write(`xmargin serve: listening on ${url} (version ${v.version}, ${v.report.portfolios.length} portfolios)\n`);
+        if (!v.model.rowsComplete)
+          io.stderr.write(
+            `xmargin serve: the book's rows take ${Math.ceil(v.model.allRowBytes / 2 ** 20)} MiB, above --max-rows-mb ${args.maxRowsMb}: ` +
+              'what-ifs recompute the rows they need beyond it (slower)\n',
+          );
         await new Promise<void>((resolve) => {
           if (!io.signal) return;
           if (io.signal.aborted) resolve();

@@ -13,7 +13,7 @@ import { chunkOf, runSets } from './run-sets.js';
 import { componentTailLosses, type ComponentLossPass } from './component-losses.js';
 import { runCascades, type CascadeRequest } from './cascades.js';
 import { rowVectors } from './row-vectors.js';
-import { instrumentVector } from './instrument-vectors.js';
+import { instrumentVectors } from './instrument-vectors.js';
 import type { InstrumentSpec } from './task.js';
 import type { CascadePartial } from '../risk/cascade.js';
 import { createThreadExecutor } from './thread-executor.js';
@@ -139,10 +139,13 @@ export interface Engine {
    * [r N, r N + N)): what a what-if service keeps warm (row-vectors.ts).
    */
   rowVectors(set: number, options?: { chunk?: number }, control?: RunControl): Promise<Float64Array>;
-  /** An instrument the plan does not have: its P&L per unit over all of set `set`'s scenarios (instrument-vectors.ts). */
-  instrumentVector(
+  /**
+   * Instruments from their specs (ones the plan does not have, or rows of its own): their P&L per
+   * unit over all of set `set`'s scenarios, instruments x scenarios (instrument-vectors.ts).
+   */
+  instrumentVectors(
     set: number,
-    instrument: InstrumentSpec,
+    instruments: InstrumentSpec[],
     options?: { chunk?: number },
     control?: RunControl,
   ): Promise<Float64Array>;
@@ -187,9 +190,9 @@ export function createEngine(plan: RunPlan, config: EngineConfig = {}): Engine {
       });
     },
     pending: () => executor.pending(),
-    instrumentVector(set, instrument, options = {}, control = {}) {
+    instrumentVectors(set, instruments, options = {}, control = {}) {
       return dispatched(() =>
-        instrumentVector(plan, ref, executor, set, instrument, chunkOf(plan, options.chunk), control.signal),
+        instrumentVectors(plan, ref, executor, set, instruments, chunkOf(plan, options.chunk), control.signal),
       );
     },
     rowVectors(set, options = {}, control = {}) {

@@ -173,7 +173,7 @@ export type InstrumentSpec =
       value0: number;
     };
 
-/** One instrument's P&L per unit over scenarios [start, start + count) of a set: count values (instrument-vectors.ts). */
+/** Instruments' P&L per unit over scenarios [start, start + count) of a set: instruments x count values (instrument-vectors.ts). */
 export interface InstrumentVectorTask {
   kind: 'instrument-vector';
   plan: PlanRef;
@@ -181,7 +181,7 @@ export interface InstrumentVectorTask {
   start: number;
   count: number;
   chunk: number;
-  instrument: InstrumentSpec;
+  instruments: InstrumentSpec[];
 }
 
 export type EngineTask =

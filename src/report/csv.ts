@@ -2,15 +2,9 @@ import type { MarginComponents } from '../margin/addons.js';
 import type { Attribution } from '../risk/attribution.js';
 import type { Exposure } from '../risk/exposure.js';
 import type { Report } from './report.js';
+import { csvField, UnitTexts, type UnitText } from './unit-text.js';
 
-/** RFC 4180 quoting: a field with a comma, quote or newline is quoted, quotes doubled. */
-function field(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  // A number never needs quoting; a large book's CSVs are mostly numbers.
-  if (typeof v === 'number') return String(v);
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+const field = csvField;
 
 function table(header: string[], rows: unknown[][]): string {
   return [header, ...rows].map((r) => r.map(field).join(',')).join('\n') + '\n';
@@ -105,25 +99,42 @@ export function accountsCsv(report: Report): string {
   return table(header, rows);
 }
 
+/** Every unit's exposure and attribution as text (unit-text.ts), in report order: built once for the JSON and the CSVs. */
+export interface ReportUnitTexts {
+  portfolios: { exposure?: UnitText; attribution?: UnitText }[];
+  /** Every account, grouped by portfolio (as in accounts.csv). */
+  accounts: { exposure?: UnitText; attribution?: UnitText }[];
+}
+
+export function unitTextsOf(report: Report): ReportUnitTexts {
+  const t = new UnitTexts();
+  // A report without exposure is one from outside this build (an older report, a test's sketch).
+  const of = (exposure: Exposure | undefined, attribution: Attribution | undefined) => ({
+    ...(exposure ? { exposure: t.exposure(exposure) } : {}),
+    ...(attribution ? { attribution: t.attribution(attribution) } : {}),
+  });
+  return {
+    portfolios: report.portfolios.map((p) => of(p.exposure, p.cross.attribution)),
+    accounts: report.portfolios.flatMap((p) => p.segregated.accounts.map((a) => of(a.exposure, a.attribution))),
+  };
+}
+
 /**
  * One row per unit and underlying it holds: every portfolio (report order), then every account
- * (grouped by portfolio, as in accounts.csv), each with its underlyings in market order.
+ * (grouped by portfolio, as in accounts.csv), each with its underlyings in market order. An
+ * underlying the unit holds nothing in (every figure 0) has no row: a large book's units each
+ * hold a few of many underlyings (on L, 90% of the 275,000 unit-underlying pairs are empty), and
+ * a row of zeros says nothing report.json does not.
  */
-export function exposureCsv(report: Report): string {
+export function exposureCsv(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string {
   const lines = ['level,id,underlying,delta,gamma,vega,theta,grossNotional'];
-  // Built as text, a unit's leading cells once. An underlying the unit holds nothing in (every
-  // figure 0) has no row: a large book's units each hold a few of many underlyings (on L, 45% of
-  // the 275,000 unit-underlying pairs), and a row of zeros says nothing report.json does not.
-  const add = (level: string, id: string, exposure: Exposure) => {
+  const add = (level: string, id: string, text: UnitText | undefined) => {
     const head = `${level},${field(id)},`;
-    for (const u of exposure.byUnderlying)
-      if (u.delta !== 0 || u.gamma !== 0 || u.vega !== 0 || u.theta !== 0 || u.grossNotional !== 0)
-        lines.push(
-          `${head}${field(u.id)},${field(u.delta)},${field(u.gamma)},${field(u.vega)},${field(u.theta)},${field(u.grossNotional)}`,
-        );
+    for (const row of text?.rows ?? []) lines.push(head + row);
   };
-  for (const p of report.portfolios) add('portfolio', p.id, p.exposure);
-  for (const p of report.portfolios) for (const a of p.segregated.accounts) add('account', a.id, a.exposure);
+  report.portfolios.forEach((p, i) => add('portfolio', p.id, texts.portfolios[i].exposure));
+  let at = 0;
+  for (const p of report.portfolios) for (const a of p.segregated.accounts) add('account', a.id, texts.accounts[at++].exposure);
   return lines.join('\n') + '\n';
 }
 
@@ -134,7 +145,7 @@ export function exposureCsv(report: Report): string {
  * header only. A contribution's share of the ES is contribution / es (left to the reader: it
  * would double the numbers a large book's file spells out).
  */
-export function attributionCsv(report: Report): string {
+export function attributionCsv(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string {
   const header = [
     'level',
     'id',
@@ -149,18 +160,16 @@ export function attributionCsv(report: Report): string {
     'diversification',
   ];
   const lines = [header.join(',')];
-  // Rows are built as text: each unit's leading cells once, then one number per row (a large
-  // book has hundreds of thousands of rows, and spelling a double is most of a row's cost).
-  const add = (level: string, id: string, a: Attribution | undefined) => {
-    if (a === undefined) return;
+  const add = (level: string, id: string, a: Attribution | undefined, text: UnitText | undefined) => {
+    if (a === undefined || text === undefined) return;
     const head = `${level},${field(id)},${field(a.set)},${field(a.es)}`;
-    for (const x of a.byAccount ?? [])
-      lines.push(`${head},account,${field(x.id)},,,${field(x.contribution)},${field(x.standalone)},${field(x.diversification)}`);
-    for (const x of a.byUnderlying) lines.push(`${head},underlying,,,${field(x.id)},${field(x.contribution)},,`);
-    for (const x of a.topPositions)
-      lines.push(`${head},position,${field(x.account)},${field(x.instrument)},,${field(x.contribution)},,`);
+    for (const row of text.rows) lines.push(head + row);
   };
-  for (const p of report.portfolios) add('portfolio', p.id, p.cross.attribution);
-  for (const p of report.portfolios) for (const a of p.segregated.accounts) add('account', a.id, a.attribution);
+  report.portfolios.forEach((p, i) => add('portfolio', p.id, p.cross.attribution, texts.portfolios[i].attribution));
+  let at = 0;
+  for (const p of report.portfolios)
+    for (const a of p.segregated.accounts) {
+      add('account', a.id, a.attribution, texts.accounts[at++].attribution);
+    }
   return lines.join('\n') + '\n';
 }

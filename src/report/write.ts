@@ -1,7 +1,7 @@
 import { encode } from '@msgpack/msgpack';
 import { writeFilesAtomic } from '../io/atomic.js';
 import { outputFolderProblem } from '../io/location.js';
-import { accountsCsv, attributionCsv, exposureCsv, portfoliosCsv } from './csv.js';
+import { accountsCsv, attributionCsv, exposureCsv, portfoliosCsv, unitTextsOf, type ReportUnitTexts } from './csv.js';
 import type { Report } from './report.js';
 
 export type ReportFormat = 'json' | 'msgpack';
@@ -33,9 +33,49 @@ export function reportFolderProblem(dir: string, format: ReportFormat = 'json', 
  */
 export const INDENTED_REPORT_MAX_CHARS = 8 * 1024 * 1024;
 
-export function reportJson(report: Report): string {
-  const compact = JSON.stringify(report);
+export function reportJson(report: Report, texts?: ReportUnitTexts): string {
+  // A report of another shape (from outside this build: an older one, a sketch) is stringified as it is.
+  const shaped = report.portfolios?.every((p) => p?.cross && Array.isArray(p.segregated?.accounts));
+  const compact = shaped ? compactReportJson(report, texts) : JSON.stringify(report);
   return (compact.length <= INDENTED_REPORT_MAX_CHARS ? JSON.stringify(report, null, 2) : compact) + '\n';
+}
+
+/**
+ * JSON.stringify(report), with the units' exposure and attribution spliced in from their text
+ * (unit-text.ts) rather than spelled again: the rest of the report is stringified with a
+ * marker in their place ("\u0000" and the piece's number, which JSON writes as an escape), and
+ * each marker is replaced by its piece. Should the report's own strings hold such a marker (a
+ * NUL in an id), the count tells, and the report is stringified whole.
+ */
+export function compactReportJson(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string {
+  const pieces: string[] = [];
+  const mark = (json: string) => `\u0000${pieces.push(json) - 1}`;
+  let at = 0;
+  const marked = {
+    ...report,
+    portfolios: report.portfolios.map((p, i) => {
+      const t = texts.portfolios[i];
+      return {
+        ...p,
+        cross: t.attribution ? { ...p.cross, attribution: mark(t.attribution.json) } : p.cross,
+        segregated: {
+          ...p.segregated,
+          accounts: p.segregated.accounts.map((a) => {
+            const u = texts.accounts[at++];
+            return {
+              ...a,
+              ...(u.exposure ? { exposure: mark(u.exposure.json) } : {}),
+              ...(u.attribution ? { attribution: mark(u.attribution.json) } : {}),
+            };
+          }),
+        },
+        ...(t.exposure ? { exposure: mark(t.exposure.json) } : {}),
+      };
+    }),
+  };
+  const json = JSON.stringify(marked);
+  if ((json.match(/\\u0000/g)?.length ?? 0) !== pieces.length) return JSON.stringify(report);
+  return json.replace(/"\\u0000(\d+)"/g, (_, i: string) => pieces[Number(i)]);
 }
 
 export interface WriteReportOptions {
@@ -62,14 +102,16 @@ export function writeReport(
 ): string[] {
   const [main, portfolios, accounts, exposure, attribution] = reportFiles(format);
   const other: ReportFormat = format === 'json' ? 'msgpack' : 'json';
+  // Each unit's exposure and attribution spelled once, for report.json and both CSVs.
+  const texts = unitTextsOf(report);
   return writeFilesAtomic(
     dir,
     [
-      [main, format === 'msgpack' ? encode(report) : reportJson(report)],
+      [main, format === 'msgpack' ? encode(report) : reportJson(report, texts)],
       [portfolios, portfoliosCsv(report)],
       [accounts, accountsCsv(report)],
-      [exposure, exposureCsv(report)],
-      [attribution, attributionCsv(report)],
+      [exposure, exposureCsv(report, texts)],
+      [attribution, attributionCsv(report, texts)],
       ...(options.html !== undefined ? [[HTML_FILE, options.html] as const] : []),
     ],
     { remove: [REPORT_FILE[other], ...(options.html === undefined ? [HTML_FILE] : [])] },

@@ -9,7 +9,6 @@ import { createEngine } from '../engine/engine.js';
 import type { TaskExecutor } from '../engine/executor.js';
 import { chunkOf } from '../engine/run-sets.js';
 import { rowVectorBytes } from '../engine/row-vectors.js';
-import { UsageError } from '../errors.js';
 import { createThreadExecutor } from '../engine/thread-executor.js';
 import { ownData, readDocument } from '../model/read.js';
 import { inputHashes, runInfo, runStart } from '../report/run-info.js';
@@ -24,13 +23,17 @@ import {
   type StreamEvent,
 } from './server.js';
 import { WhatIfError, WhatIfModel } from './what-if.js';
+import { AllRows, RowCache, type InstrumentVectors, type RowStore } from './row-store.js';
 
 export interface ServeInput
   extends Pick<RunInput, 'market' | 'book' | 'suite' | 'baseDir' | 'strict' | 'onWarning'>, ServiceOptions {
   workers?: number;
   /** Bytes of unit P&L vectors the what-if model keeps (least recently used dropped beyond it). */
   unitCacheBytes?: number;
-  /** Bytes every set's row vectors may take; a book that needs more is refused before the suite runs. */
+  /**
+   * Bytes of row vectors kept: every set's rows when they fit, else those asked for last, the
+   * others recomputed when a request needs them.
+   */
   rowBytes?: number;
 }
 
@@ -133,18 +136,12 @@ async function computeVersion(
   const start = runStart();
   // Warnings are said once, at start-up; an update's are the same values the user just sent.
   const plan = prepare(version === 1 ? input : { ...input, onWarning: undefined, strict: false });
-  // Every row over every scenario stays in memory (what makes a what-if exact and fast): a book
-  // whose rows would not fit is refused before anything runs, not after an hour of swapping.
+  // Every row over every scenario stays in memory when it fits the budget: then a what-if never
+  // waits for a row. A larger book keeps the rows asked for last within the budget and
+  // recomputes the others when a request needs them (row-store.ts): slower, the same answers.
   const rowBytes = plan.sets.reduce((a, _, set) => a + rowVectorBytes(plan, set), 0);
   const budget = input.rowBytes ?? serveDefaults.rowBytes;
-  if (rowBytes > budget) {
-    const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
-    throw new UsageError(
-      `serving this book keeps every instrument row over every scenario: ${mib(rowBytes)} ` +
-        `(${plan.instruments.nLinear + plan.instruments.nOptions} rows x ${plan.sets.reduce((a, s) => a + s.scenarios, 0)} scenarios), ` +
-        `above the ${mib(budget)} allowed (--max-rows-mb); allow more, or serve a suite with fewer Monte Carlo scenarios`,
-    );
-  }
+  const keepsAll = rowBytes <= budget;
   const inputs = inputHashes(input, plan.suite);
   // The engine stays with its version: it computes the vectors of instruments that requests
   // define inline. On a shared pool it holds no thread of its own, and goes with its version.
@@ -155,13 +152,21 @@ async function computeVersion(
     { workers: executor.concurrency, chunk: chunkOf(plan, undefined), maxMemory: engineDefaults.maxMemory },
     inputs,
   );
-  const rows: Float64Array[] = [];
-  for (let set = 0; set < plan.sets.length; set++) rows.push(await engine.rowVectors(set));
+  const vectors: InstrumentVectors = (set, specs) => engine.instrumentVectors(set, specs);
+  let rows: RowStore;
+  if (keepsAll) {
+    const all: Float64Array[] = [];
+    for (let set = 0; set < plan.sets.length; set++) all.push(await engine.rowVectors(set));
+    rows = new AllRows(
+      all,
+      plan.sets.map((s) => s.scenarios),
+    );
+  } else rows = new RowCache(plan.instruments, vectors, budget);
   return {
     version,
     computedAt: report.run.finishedAt,
     report,
-    model: new WhatIfModel(plan, report, rows, unitCacheBytes, (set, spec) => engine.instrumentVector(set, spec)),
+    model: new WhatIfModel(plan, report, rows, unitCacheBytes, vectors),
   };
 }
 

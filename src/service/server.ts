@@ -163,7 +163,14 @@ export async function buildService(state: ServiceState, options: ServiceOptions 
 
   app.get('/version', async () => {
     const v = current();
-    return { version: v.version, computedAt: v.computedAt, engine: VERSION, inputs: v.report.run?.inputs ?? null };
+    return {
+      version: v.version,
+      computedAt: v.computedAt,
+      engine: VERSION,
+      inputs: v.report.run?.inputs ?? null,
+      // Whether a what-if may wait for rows to be recomputed (a book above --max-rows-mb).
+      rows: v.model.rowsComplete ? 'all' : 'cached',
+    };
   });
 
   app.get('/report', async () => {
@@ -190,8 +197,7 @@ export async function buildService(state: ServiceState, options: ServiceOptions 
   app.post<{ Body: { trades?: Trade[]; collateral?: CollateralChange[] } }>('/what-if', { schema: whatIfSchema }, async (req) => {
     const v = current();
     const trades = req.body.trades ?? [];
-    await v.model.loadInline(trades);
-    return { version: v.version, ...v.model.whatIf(trades, req.body.collateral ?? []) };
+    return { version: v.version, ...(await v.model.answer(trades, req.body.collateral ?? [])) };
   });
 
   app.post<{ Body: MarketUpdate }>('/market', { schema: marketSchema }, async (req, reply) => {

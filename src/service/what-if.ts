@@ -20,11 +20,11 @@ import { InputError } from '../errors.js';
 import { parseBook } from '../model/load.js';
 import { buildInstrumentTable } from '../engine/instruments.js';
 import { instrumentSpec } from '../engine/instrument-vectors.js';
-import type { InstrumentSpec } from '../engine/task.js';
 import { canonicalJson } from '../report/run-info.js';
 import type { AccountReport, PortfolioReport, Report } from '../report/report.js';
 import { planExposures } from '../risk/exposure.js';
 import type { TailMeasures } from '../risk/measures.js';
+import { AllRows, type InstrumentVectors, type RowStore } from './row-store.js';
 
 /**
  * One trade: a signed quantity of an instrument in an existing account. The instrument is a book
@@ -211,12 +211,24 @@ function selectDescending(a: Float64Array, n: number, r: number): number {
 }
 
 /**
- * The warm state of one served version: its plan and report, every set's row vectors, and the
- * P&L vectors of the units asked about so far (kept while they fit `unitCacheBytes`, the least
- * recently used dropped first; any dropped one is summed again from the rows).
+ * What one request holds while it is answered: the rows fetched for it, and the unit vectors it
+ * found or made, so that neither cache can drop one from under it.
+ */
+export interface RequestHold {
+  rows: Map<string, Float64Array>;
+  units: Map<string, Float64Array>;
+}
+
+/**
+ * The warm state of one served version: its plan and report, its rows (every set's, or those a
+ * row cache holds: row-store.ts), and the P&L vectors of the units asked about so far (kept while
+ * they fit `unitCacheBytes`, the least recently used dropped first; any dropped one is summed
+ * again from the rows).
  */
 export class WhatIfModel {
   private readonly units = new Map<string, Float64Array>();
+  private readonly rows: RowStore;
+  private hold: RequestHold | undefined;
   private unitBytes = 0;
   private readonly nRows: number;
   private readonly accountIndex: Map<string, number>;
@@ -236,16 +248,22 @@ export class WhatIfModel {
   constructor(
     readonly plan: RunPlan,
     readonly report: Report,
-    /** Per set: rows x scenarios (engine.rowVectors). */
-    private readonly rows: Float64Array[],
+    /** The rows: a store, or per set every row, rows x scenarios (engine.rowVectors). */
+    rows: RowStore | Float64Array[],
     private readonly unitCacheBytes = 256 * 2 ** 20,
-    /** An instrument's P&L vector over a set, on the engine (engine.instrumentVector): for instruments defined inline. */
-    private readonly instrumentVectors?: (set: number, spec: InstrumentSpec) => Promise<Float64Array>,
+    /** Instruments' P&L vectors over a set, on the engine (engine.instrumentVectors): for instruments defined inline. */
+    private readonly instrumentVectors?: InstrumentVectors,
   ) {
     this.nRows = plan.instruments.nLinear + plan.instruments.nOptions;
-    plan.sets.forEach((s, i) => {
-      if (rows[i].length !== this.nRows * s.scenarios) throw new Error(`internal: row vectors of set ${s.name}`);
-    });
+    if (Array.isArray(rows)) {
+      plan.sets.forEach((s, i) => {
+        if (rows[i].length !== this.nRows * s.scenarios) throw new Error(`internal: row vectors of set ${s.name}`);
+      });
+      this.rows = new AllRows(
+        rows,
+        plan.sets.map((s) => s.scenarios),
+      );
+    } else this.rows = rows;
     this.accountIndex = new Map(plan.holdings.accountIds.map((id, a) => [id, a]));
     this.instrumentById = new Map(plan.book.instruments.map((i) => [i.id, i]));
     this.underlyingIndex = new Map(plan.market.underlyings.map((u, i) => [u.id, i]));
@@ -257,10 +275,11 @@ export class WhatIfModel {
     this.work = new Float64Array(this.scratch.losses.length);
   }
 
-  /** Row r of set `set` over its scenarios: a view. */
+  /** Row r of set `set` over its scenarios (one the request being answered holds, or the store's). */
   row(set: number, r: number): Float64Array {
-    const n = this.plan.sets[set].scenarios;
-    return this.rows[set].subarray(r * n, r * n + n);
+    const row = this.hold?.rows.get(`${set}:${r}`) ?? this.rows.get(set, r);
+    if (!row) throw new Error(`internal: row ${r} of set ${this.plan.sets[set].name} was not fetched`);
+    return row;
   }
 
   /** An account's P&L vector over a set, summed as the aggregation kernel sums it (the run's bits). */
@@ -289,14 +308,18 @@ export class WhatIfModel {
   }
 
   private cached(key: string, make: () => Float64Array): Float64Array {
+    const held = this.hold?.units.get(key);
+    if (held) return held;
     const hit = this.units.get(key);
     if (hit) {
       // Most recently used last: a Map keeps insertion order.
       this.units.delete(key);
       this.units.set(key, hit);
+      this.hold?.units.set(key, hit);
       return hit;
     }
     const v = make();
+    this.hold?.units.set(key, v);
     this.units.set(key, v);
     this.unitBytes += v.byteLength;
     for (const [old, ov] of this.units) {
@@ -310,6 +333,70 @@ export class WhatIfModel {
   /** Bytes of unit vectors held now. */
   get cachedBytes(): number {
     return this.unitBytes;
+  }
+
+  /** Bytes of rows held now. */
+  get rowBytes(): number {
+    return this.rows.bytes;
+  }
+
+  /** Bytes every row of every set takes. */
+  get allRowBytes(): number {
+    return this.nRows * this.plan.sets.reduce((a, s) => a + s.scenarios, 0) * 8;
+  }
+
+  /** Whether every row is in memory (else rows are cached and recomputed on demand: slower answers). */
+  get rowsComplete(): boolean {
+    return this.rows.complete;
+  }
+
+  /**
+   * The answer to a request (whatIf), with what it needs made first: the vectors of instruments
+   * defined inline, and the rows a row cache does not hold (recomputed on the workers).
+   */
+  async answer(trades: Trade[], collateral: CollateralChange[] = []): Promise<WhatIfAnswer> {
+    await this.loadInline(trades);
+    const hold: RequestHold = { rows: new Map(), units: new Map() };
+    for (;;) {
+      // What is missing is decided and the answer computed in one synchronous step: no other
+      // request can run between them, so whatever the check found in the caches is still there.
+      const missing = this.missingRows(trades, collateral, hold);
+      if (missing.every((rows) => rows.length === 0)) return this.whatIf(trades, collateral, hold);
+      // Another request may drop cached unit vectors while these rows are computed: the next
+      // round checks again, with these rows held (so it ends: a request needs finitely many).
+      hold.units.clear();
+      const fetched = await Promise.all(missing.map((rows, set) => this.rows.fetch(set, rows)));
+      fetched.forEach((vs, set) => vs.forEach((v, j) => hold.rows.set(`${set}:${missing[set][j]}`, v)));
+    }
+  }
+
+  /**
+   * Per set, the rows a request needs that neither the store nor the request holds: those of its
+   * trades and collateral, and of every account of a portfolio it touches whose vector is not
+   * cached (those that are, it holds from now on).
+   */
+  private missingRows(trades: Trade[], collateral: CollateralChange[], hold: RequestHold): number[][] {
+    if (this.rows.complete) return this.plan.sets.map(() => []);
+    const h = this.plan.holdings;
+    const resolved = this.resolve(trades);
+    const posted = this.resolveCollateral(collateral);
+    const touched = new Set([...resolved.map((t) => t.account), ...posted.map((c) => c.account)]);
+    const portfolios = new Set([...touched].map((a) => this.portfolioOf[a]));
+    const accounts = [...portfolios].flatMap((p) => h.portfolios[p].accounts);
+    const own = [
+      ...resolved.flatMap((t) => (t.row === undefined ? [] : [t.row])),
+      ...posted.flatMap((c) => (c.row === undefined ? [] : [c.row])),
+    ];
+    return this.plan.sets.map((_, set) => {
+      const needed = new Set(own);
+      for (const a of accounts) {
+        const key = `a${a}:${set}`;
+        const v = hold.units.get(key) ?? this.units.get(key);
+        if (v) hold.units.set(key, v);
+        else for (let k = h.accountOffsets[a]; k < h.accountOffsets[a + 1]; k++) needed.add(h.accountRows[k]);
+      }
+      return [...needed].filter((r) => !hold.rows.has(`${set}:${r}`) && this.rows.get(set, r) === undefined);
+    });
   }
 
   /**
@@ -344,16 +431,22 @@ export class WhatIfModel {
         );
       if (!this.instrumentVectors) throw new WhatIfError('instruments defined inline are not available here', at, 'invalid');
       const spec = instrumentSpec(buildInstrumentTable(market, parsed, suite.horizonDays));
-      const vectors = await Promise.all(this.plan.sets.map((_, si) => this.instrumentVectors!(si, spec)));
+      const vectors = await Promise.all(this.plan.sets.map((_, si) => this.instrumentVectors!(si, [spec])));
       this.inline.set(key, { instrument, vectors });
       if (this.inline.size > INLINE_KEPT) this.inline.delete(this.inline.keys().next().value!);
     }
   }
 
   /** Checks a request's trades against the book: every account and instrument known, every quantity a finite number. */
-  private resolve(
-    trades: Trade[],
-  ): { account: number; instrument: Instrument; vector: (set: number) => Float64Array; quantity: number; inline: boolean }[] {
+  private resolve(trades: Trade[]): {
+    account: number;
+    instrument: Instrument;
+    vector: (set: number) => Float64Array;
+    quantity: number;
+    inline: boolean;
+    /** The plan's row of the instrument (none for one defined inline). */
+    row?: number;
+  }[] {
     return trades.map((t, i) => {
       const account = this.accountIndex.get(t.account);
       if (account === undefined)
@@ -375,7 +468,7 @@ export class WhatIfModel {
       if (instrument === undefined)
         throw new WhatIfError(`no instrument "${t.instrument}" in the book`, ['trades', i, 'instrument'], 'unknown');
       const row = this.plan.instruments.rowOf.get(t.instrument)!;
-      return { account, instrument, vector: (si: number) => this.row(si, row), quantity: t.quantity, inline: false };
+      return { account, instrument, vector: (si: number) => this.row(si, row), quantity: t.quantity, inline: false, row };
     });
   }
 
@@ -413,9 +506,18 @@ export class WhatIfModel {
   /**
    * The trades' and collateral changes' effect on the margin of every portfolio holding an
    * account they touch (cross) and of every such account (alone): before (this version's
-   * report) and after.
+   * report) and after. Synchronous: with every row in memory, or those a request holds (answer).
    */
-  whatIf(trades: Trade[], collateral: CollateralChange[] = []): WhatIfAnswer {
+  whatIf(trades: Trade[], collateral: CollateralChange[] = [], hold?: RequestHold): WhatIfAnswer {
+    this.hold = hold ?? { rows: new Map(), units: new Map() };
+    try {
+      return this.answerNow(trades, collateral);
+    } finally {
+      this.hold = undefined;
+    }
+  }
+
+  private answerNow(trades: Trade[], collateral: CollateralChange[]): WhatIfAnswer {
     const plan = this.plan;
     const h = plan.holdings;
     const resolved = this.resolve(trades);

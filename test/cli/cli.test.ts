@@ -52,7 +52,7 @@ describe('cli()', () => {
       code: 2,
       stdout: '',
       stderr:
-        'xmargin: name a command: run, report, calibrate, nearcorr, sweep, synth, explain, serve\nRun "xmargin --help" for usage.\n',
+        'xmargin: name a command: run, report, calibrate, nearcorr, sweep, synth, explain, serve, worker\nRun "xmargin --help" for usage.\n',
     });
   });
 

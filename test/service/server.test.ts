@@ -50,7 +50,7 @@ describe('xmargin serve over HTTP', () => {
   it('GET /health, /version, /report, /portfolios/{id}, /accounts/{id}', async () => {
     expect(await (await get('/health')).json()).toEqual({ status: 'ok' });
     const version = await (await get('/version')).json();
-    expect(version).toMatchObject({ version: 1, engine: expect.any(String), computedAt: expect.any(String) });
+    expect(version).toMatchObject({ version: 1, engine: expect.any(String), computedAt: expect.any(String), rows: 'all' });
     expect(version.inputs.map((i: { role: string }) => i.role)).toEqual(['market', 'book', 'suite']);
     const { report } = await (await get('/report')).json();
     expect(report).toEqual(JSON.parse(JSON.stringify(open.current().report)));
@@ -196,21 +196,13 @@ describe('xmargin serve, the command', () => {
     expect(r.stderr).toContain('--host 0.0.0.0 is reachable from other machines');
   });
 
-  it('refuses a book whose row vectors exceed --max-rows-mb, before running the suite (exit 2)', async () => {
-    const r = await xmarginInProcess(['serve', '--max-rows-mb', '1']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /serving this book keeps every instrument row over every scenario: \d+ MiB .* above the 1 MiB allowed \(--max-rows-mb\)/,
-    );
-  });
-
   it('refuses bad inputs with exit 2 before listening', async () => {
     const r = await xmarginInProcess(['serve', '--market', 'nope.json', '--book', 'nope.json', '--suite', 'nope.yaml']);
     expect(r.code).toBe(2);
   });
 
-  it('serves, then drains and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--no-log', '--workers', '1'], {
+  it('serves (a book above --max-rows-mb with its rows cached), then drains and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--no-log', '--workers', '1', '--max-rows-mb', '1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -223,6 +215,17 @@ describe('xmargin serve, the command', () => {
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
     });
     expect((await fetch(`${listeningUrl}/health`)).status).toBe(200);
+    expect(stderr).toMatch(
+      /the book's rows take \d+ MiB, above --max-rows-mb 1: what-ifs recompute the rows they need beyond it/,
+    );
+    expect(await (await fetch(`${listeningUrl}/version`)).json()).toMatchObject({ rows: 'cached' });
+    const whatIf = await fetch(`${listeningUrl}/what-if`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ trades: [{ account: 'alpha-spot', instrument: 'BTC-PERP', quantity: -5 }] }),
+    });
+    expect(whatIf.status).toBe(200);
+    expect((await whatIf.json()).portfolios[0].incrementalIM).toBeLessThan(0);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

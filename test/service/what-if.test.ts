@@ -9,6 +9,7 @@ import { bundledExample, createEngine, prepare, reportOn, run, type Engine } fro
 import { TwinEvaluator } from '../../src/engine/evaluator-twin.js';
 import { kernelPlan, type RunPlan } from '../../src/engine/plan.js';
 import { vectorMeasures, WhatIfError, WhatIfModel, type Trade, type UnitStanding } from '../../src/service/what-if.js';
+import { RowCache } from '../../src/service/row-store.js';
 import { rng } from '../kernels/helpers.js';
 
 function inputs() {
@@ -36,6 +37,7 @@ describe('what-if margins', () => {
   let engine: Engine;
   let plan: RunPlan;
   let model: WhatIfModel;
+  let cachedModel: WhatIfModel;
   const input = inputs();
 
   beforeAll(async () => {
@@ -44,7 +46,16 @@ describe('what-if margins', () => {
     const report = await reportOn(engine);
     const rows: Float64Array[] = [];
     for (let si = 0; si < plan.sets.length; si++) rows.push(await engine.rowVectors(si, { chunk: 64 }));
-    model = new WhatIfModel(plan, report, rows, 2 ** 20, (set, spec) => engine.instrumentVector(set, spec));
+    model = new WhatIfModel(plan, report, rows, 2 ** 20, (set, specs) => engine.instrumentVectors(set, specs));
+    cachedModel = new WhatIfModel(
+      plan,
+      report,
+      // A budget of a few rows of the largest set, and room for a few unit vectors: most of a
+      // request's rows are recomputed, and the caches evict while requests are in flight.
+      new RowCache(plan.instruments, (set, specs) => engine.instrumentVectors(set, specs), 5 * 8 * 4000),
+      3 * 8 * 4000,
+      (set, specs) => engine.instrumentVectors(set, specs),
+    );
   });
   afterAll(() => engine.close());
 
@@ -234,6 +245,42 @@ describe('what-if margins', () => {
         a.id,
       );
     expect(answer.portfolios.some((p) => Math.abs(p.incrementalIM) > 1)).toBe(true);
+  });
+
+  it('with its rows cached within a budget and recomputed on demand, answers as with every row kept, to the bit', async () => {
+    const next = rng(7);
+    const accountIds = input.book.accounts.map((a: { id: string }) => a.id);
+    const instrumentIds = input.book.instruments.map((i: { id: string }) => i.id);
+    const inline = {
+      id: 'ETH-X-P',
+      type: 'option',
+      underlying: 'ETH',
+      right: 'put',
+      strike: 2500,
+      expiry: '2027-03-26',
+      iv: 0.7,
+    };
+    const requests = Array.from({ length: 10 }, (_, i) => ({
+      trades: Array.from({ length: 1 + Math.floor(next() * 3) }, (): Trade => ({
+        account: accountIds[Math.floor(next() * accountIds.length)],
+        instrument: i % 4 === 3 ? inline : instrumentIds[Math.floor(next() * instrumentIds.length)],
+        quantity: Math.round((next() - 0.5) * 40 * 100) / 100,
+      })),
+      collateral: i % 3 === 1 ? [{ account: accountIds[Math.floor(next() * accountIds.length)], asset: 'USD', amount: 5e4 }] : [],
+    }));
+    const want = [];
+    for (const r of requests) want.push(await model.answer(r.trades, r.collateral));
+    expect(cachedModel.rowsComplete).toBe(false);
+    // All at once, so that rows are computed while other requests evict, then one by one.
+    const together = await Promise.all(requests.map((r) => cachedModel.answer(r.trades, r.collateral)));
+    expect(together).toEqual(want);
+    for (const [i, r] of requests.entries()) expect(await cachedModel.answer(r.trades, r.collateral)).toEqual(want[i]);
+    expect(cachedModel.rowBytes).toBeGreaterThan(0);
+    expect(cachedModel.rowBytes).toBeLessThanOrEqual(5 * 8 * 4000);
+    // A row cache alone cannot answer synchronously what it has not fetched: answer() fetches.
+    expect(() => cachedModel.whatIf([{ account: 'yield-vault', instrument: 'SOL-26MAR27-180-C', quantity: 1 }])).toThrow(
+      /was not fetched/,
+    );
   });
 
   it("refuses an inline instrument the book would refuse, or one with a book instrument's id, naming the trade", async () => {

@@ -1,0 +1,269 @@
+// The coordinator's side of a distributed run: an executor (engine/executor.ts) whose tasks go
+// through a BullMQ queue in Redis to `xmargin worker` processes on any machine. The engine above
+// it does not change: it cuts the same tasks, merges the same partial results, and because a
+// task is a pure function of its fields (scenario i = f(seed, set, i)) the report has the bits of
+// a local run, whichever worker ran which task.
+//
+// A run has its own queue (keys.ts), announced to the workers in `xm:runs`. A task goes out as a
+// job whose id is the hash of its wire bytes, so the same task always has the same job: a
+// coordinator restarted with the run's id (--resume) finds the tasks already finished, and a
+// task two passes share runs once. A worker writes the result beside the run's keys and the job
+// says it is done; the coordinator reads it and merges it as it would a thread's.
+import { createHash } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { RunError, UsageError, type TaskFailure } from '../errors.js';
+import type { TaskExecutor } from '../engine/executor.js';
+import type { EngineTask, PlanRef, TaskOutcome } from '../engine/task.js';
+import {
+  blobKey,
+  engineFingerprint,
+  newRunId,
+  isRunId,
+  PREFIX,
+  planKey,
+  queueDefaults,
+  queueName,
+  redactUrl,
+  resultKey,
+  runKey,
+  runsChannel,
+  runsKey,
+} from './keys.js';
+import { connect, removeRun } from './redis.js';
+import { toWire } from './wire.js';
+
+export interface QueueExecutorOptions {
+  /** redis:// or rediss:// (TLS), with a password where the server needs one. */
+  url: string;
+  /** Resume this run (its finished tasks are reused); a new run when absent. */
+  resume?: string;
+  /** Tasks the workers run at once in all: sizes and paces the tasks (a resumed run keeps its own). */
+  concurrency?: number;
+  /** Leave the run's keys in Redis at the end (they still expire). */
+  keep?: boolean;
+  ttlSeconds?: number;
+}
+
+/** Bytes through Redis for one run, by direction (the coordinator's view). */
+export interface QueueTraffic {
+  tasks: number;
+  /** Task bytes queued (the jobs' payloads). */
+  taskBytes: number;
+  /** Plans and blobs stored (once each). */
+  storedBytes: number;
+  /** Result bytes read back. */
+  resultBytes: number;
+  /** Tasks whose result was already there (a resumed run). */
+  reused: number;
+  /** Tasks handed to another worker after theirs stopped answering. */
+  stalled: number;
+}
+
+export interface QueueExecutor extends TaskExecutor {
+  readonly runId: string;
+  readonly resumed: boolean;
+  traffic(): QueueTraffic;
+}
+
+/** A failure a worker sends as its job's failed reason (queue-worker.ts). */
+export const FAILURE_PREFIX = 'xmargin-failure ';
+
+/**
+ * Connects, registers (or finds, to resume) the run, and returns its executor. Fails with exit 1
+ * when Redis does not answer, exit 2 when the run to resume is not there.
+ */
+export async function createQueueExecutor(options: QueueExecutorOptions): Promise<QueueExecutor> {
+  const ttl = options.ttlSeconds ?? queueDefaults.ttlSeconds;
+  const where = redactUrl(options.url);
+  let lost: TaskFailure | undefined;
+  let closed = false;
+  const onLost: (() => void)[] = [];
+  const loseQueue = (why: string) => {
+    // A connection that ends because the run closed it is no loss.
+    if (lost || closed) return;
+    lost = { code: 'queue-lost', message: `Redis at ${where}: ${why}` };
+    for (const f of onLost.splice(0)) f();
+  };
+  const redis = await connect(options.url, { onGone: loseQueue });
+  const fingerprint = engineFingerprint();
+  let runId: string;
+  let concurrency: number;
+  const resumed = options.resume !== undefined;
+  try {
+    if (resumed) {
+      runId = options.resume!;
+      if (!isRunId(runId)) throw new UsageError(`--resume ${runId}: expected a run id of 12 hex digits, as the run printed`);
+      const meta = await redis.hgetall(runKey(runId));
+      if (!meta.engine)
+        throw new UsageError(`--resume ${runId}: no such run in Redis at ${where} (finished, expired, or never started)`);
+      if (meta.engine !== fingerprint)
+        throw new UsageError(`--resume ${runId}: the run was started by engine ${meta.engine}, this is ${fingerprint}`);
+      concurrency = Number(meta.concurrency);
+    } else {
+      runId = newRunId();
+      concurrency = options.concurrency ?? queueDefaults.concurrency;
+      await redis
+        .multi()
+        .hset(runKey(runId), { engine: fingerprint, concurrency: String(concurrency), started: new Date().toISOString() })
+        .expire(runKey(runId), ttl)
+        .exec();
+    }
+    await redis.sadd(runsKey, runId);
+    await redis.publish(runsChannel, `start ${runId}`);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+
+  // BullMQ is given connections of ours (connect() watches them for a lost Redis); closing a
+  // queue leaves a connection it was given open, so the run closes them itself.
+  const connections = [
+    await connect(options.url, { onGone: loseQueue }),
+    await connect(options.url, { onGone: loseQueue, blocking: true }),
+  ];
+  const queue = new Queue(queueName(runId), { connection: connections[0], prefix: PREFIX });
+  const events = new QueueEvents(queueName(runId), { connection: connections[1], prefix: PREFIX });
+  // Every task waits on the queue's 'closing' event (Job.waitUntilFinished): many at once.
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
+  // Without listeners an error event is thrown; the connections' own watch (onGone) decides.
+  queue.on('error', () => {});
+  events.on('error', () => {});
+  await events.waitUntilReady();
+  // The run's record lives while the run does; then it expires with everything else.
+  const keepAlive = setInterval(() => void redis.expire(runKey(runId), ttl).catch(() => {}), 60_000);
+  keepAlive.unref();
+
+  const stored = new Set<string>();
+  const hashes = new WeakMap<ArrayBufferView, string>();
+  const traffic: QueueTraffic = { tasks: 0, taskBytes: 0, storedBytes: 0, resultBytes: 0, reused: 0, stalled: 0 };
+  events.on('stalled', () => traffic.stalled++);
+  let pending = 0;
+  let planChecked: string | undefined;
+
+  const store = async (key: string, bytes: Uint8Array) => {
+    if (stored.has(key)) return;
+    // NX: a resumed run's plan is already there, and blobs are shared by content.
+    await redis.set(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'EX', ttl, 'NX');
+    stored.add(key);
+    traffic.storedBytes += bytes.byteLength;
+  };
+
+  const untilLost = new Promise<TaskFailure>((resolve) => {
+    if (lost) resolve(lost);
+    else onLost.push(() => resolve(lost!));
+  });
+
+  async function runRemote(task: EngineTask): Promise<TaskOutcome> {
+    const wire = toWire(task, hashes);
+    const plan = planOf(task);
+    if (planChecked !== plan.id) {
+      // The plan's id is its content hash: a resumed run must be the same inputs.
+      const first = await redis.hsetnx(runKey(runId), 'plan', plan.id);
+      const recorded = first ? plan.id : await redis.hget(runKey(runId), 'plan');
+      if (recorded !== plan.id)
+        return failed(`run ${runId} was started on other inputs: resume it with the same market, book and suite`);
+      planChecked = plan.id;
+    }
+    await store(planKey(runId, plan.id), plan.bytes);
+    for (const [hash, bytes] of wire.blobs) await store(blobKey(runId, hash), bytes);
+    const kind = 'kind' in task ? task.kind : 'range';
+    const jobId = `${kind}-${createHash('sha256').update(wire.bytes).digest('hex').slice(0, 40)}`;
+    traffic.tasks++;
+    const done = await redis.getBuffer(resultKey(runId, jobId));
+    if (done) {
+      traffic.reused++;
+      return { ok: true, tails: f64(done) };
+    }
+    const data = Buffer.from(wire.bytes.buffer, wire.bytes.byteOffset, wire.bytes.byteLength).toString('base64');
+    traffic.taskBytes += data.length;
+    const job = await queue.add(
+      kind,
+      { task: data, engine: fingerprint },
+      // Retries are for workers that vanish or refuse (another engine); a task's own failure is final.
+      { jobId, attempts: queueDefaults.maxStalls, backoff: { type: 'fixed', delay: 500 } },
+    );
+    try {
+      await job.waitUntilFinished(events);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (reason.startsWith(FAILURE_PREFIX)) return { ok: false, failure: JSON.parse(reason.slice(FAILURE_PREFIX.length)) };
+      return failed(reason);
+    }
+    const result = await redis.getBuffer(resultKey(runId, jobId));
+    if (!result) return failed(`the result of task ${jobId} is missing from Redis`);
+    traffic.resultBytes += result.byteLength;
+    return { ok: true, tails: f64(result) };
+  }
+
+  return {
+    runId,
+    resumed,
+    concurrency,
+    sharesMemory: false,
+    traffic: () => ({ ...traffic }),
+    async run(task) {
+      if (closed) throw new Error('internal: task submitted to a closed executor');
+      if (lost) return { ok: false, failure: lost };
+      pending++;
+      try {
+        return await Promise.race([runRemote(task), untilLost.then((failure) => ({ ok: false as const, failure }))]);
+      } catch (err) {
+        // A command that failed because the connection went: say so, not the command's error.
+        const message = err instanceof Error ? err.message : String(err);
+        if (lost) return { ok: false, failure: lost };
+        if ([redis, ...connections].some((c) => c.status !== 'ready'))
+          return {
+            ok: false,
+            failure: { code: 'queue-lost', message: `Redis at ${where}: the connection was lost (${message})` },
+          };
+        return failed(message);
+      } finally {
+        pending--;
+      }
+    },
+    pending: () => pending,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(keepAlive);
+      try {
+        const troubled = lost || [redis, ...connections].some((c) => c.status !== 'ready');
+        if (!options.keep && !troubled) {
+          await redis.srem(runsKey, runId);
+          await redis.publish(runsChannel, `end ${runId}`);
+          await removeRun(redis, queue, runId);
+        }
+      } catch {
+        // Redis went while the run was being removed: its keys expire (keys.ts), and the
+        // workers remove its queue once its record has; the run's own outcome stands.
+      } finally {
+        // With Redis gone, BullMQ's close would wait for it: give it a moment, then cut the lines.
+        await Promise.race([Promise.allSettled([queue.close(), events.close()]), sleep(lost ? 0 : 2_000)]);
+        for (const c of [...connections, redis]) c.disconnect();
+      }
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+function failed(message: string): TaskOutcome {
+  return { ok: false, failure: { code: 'task-failed', message } };
+}
+
+/** The plan a task runs on (a batch's tasks share one). */
+function planOf(task: EngineTask): PlanRef {
+  if ('plan' in task) return task.plan;
+  if ('tasks' in task && task.tasks.length > 0) return task.tasks[0].plan;
+  throw new RunError('internal: a task without a plan cannot run on the queue');
+}
+
+/** A result's bytes as doubles (copied: Redis buffers need not be aligned). */
+function f64(bytes: Buffer): Float64Array {
+  if (bytes.byteLength % 8 !== 0) throw new Error(`internal: a result of ${bytes.byteLength} bytes`);
+  const out = new Float64Array(bytes.byteLength / 8);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}

@@ -1,0 +1,261 @@
+// The worker's side of a distributed run (`xmargin worker`): a long-running process that takes
+// tasks from every run announced in Redis, runs them on its own pool of WASM threads, and writes
+// back their packed results. It keeps each plan and blob it fetched, by content hash, so a plan
+// crosses the network once per worker, not once per task.
+//
+// Runs come and go: the worker reads `xm:runs` at start and every few seconds, and listens on
+// the channel of the same name, so it serves a run from its first task and stops serving it when
+// it ends. A run whose record expired (its coordinator died and nobody resumed it) is removed by
+// whichever worker notices, so nothing stays in Redis for longer than a run's keys live.
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { TaskExecutor } from '../engine/executor.js';
+import type { EngineTask } from '../engine/task.js';
+import { createThreadExecutor } from '../engine/thread-executor.js';
+import {
+  blobKey,
+  engineFingerprint,
+  PREFIX,
+  planKey,
+  queueDefaults,
+  queueName,
+  resultKey,
+  runKey,
+  runsChannel,
+  runsKey,
+} from './keys.js';
+import { connect, removeRun } from './redis.js';
+import { FAILURE_PREFIX } from './queue-executor.js';
+import { blobRefs, fromWire, resolveBlobs } from './wire.js';
+
+export interface QueueWorkerOptions {
+  url: string;
+  /** Tasks at once (and threads in the pool): default one per core. */
+  concurrency: number;
+  /** How long a task is held for this worker before another may take it (queueDefaults.lockMs). */
+  lockMs?: number;
+  /** How often the worker looks for runs it missed and runs that expired. */
+  pollMs?: number;
+  ttlSeconds?: number;
+  log?: (line: string) => void;
+  /** Also a line per task started and done. */
+  verbose?: boolean;
+}
+
+export interface QueueWorker {
+  /** Tasks finished, failed and refused since start. */
+  stats(): { done: number; failed: number; refused: number };
+  /** Runs served now. */
+  runs(): string[];
+  /** Stops taking tasks, finishes those running (or hands them back), then closes. */
+  close(): Promise<void>;
+}
+
+/** Bytes of blobs a worker keeps (the least recently used dropped beyond it); plans are kept apart. */
+const BLOB_CACHE_BYTES = 256 * 2 ** 20;
+/** Plans a worker keeps. */
+const PLANS_KEPT = 4;
+
+export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const log = options.log ?? (() => {});
+  const lockMs = options.lockMs ?? queueDefaults.lockMs;
+  const ttl = options.ttlSeconds ?? queueDefaults.ttlSeconds;
+  const fingerprint = engineFingerprint();
+  const redis = await connect(options.url, { persistent: true });
+  const subscriber = await connect(options.url, { persistent: true });
+  const executor: TaskExecutor = createThreadExecutor(options.concurrency);
+  const plans = new Map<string, Uint8Array>();
+  const blobs = new Map<string, Uint8Array>();
+  let blobBytes = 0;
+  const stats = { done: 0, failed: 0, refused: 0 };
+  /** Per run served, its BullMQ worker and the connection it was given (which closing the worker leaves open). */
+  const served = new Map<string, { worker: Worker; connection: Redis }>();
+  /** Tasks done per run served, for the line said when it ends. */
+  const perRun = new Map<string, number>();
+  let closing = false;
+
+  const cached = async <T extends Uint8Array>(
+    cache: Map<string, T>,
+    id: string,
+    key: string,
+    make: (b: Buffer) => T,
+  ): Promise<T | undefined> => {
+    const hit = cache.get(id);
+    if (hit) {
+      cache.delete(id);
+      cache.set(id, hit);
+      return hit;
+    }
+    const bytes = await redis.getBuffer(key);
+    if (!bytes) return undefined;
+    const v = make(bytes);
+    cache.set(id, v);
+    return v;
+  };
+
+  async function runJob(run: string, job: Job<{ task: string; engine: string }>): Promise<{ bytes: number }> {
+    if (job.data.engine !== fingerprint) {
+      stats.refused++;
+      const message = `worker ${fingerprint} refuses a task of engine ${job.data.engine}: mixed engine versions would mix numbers; run workers built from the coordinator's version`;
+      log(`run ${run}: ${message}`);
+      // Retried (another worker may be of the right version); the last refusal fails the run with it.
+      throw new Error(message);
+    }
+    const decoded = fromWire(Buffer.from(job.data.task, 'base64')) as Record<string, unknown>;
+    const planIds = new Set<string>();
+    collectPlans(decoded, planIds);
+    const planBytes = new Map<string, Uint8Array>();
+    for (const id of planIds) {
+      // Shared memory: the pool's threads read the plan where it lies.
+      const plan = await cached(plans, id, planKey(run, id), (b) => {
+        const shared = new Uint8Array(new SharedArrayBuffer(b.byteLength));
+        shared.set(b);
+        return shared;
+      });
+      if (!plan) throw new UnrecoverableError(failure(`the plan ${id} of run ${run} is not in Redis (expired or removed)`));
+      while (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!);
+      planBytes.set(id, plan);
+    }
+    const fetched = new Map<string, Uint8Array>();
+    for (const ref of blobRefs(decoded)) {
+      const b = await cached(blobs, ref.hash, blobKey(run, ref.hash), (x) => {
+        blobBytes += x.byteLength;
+        return new Uint8Array(x);
+      });
+      if (!b) throw new UnrecoverableError(failure(`a blob of run ${run} is not in Redis (expired or removed)`));
+      fetched.set(ref.hash, b);
+    }
+    for (const [hash, b] of blobs) {
+      if (blobBytes <= BLOB_CACHE_BYTES) break;
+      blobs.delete(hash);
+      blobBytes -= b.byteLength;
+    }
+    const task = attachPlans(resolveBlobs(decoded, fetched), planBytes) as EngineTask;
+    if (options.verbose) log(`run ${run}: task ${job.id} started`);
+    const outcome = await executor.run(task);
+    if (!outcome.ok) {
+      stats.failed++;
+      // A thread that died is this machine's trouble: another worker may do better. Anything
+      // else (a non-finite value, a trap) is the task's own and would fail anywhere.
+      if (outcome.failure.code === 'worker-exit') throw new Error(outcome.failure.message);
+      throw new UnrecoverableError(FAILURE_PREFIX + JSON.stringify(outcome.failure));
+    }
+    const r = outcome.tails;
+    // A run that ended meanwhile (failed elsewhere, or cancelled) wants nothing more.
+    if (!(await redis.exists(runKey(run)))) throw new UnrecoverableError(failure(`run ${run} ended`));
+    await redis.set(resultKey(run, job.id!), Buffer.from(r.buffer, r.byteOffset, r.byteLength), 'EX', ttl);
+    stats.done++;
+    perRun.set(run, (perRun.get(run) ?? 0) + 1);
+    if (options.verbose) log(`run ${run}: task ${job.id} done`);
+    return { bytes: r.byteLength };
+  }
+
+  const serve = async (run: string) => {
+    if (served.has(run) || closing) return;
+    const connection = await connect(options.url, { blocking: true, persistent: true });
+    if (served.has(run) || closing) {
+      connection.disconnect();
+      return;
+    }
+    const worker = new Worker(queueName(run), (job) => runJob(run, job), {
+      connection,
+      prefix: PREFIX,
+      concurrency: options.concurrency,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      maxStalledCount: queueDefaults.maxStalls,
+    });
+    worker.on('error', (err) => log(`run ${run}: ${err.message}`));
+    worker.on('failed', (job, err) => log(`run ${run}: task ${job?.id} failed: ${err.message}`));
+    served.set(run, { worker, connection });
+    log(`serving run ${run}`);
+  };
+
+  const leave = async (run: string) => {
+    const s = served.get(run);
+    if (!s) return;
+    served.delete(run);
+    // The run is over: its running tasks are of no use to anyone.
+    await s.worker.close(true).catch(() => {});
+    s.connection.disconnect();
+    log(`run ${run} ended: ${perRun.get(run) ?? 0} tasks done here`);
+    perRun.delete(run);
+  };
+
+  /** Serves every announced run; removes those whose record expired (their coordinator is gone). */
+  const survey = async () => {
+    const runs = await redis.smembers(runsKey);
+    for (const run of runs) {
+      if (await redis.exists(runKey(run))) await serve(run);
+      else {
+        await leave(run);
+        const queue = new Queue(queueName(run), { connection: redis, prefix: PREFIX });
+        await removeRun(redis, queue, run).catch(() => {});
+        await queue.close().catch(() => {});
+        await redis.srem(runsKey, run);
+        log(`run ${run} expired: removed`);
+      }
+    }
+    for (const run of [...served.keys()]) if (!runs.includes(run)) await leave(run);
+  };
+
+  subscriber.on('message', (_channel: string, message: string) => {
+    const [what, run] = message.split(' ');
+    if (what === 'start') void serve(run).catch((err: Error) => log(`run ${run}: ${err.message}`));
+    else if (what === 'end') void leave(run);
+  });
+  await subscriber.subscribe(runsChannel);
+  await survey();
+  const poll = setInterval(() => void survey().catch((err: Error) => log(`survey: ${err.message}`)), options.pollMs ?? 5_000);
+
+  return {
+    stats: () => ({ ...stats }),
+    runs: () => [...served.keys()],
+    async close() {
+      closing = true;
+      clearInterval(poll);
+      // Not forced: running tasks finish and report; waiting ones stay queued for other workers.
+      // With Redis gone nothing can be reported: after a while, stop regardless (BullMQ hands
+      // a task whose lock lapses to another worker).
+      const all = [...served.values()];
+      served.clear();
+      const closed = Promise.allSettled(all.map((s) => s.worker.close()));
+      await Promise.race([closed, sleep(redis.status === 'ready' ? lockMs * 2 : 1_000)]);
+      await executor.close();
+      for (const c of [...all.map((s) => s.connection), subscriber, redis]) c.disconnect();
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+function failure(message: string): string {
+  return FAILURE_PREFIX + JSON.stringify({ code: 'task-failed', message });
+}
+
+function collectPlans(v: unknown, out: Set<string>): void {
+  if (Array.isArray(v)) for (const x of v) collectPlans(x, out);
+  else if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'plan' && x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string')
+        out.add((x as { id: string }).id);
+      else collectPlans(x, out);
+    }
+  }
+}
+
+/** The task with each `plan: { id }` given its bytes back. */
+function attachPlans(v: unknown, plans: Map<string, Uint8Array>): unknown {
+  if (Array.isArray(v)) return v.map((x) => attachPlans(x, plans));
+  if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'plan' && x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string') {
+        const id = (x as { id: string }).id;
+        out.plan = { id, bytes: plans.get(id)! };
+      } else out[k] = attachPlans(x, plans);
+    }
+    return out;
+  }
+  return v;
+}
