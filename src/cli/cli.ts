@@ -121,7 +121,7 @@ export async function cli(argv: string[], io: CliIO = processIO()): Promise<numb
   // The flags of the command being parsed, recorded by its builder; none until a command matches.
   let flags: string[] | undefined;
   const record = (f: string[]) => (flags = f);
-  const commands = ['run', 'report', 'calibrate', 'nearcorr', 'explain', 'synth', 'sweep', 'serve'];
+  const commands = ['run', 'report', 'calibrate', 'nearcorr', 'explain', 'synth', 'sweep', 'serve', 'worker'];
   try {
     await yargs()
       .scriptName('xmargin')
