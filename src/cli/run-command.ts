@@ -118,7 +118,7 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         })
         .option('queue-concurrency', {
           type: 'number',
-          describe: `with --redis: tasks the workers run at once in all; sizes and paces the tasks [default: ${queueDefaults.concurrency}]`,
+          describe: `with --redis: tasks the workers run at once in all; sizes and paces the tasks [default: what the workers present announce, else ${queueDefaults.concurrency}]`,
         })
         .conflicts('redis', 'workers') as unknown as Argv<RunArgs>,
     handler: async (args: ArgumentsCamelCase<RunArgs>) => {
@@ -158,8 +158,8 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
             });
       if (queue)
         io.stderr.write(
-          `xmargin run: ${queue.resumed ? 'resuming' : 'run'} ${queue.runId} on the job queue at ${redactUrl(args.redis!)}` +
-            ` (after a crash: --resume ${queue.runId})\n`,
+          `xmargin run: ${queue.resumed ? 'resuming' : 'run'} ${queue.runId} on the job queue at ${redactUrl(args.redis!)}, ` +
+            `tasks cut for ${queue.concurrency} slots (after a crash: --resume ${queue.runId})\n`,
         );
       const bar = progressBar(args.progress, io.stderr);
       let report;

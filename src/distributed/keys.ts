@@ -11,8 +11,13 @@ import { VERSION } from '../version.js';
 export const queueDefaults = {
   /** Seconds every key a run writes lives at most (a day): long enough to resume, then gone. */
   ttlSeconds: 24 * 3600,
-  /** Tasks the queue's workers run at once in all, as the coordinator sizes and paces tasks. */
+  /**
+   * Tasks the queue's workers run at once in all, as the coordinator sizes and paces tasks, when
+   * it is not told and no worker has announced itself yet.
+   */
   concurrency: 8,
+  /** Seconds a worker's presence lives unless renewed (every survey, 5 s). */
+  presenceSeconds: 15,
   /**
    * How long a task stays with a worker that stopped answering before another takes it: the
    * BullMQ lock, renewed by a live worker every half of it. A killed worker's task waits this
@@ -36,6 +41,9 @@ export const resultKey = (run: string, job: string) => `${PREFIX}:${run}:res:${j
 /** Everything of a run's own but its queue. */
 export const runPattern = (run: string) => `${PREFIX}:${run}:*`;
 export const runKey = (run: string) => `${PREFIX}:run:${run}`;
+/** A live worker's presence, holding its concurrency; it expires unless the worker renews it. */
+export const workerKey = (id: string) => `${PREFIX}:worker:${id}`;
+export const workersPattern = `${PREFIX}:worker:*`;
 /** The run's BullMQ queue (keys `xm:q-<run>:...` with BullMQ's prefix set to `xm`). */
 export const queueName = (run: string) => `q-${run}`;
 

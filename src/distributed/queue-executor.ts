@@ -11,7 +11,7 @@
 // says it is done; the coordinator reads it and merges it as it would a thread's.
 import { createHash } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RunError, UsageError, type TaskFailure } from '../errors.js';
 import type { TaskExecutor } from '../engine/executor.js';
 import type { EngineTask, PlanRef, TaskOutcome } from '../engine/task.js';
@@ -29,6 +29,7 @@ import {
   runKey,
   runsChannel,
   runsKey,
+  workersPattern,
 } from './keys.js';
 import { connect, removeRun } from './redis.js';
 import { toWire } from './wire.js';
@@ -38,7 +39,10 @@ export interface QueueExecutorOptions {
   url: string;
   /** Resume this run (its finished tasks are reused); a new run when absent. */
   resume?: string;
-  /** Tasks the workers run at once in all: sizes and paces the tasks (a resumed run keeps its own). */
+  /**
+   * Tasks the workers run at once in all: sizes and paces the tasks (a resumed run keeps its
+   * own). Default: the sum of the concurrency the workers present announce, or 8 if none has.
+   */
   concurrency?: number;
   /** Leave the run's keys in Redis at the end (they still expire). */
   keep?: boolean;
@@ -102,7 +106,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       concurrency = Number(meta.concurrency);
     } else {
       runId = newRunId();
-      concurrency = options.concurrency ?? queueDefaults.concurrency;
+      concurrency = options.concurrency ?? ((await announcedSlots(redis)) || queueDefaults.concurrency);
       await redis
         .multi()
         .hset(runKey(runId), { engine: fingerprint, concurrency: String(concurrency), started: new Date().toISOString() })
@@ -171,10 +175,10 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     const kind = 'kind' in task ? task.kind : 'range';
     const jobId = `${kind}-${createHash('sha256').update(wire.bytes).digest('hex').slice(0, 40)}`;
     traffic.tasks++;
-    const done = await redis.getBuffer(resultKey(runId, jobId));
+    const done = await readResult(redis, resultKey(runId, jobId));
     if (done) {
       traffic.reused++;
-      return { ok: true, tails: f64(done) };
+      return { ok: true, tails: done };
     }
     const data = Buffer.from(wire.bytes.buffer, wire.bytes.byteOffset, wire.bytes.byteLength).toString('base64');
     traffic.taskBytes += data.length;
@@ -191,10 +195,10 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       if (reason.startsWith(FAILURE_PREFIX)) return { ok: false, failure: JSON.parse(reason.slice(FAILURE_PREFIX.length)) };
       return failed(reason);
     }
-    const result = await redis.getBuffer(resultKey(runId, jobId));
+    const result = await readResult(redis, resultKey(runId, jobId));
     if (!result) return failed(`the result of task ${jobId} is missing from Redis`);
     traffic.resultBytes += result.byteLength;
-    return { ok: true, tails: f64(result) };
+    return { ok: true, tails: result };
   }
 
   return {
@@ -247,6 +251,18 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   };
 }
 
+/** The slots of the workers present now (their presence keys), 0 when none is. */
+async function announcedSlots(redis: Redis): Promise<number> {
+  let slots = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', workersPattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) for (const v of await redis.mget(...keys)) slots += Number(v) > 0 ? Number(v) : 0;
+  } while (cursor !== '0');
+  return slots;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function failed(message: string): TaskOutcome {
@@ -260,10 +276,31 @@ function planOf(task: EngineTask): PlanRef {
   throw new RunError('internal: a task without a plan cannot run on the queue');
 }
 
-/** A result's bytes as doubles (copied: Redis buffers need not be aligned). */
-function f64(bytes: Buffer): Float64Array {
-  if (bytes.byteLength % 8 !== 0) throw new Error(`internal: a result of ${bytes.byteLength} bytes`);
-  const out = new Float64Array(bytes.byteLength / 8);
-  new Uint8Array(out.buffer).set(bytes);
+/** Bytes of a result read per GETRANGE: below the socket's read size, so that most replies lie in one read. */
+const RESULT_PIECE = 32 * 1024;
+
+/**
+ * A task's result (doubles), or undefined if it is not there, read in pieces straight into its
+ * array. One GET of a large value makes the Redis client concatenate the reply into a fresh
+ * buffer two or three times its size, and then it needs a copy to be aligned: on L's 300-400 MB
+ * of results that took the coordinator more than two seconds of its one thread. Pipelined
+ * GETRANGEs of 32 KiB come back as slices of the socket's reads and are copied once.
+ */
+async function readResult(redis: Redis, key: string): Promise<Float64Array | undefined> {
+  const n = await redis.strlen(key);
+  if (n === 0) return (await redis.exists(key)) ? new Float64Array(0) : undefined;
+  if (n % 8 !== 0) throw new Error(`internal: a result of ${n} bytes`);
+  const out = new Float64Array(n / 8);
+  const bytes = new Uint8Array(out.buffer);
+  const pipeline = redis.pipeline();
+  for (let at = 0; at < n; at += RESULT_PIECE) pipeline.getrangeBuffer(key, at, Math.min(n, at + RESULT_PIECE) - 1);
+  let at = 0;
+  for (const [err, piece] of (await pipeline.exec()) ?? []) {
+    if (err) throw err;
+    bytes.set(piece as Buffer, at);
+    at += (piece as Buffer).byteLength;
+  }
+  // A key that expired or was removed between the length and the pieces.
+  if (at !== n) return undefined;
   return out;
 }

@@ -7,6 +7,7 @@
 // the channel of the same name, so it serves a run from its first task and stops serving it when
 // it ends. A run whose record expired (its coordinator died and nobody resumed it) is removed by
 // whichever worker notices, so nothing stays in Redis for longer than a run's keys live.
+import { randomBytes } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TaskExecutor } from '../engine/executor.js';
@@ -23,6 +24,7 @@ import {
   runKey,
   runsChannel,
   runsKey,
+  workerKey,
 } from './keys.js';
 import { connect, removeRun } from './redis.js';
 import { FAILURE_PREFIX } from './queue-executor.js';
@@ -47,6 +49,8 @@ export interface QueueWorker {
   stats(): { done: number; failed: number; refused: number };
   /** Runs served now. */
   runs(): string[];
+  /** This worker's id (its presence key, keys.ts workerKey). */
+  readonly id: string;
   /** Stops taking tasks, finishes those running (or hands them back), then closes. */
   close(): Promise<void>;
 }
@@ -68,6 +72,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const blobs = new Map<string, Uint8Array>();
   let blobBytes = 0;
   const stats = { done: 0, failed: 0, refused: 0 };
+  const id = randomBytes(6).toString('hex');
   /** Per run served, its BullMQ worker and the connection it was given (which closing the worker leaves open). */
   const served = new Map<string, { worker: Worker; connection: Redis }>();
   /** Tasks done per run served, for the line said when it ends. */
@@ -184,6 +189,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
 
   /** Serves every announced run; removes those whose record expired (their coordinator is gone). */
   const survey = async () => {
+    // Present, with this many slots: a coordinator not told its workers' concurrency sums these.
+    await redis.set(workerKey(id), String(options.concurrency), 'EX', queueDefaults.presenceSeconds);
     const runs = await redis.smembers(runsKey);
     for (const run of runs) {
       if (await redis.exists(runKey(run))) await serve(run);
@@ -209,6 +216,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const poll = setInterval(() => void survey().catch((err: Error) => log(`survey: ${err.message}`)), options.pollMs ?? 5_000);
 
   return {
+    id,
     stats: () => ({ ...stats }),
     runs: () => [...served.keys()],
     async close() {
@@ -222,6 +230,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const closed = Promise.allSettled(all.map((s) => s.worker.close()));
       await Promise.race([closed, sleep(redis.status === 'ready' ? lockMs * 2 : 1_000)]);
       await executor.close();
+      await Promise.race([redis.del(workerKey(id)).catch(() => {}), sleep(500)]);
       for (const c of [...all.map((s) => s.connection), subscriber, redis]) c.disconnect();
     },
   };
