@@ -72,7 +72,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const blobs = new Map<string, Uint8Array>();
   let blobBytes = 0;
   const stats = { done: 0, failed: 0, refused: 0 };
-  const id = randomBytes(6).toString('hex');
+  const workerId = randomBytes(6).toString('hex');
   /** Per run served, its BullMQ worker and the connection it was given (which closing the worker leaves open). */
   const served = new Map<string, { worker: Worker; connection: Redis }>();
   /** Tasks done per run served, for the line said when it ends. */
@@ -190,7 +190,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   /** Serves every announced run; removes those whose record expired (their coordinator is gone). */
   const survey = async () => {
     // Present, with this many slots: a coordinator not told its workers' concurrency sums these.
-    await redis.set(workerKey(id), String(options.concurrency), 'EX', queueDefaults.presenceSeconds);
+    await redis.set(workerKey(workerId), String(options.concurrency), 'EX', queueDefaults.presenceSeconds);
     const runs = await redis.smembers(runsKey);
     for (const run of runs) {
       if (await redis.exists(runKey(run))) await serve(run);
@@ -216,7 +216,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const poll = setInterval(() => void survey().catch((err: Error) => log(`survey: ${err.message}`)), options.pollMs ?? 5_000);
 
   return {
-    id,
+    id: workerId,
     stats: () => ({ ...stats }),
     runs: () => [...served.keys()],
     async close() {
@@ -230,7 +230,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const closed = Promise.allSettled(all.map((s) => s.worker.close()));
       await Promise.race([closed, sleep(redis.status === 'ready' ? lockMs * 2 : 1_000)]);
       await executor.close();
-      await Promise.race([redis.del(workerKey(id)).catch(() => {}), sleep(500)]);
+      await Promise.race([redis.del(workerKey(workerId)).catch(() => {}), sleep(500)]);
       for (const c of [...all.map((s) => s.connection), subscriber, redis]) c.disconnect();
     },
   };

@@ -6,9 +6,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { InputError } from '../errors.js';
-import { lineColumn, scanJson } from '../model/json.js';
 import { fallbackErrorMap, fromZodIssues, throwIfIssues } from '../model/issues.js';
-import { readFileBounded } from '../model/read.js';
+import { parseJsonText, readFileBounded } from '../model/read.js';
 import type { Report } from './report.js';
 
 /** The largest report file read: far above the report of a book of 5,000 accounts (34 MB). */
@@ -165,17 +164,7 @@ export function readReport(file: string): Report {
       throw new InputError(`not a valid MessagePack report: ${(err as Error).message}`, file);
     }
   } else {
-    const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      const problem = scanJson(text);
-      if (problem) {
-        const { line, column } = lineColumn(text, problem.offset);
-        throw new InputError(`not valid JSON at line ${line}, column ${column}: ${problem.message}`, file);
-      }
-      throw new InputError(`not valid JSON: ${(err as Error).message}`, file);
-    }
+    doc = parseJsonText(bytes.toString('utf8').replace(/^\uFEFF/, ''), file);
   }
   // A file that is not a report at all gets one line, not a list of every field it lacks.
   const fields = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? Object.keys(doc) : [];
