@@ -206,6 +206,22 @@ describe('distributed runs: refusals and a lost Redis', () => {
     }
   }, 60_000);
 
+  it('refuses the queue flags without --redis, a bad --queue-concurrency and a malformed run id (exit 2)', async () => {
+    for (const [flags, message] of [
+      [['--resume', 'abcdef012345'], '--resume needs --redis'],
+      [['--queue-concurrency', '4'], '--queue-concurrency needs --redis'],
+      [['--keep'], '--keep needs --redis'],
+      [['--redis', redis.url, '--queue-concurrency', '0'], '--queue-concurrency must be a whole number >= 1, got 0'],
+      [['--redis', redis.url, '--resume', 'not-a-run'], '--resume not-a-run: expected a run id of 12 hex digits'],
+    ] as const) {
+      const r = await xmarginInProcess(['run', ...args(contract), ...flags, '--json']);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).toBe('');
+    }
+    expect(await leftKeys(redis.client())).toEqual([]);
+  });
+
   it('Redis unreachable: exit 1 with a clear message, nothing written', async () => {
     const out = join(tmp(), 'out');
     const r = await xmarginInProcess(['run', ...args(contract), '--redis', 'redis://127.0.0.1:1', '--out', out]);
