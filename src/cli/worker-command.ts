@@ -46,6 +46,13 @@ export function workerCommand(io: CliIO): CommandModule<object, WorkerArgs> {
         throw new UsageError(`--lock-ms must be a whole number of milliseconds >= 500, got ${args.lockMs}`);
       if (args.quiet && args.verbose) throw new UsageError('--quiet and --verbose exclude each other');
       const log = args.quiet ? undefined : (line: string) => io.stderr.write(`xmargin worker: ${line}\n`);
+      // A worker outlives what happens to Redis: a queue's keys removed under it, a connection
+      // cut in the middle of one of BullMQ's own promises. Such a rejection is said and the
+      // worker goes on (its task, if any, is handed to another worker when its lock lapses),
+      // rather than ending the process and every task it runs.
+      process.on('unhandledRejection', (reason) =>
+        io.stderr.write(`xmargin worker: ${reason instanceof Error ? reason.message : String(reason)}\n`),
+      );
       const worker = await startQueueWorker({ url: args.redis, concurrency, lockMs: args.lockMs, log, verbose: args.verbose });
       io.stderr.write(
         `xmargin worker: engine ${engineFingerprint()}, ${concurrency} at once, taking tasks from ${redactUrl(args.redis)}\n`,

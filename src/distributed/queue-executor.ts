@@ -10,6 +10,7 @@
 // task two passes share runs once. A worker writes the result beside the run's keys and the job
 // says it is done; the coordinator reads it and merges it as it would a thread's.
 import { createHash } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RunError, UsageError, type TaskFailure } from '../errors.js';
@@ -128,8 +129,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   ];
   const queue = new Queue(queueName(runId), { connection: connections[0], prefix: PREFIX });
   const events = new QueueEvents(queueName(runId), { connection: connections[1], prefix: PREFIX });
-  // Every task waits on the queue's 'closing' event (Job.waitUntilFinished): many at once.
-  queue.setMaxListeners(0);
+  // Every task in flight listens for its job's events.
   events.setMaxListeners(0);
   // Without listeners an error event is thrown; the connections' own watch (onGone) decides.
   queue.on('error', () => {});
@@ -158,6 +158,39 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     if (lost) resolve(lost);
     else onLost.push(() => resolve(lost!));
   });
+
+  /**
+   * When a job ends: its completed or failed event, or its state if it ended before the events
+   * were listened to. Not BullMQ's Job.waitUntilFinished: its promise executor is an async
+   * function, so a Redis command that fails in it (Redis gone mid-run) is an unhandled rejection
+   * that ends the process, where the run must fail with a message.
+   */
+  function finished(jobId: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+    // Per-job events (`completed:<id>`) are outside QueueEvents' typed list: the plain emitter.
+    const bus = events as unknown as EventEmitter;
+    return new Promise((resolve, reject) => {
+      const onCompleted = () => settle({ ok: true });
+      const onFailed = (args: { failedReason?: string }) => settle({ ok: false, reason: args.failedReason ?? 'failed' });
+      const settle = (v: { ok: true } | { ok: false; reason: string }) => {
+        bus.off(`completed:${jobId}`, onCompleted);
+        bus.off(`failed:${jobId}`, onFailed);
+        resolve(v);
+      };
+      bus.on(`completed:${jobId}`, onCompleted);
+      bus.on(`failed:${jobId}`, onFailed);
+      queue
+        .getJobState(jobId)
+        .then(async (state) => {
+          if (state === 'completed') settle({ ok: true });
+          else if (state === 'failed') settle({ ok: false, reason: (await queue.getJob(jobId))?.failedReason ?? 'failed' });
+        })
+        .catch((err: unknown) => {
+          bus.off(`completed:${jobId}`, onCompleted);
+          bus.off(`failed:${jobId}`, onFailed);
+          reject(err);
+        });
+    });
+  }
 
   async function runRemote(task: EngineTask): Promise<TaskOutcome> {
     const wire = toWire(task, hashes);
@@ -188,10 +221,9 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       // Retries are for workers that vanish or refuse (another engine); a task's own failure is final.
       { jobId, attempts: queueDefaults.maxStalls, backoff: { type: 'fixed', delay: 500 } },
     );
-    try {
-      await job.waitUntilFinished(events);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+    const outcome = await finished(job.id!);
+    if (!outcome.ok) {
+      const reason = outcome.reason;
       if (reason.startsWith(FAILURE_PREFIX)) return { ok: false, failure: JSON.parse(reason.slice(FAILURE_PREFIX.length)) };
       return failed(reason);
     }

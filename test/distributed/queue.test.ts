@@ -75,7 +75,7 @@ describe('distributed runs: the same report as a local run', () => {
   }, 120_000);
   afterAll(async () => {
     // SIGTERM: a worker finishes (or hands back) what it runs and exits 0.
-    for (const w of workers) expect(await w.stop()).toBe(0);
+    for (const w of workers) expect(await w.stop(), w.log()).toBe(0);
     await redis?.kill();
   });
 
