@@ -29,6 +29,7 @@ import {
 import { connect, removeRun } from './redis.js';
 import { FAILURE_PREFIX } from './queue-executor.js';
 import { blobRefs, fromWire, resolveBlobs } from './wire.js';
+import { ByteLru } from '../util/byte-lru.js';
 
 export interface QueueWorkerOptions {
   url: string;
@@ -68,9 +69,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const redis = await connect(options.url, { persistent: true });
   const subscriber = await connect(options.url, { persistent: true });
   const executor: TaskExecutor = createThreadExecutor(options.concurrency);
-  const plans = new Map<string, Uint8Array>();
-  const blobs = new Map<string, Uint8Array>();
-  let blobBytes = 0;
+  const plans = new ByteLru<Uint8Array>(Infinity, PLANS_KEPT);
+  const blobs = new ByteLru<Uint8Array>(BLOB_CACHE_BYTES);
   const stats = { done: 0, failed: 0, refused: 0 };
   const workerId = randomBytes(6).toString('hex');
   /** Per run served, its BullMQ worker and the connection it was given (which closing the worker leaves open). */
@@ -79,18 +79,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const perRun = new Map<string, number>();
   let closing = false;
 
-  const cached = async <T extends Uint8Array>(
-    cache: Map<string, T>,
+  // A value of the run's in Redis, kept under its content hash (`id`) for later tasks and runs.
+  const cached = async (
+    cache: ByteLru<Uint8Array>,
     id: string,
     key: string,
-    make: (b: Buffer) => T,
-  ): Promise<T | undefined> => {
+    make: (b: Buffer) => Uint8Array,
+  ): Promise<Uint8Array | undefined> => {
     const hit = cache.get(id);
-    if (hit) {
-      cache.delete(id);
-      cache.set(id, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const bytes = await redis.getBuffer(key);
     if (!bytes) return undefined;
     const v = make(bytes);
@@ -118,22 +115,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         return shared;
       });
       if (!plan) throw new UnrecoverableError(failure(`the plan ${id} of run ${run} is not in Redis (expired or removed)`));
-      while (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!);
       planBytes.set(id, plan);
     }
     const fetched = new Map<string, Uint8Array>();
     for (const ref of blobRefs(decoded)) {
-      const b = await cached(blobs, ref.hash, blobKey(run, ref.hash), (x) => {
-        blobBytes += x.byteLength;
-        return new Uint8Array(x);
-      });
+      const b = await cached(blobs, ref.hash, blobKey(run, ref.hash), (x) => new Uint8Array(x));
       if (!b) throw new UnrecoverableError(failure(`a blob of run ${run} is not in Redis (expired or removed)`));
       fetched.set(ref.hash, b);
-    }
-    for (const [hash, b] of blobs) {
-      if (blobBytes <= BLOB_CACHE_BYTES) break;
-      blobs.delete(hash);
-      blobBytes -= b.byteLength;
     }
     const task = attachPlans(resolveBlobs(decoded, fetched), planBytes) as EngineTask;
     if (options.verbose) log(`run ${run}: task ${job.id} started`);

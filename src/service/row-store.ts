@@ -7,6 +7,7 @@
 import { rowSpec } from '../engine/instrument-vectors.js';
 import type { InstrumentTable } from '../engine/instruments.js';
 import type { InstrumentSpec } from '../engine/task.js';
+import { ByteLru } from '../util/byte-lru.js';
 
 export interface RowStore {
   /** Row r of set `set`, if it is in memory now. */
@@ -51,29 +52,23 @@ export type InstrumentVectors = (set: number, specs: InstrumentSpec[]) => Promis
  */
 export class RowCache implements RowStore {
   readonly complete = false;
-  private readonly held = new Map<string, Float64Array>();
+  private readonly held: ByteLru<Float64Array>;
   private readonly computing = new Map<string, Promise<Float64Array>>();
-  private heldBytes = 0;
 
   constructor(
     private readonly table: InstrumentTable,
     private readonly compute: InstrumentVectors,
     readonly budget: number,
-  ) {}
+  ) {
+    this.held = new ByteLru(budget);
+  }
 
   get bytes(): number {
-    return this.heldBytes;
+    return this.held.bytes;
   }
 
   get(set: number, r: number): Float64Array | undefined {
-    const key = `${set}:${r}`;
-    const hit = this.held.get(key);
-    if (hit) {
-      // Most recently used last: a Map keeps insertion order.
-      this.held.delete(key);
-      this.held.set(key, hit);
-    }
-    return hit;
+    return this.held.get(`${set}:${r}`);
   }
 
   fetch(set: number, rows: number[]): Promise<Float64Array[]> {
@@ -94,23 +89,12 @@ export class RowCache implements RowStore {
         row.then(
           (v) => {
             this.computing.delete(key);
-            this.keep(key, v);
+            if (!this.held.has(key)) this.held.set(key, v);
           },
           () => this.computing.delete(key),
         );
       });
     }
     return Promise.all(rows.map((r) => this.get(set, r) ?? this.computing.get(`${set}:${r}`)!));
-  }
-
-  private keep(key: string, row: Float64Array): void {
-    if (this.held.has(key)) return;
-    this.held.set(key, row);
-    this.heldBytes += row.byteLength;
-    for (const [old, v] of this.held) {
-      if (this.heldBytes <= this.budget) break;
-      this.held.delete(old);
-      this.heldBytes -= v.byteLength;
-    }
   }
 }

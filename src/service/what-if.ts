@@ -25,6 +25,7 @@ import type { AccountReport, PortfolioReport, Report } from '../report/report.js
 import { planExposures } from '../risk/exposure.js';
 import type { TailMeasures } from '../risk/measures.js';
 import { AllRows, type InstrumentVectors, type RowStore } from './row-store.js';
+import { ByteLru } from '../util/byte-lru.js';
 
 /**
  * One trade: a signed quantity of an instrument in an existing account. The instrument is a book
@@ -226,10 +227,9 @@ export interface RequestHold {
  * again from the rows).
  */
 export class WhatIfModel {
-  private readonly units = new Map<string, Float64Array>();
+  private readonly units: ByteLru<Float64Array>;
   private readonly rows: RowStore;
   private hold: RequestHold | undefined;
-  private unitBytes = 0;
   private readonly nRows: number;
   private readonly accountIndex: Map<string, number>;
   // Lookups by id, built once per version rather than once per request.
@@ -250,11 +250,12 @@ export class WhatIfModel {
     readonly report: Report,
     /** The rows: a store, or per set every row, rows x scenarios (engine.rowVectors). */
     rows: RowStore | Float64Array[],
-    private readonly unitCacheBytes = 256 * 2 ** 20,
+    unitCacheBytes = 256 * 2 ** 20,
     /** Instruments' P&L vectors over a set, on the engine (engine.instrumentVectors): for instruments defined inline. */
     private readonly instrumentVectors?: InstrumentVectors,
   ) {
     this.nRows = plan.instruments.nLinear + plan.instruments.nOptions;
+    this.units = new ByteLru(unitCacheBytes);
     if (Array.isArray(rows)) {
       plan.sets.forEach((s, i) => {
         if (rows[i].length !== this.nRows * s.scenarios) throw new Error(`internal: row vectors of set ${s.name}`);
@@ -312,27 +313,18 @@ export class WhatIfModel {
     if (held) return held;
     const hit = this.units.get(key);
     if (hit) {
-      // Most recently used last: a Map keeps insertion order.
-      this.units.delete(key);
-      this.units.set(key, hit);
       this.hold?.units.set(key, hit);
       return hit;
     }
     const v = make();
     this.hold?.units.set(key, v);
     this.units.set(key, v);
-    this.unitBytes += v.byteLength;
-    for (const [old, ov] of this.units) {
-      if (this.unitBytes <= this.unitCacheBytes || old === key) break;
-      this.units.delete(old);
-      this.unitBytes -= ov.byteLength;
-    }
     return v;
   }
 
   /** Bytes of unit vectors held now. */
   get cachedBytes(): number {
-    return this.unitBytes;
+    return this.units.bytes;
   }
 
   /** Bytes of rows held now. */
@@ -391,7 +383,7 @@ export class WhatIfModel {
       const needed = new Set(own);
       for (const a of accounts) {
         const key = `a${a}:${set}`;
-        const v = hold.units.get(key) ?? this.units.get(key);
+        const v = hold.units.get(key) ?? this.units.peek(key);
         if (v) hold.units.set(key, v);
         else for (let k = h.accountOffsets[a]; k < h.accountOffsets[a + 1]; k++) needed.add(h.accountRows[k]);
       }
