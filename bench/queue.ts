@@ -9,13 +9,13 @@
 // Writes bench/results/queue.json. Exit codes: 0 done; 2 usage; 3 a run failed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { fromRoot } from '../src/paths.js';
 import { isSynthSize, type SynthSize } from '../src/synth/index.js';
 import { Workloads } from './lib/e2e.js';
+import { startRedisServer, type LocalRedisServer } from './lib/redis-server.js';
 import { median, sig } from './lib/stats.js';
 import { BenchFailure } from './lib/tinybench.js';
 
@@ -35,17 +35,6 @@ interface QueueFigure {
 }
 
 const cli = fromRoot('dist', 'src', 'cli', 'main.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function timed(args: string[]): { ms: number; stderr: string } {
   const t0 = process.hrtime.bigint();
@@ -85,17 +74,13 @@ async function main(): Promise<number> {
   const reps = Number(args.reps);
   if (!(Number.isInteger(reps) && reps >= 1)) return usage('--reps must be a whole number >= 1');
 
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
   const procs: ChildProcess[] = [];
+  let redis: LocalRedisServer | undefined;
   const workloads = new Workloads();
   const figures: QueueFigure[] = [];
   try {
-    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    procs.push(redis);
-    await waitForLine(redis, /Ready to accept connections/, 'redis-server');
+    redis = await startRedisServer();
+    const url = redis.url;
     for (let w = 0; w < 2; w++) {
       const worker = spawn(process.execPath, [cli, 'worker', '--redis', url, '--concurrency', '1'], {
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -139,6 +124,7 @@ async function main(): Promise<number> {
     }
   } finally {
     for (const p of procs.reverse()) p.kill('SIGTERM');
+    await redis?.kill();
     workloads.dispose();
   }
   const file = fromRoot('bench', 'results', 'queue.json');

@@ -1,7 +1,7 @@
 // A real redis-server (Debian's package) for one test file: on a free loopback port, no
 // persistence, stopped (or killed) by the test. And `xmargin worker` processes against it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { startRedisServer } from '../../bench/lib/redis-server.js';
 import { Redis } from 'ioredis';
 import { cliPath, root } from './cli.js';
 
@@ -14,50 +14,20 @@ export interface TestRedis {
   kill(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.on('error', (err) => reject(new Error(`redis-server could not start (apt-get install redis-server): ${err.message}`)));
-    proc.on('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
-  });
+  const server = await startRedisServer();
   const clients: Redis[] = [];
   return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     client() {
-      const c = new Redis(port, '127.0.0.1');
+      const c = new Redis(server.port, '127.0.0.1');
       clients.push(c);
       return c;
     },
     async kill() {
       for (const c of clients) c.disconnect();
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGKILL');
-      await exited;
+      await server.kill();
     },
   };
 }
