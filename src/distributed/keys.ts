@@ -38,6 +38,8 @@ export const runsChannel = `${PREFIX}:runs`;
 export const planKey = (run: string, planId: string) => `${PREFIX}:${run}:plan:${planId}`;
 export const blobKey = (run: string, hash: string) => `${PREFIX}:${run}:blob:${hash}`;
 export const resultKey = (run: string, job: string) => `${PREFIX}:${run}:res:${job}`;
+/** The pack a stored range task left (task.ts RangeTask.stored), beside its digest at resultKey. */
+export const packKey = (run: string, job: string) => `${PREFIX}:${run}:res:${job}:pack`;
 /** Everything of a run's own but its queue. */
 export const runPattern = (run: string) => `${PREFIX}:${run}:*`;
 export const runKey = (run: string) => `${PREFIX}:run:${run}`;

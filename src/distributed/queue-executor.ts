@@ -33,6 +33,8 @@ import {
   workersPattern,
 } from './keys.js';
 import { connect, removeRun } from './redis.js';
+import { BulkLine } from './bulk-line.js';
+import { readDoubles } from './values.js';
 import { toWire } from './wire.js';
 
 export interface QueueExecutorOptions {
@@ -127,6 +129,8 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     await connect(options.url, { onGone: loseQueue }),
     await connect(options.url, { onGone: loseQueue, blocking: true }),
   ];
+  // Results are read on a line of their own, into their arrays (bulk-line.ts).
+  const results = new BulkLine(options.url);
   const queue = new Queue(queueName(runId), { connection: connections[0], prefix: PREFIX });
   const events = new QueueEvents(queueName(runId), { connection: connections[1], prefix: PREFIX });
   // Every task in flight listens for its job's events.
@@ -139,19 +143,26 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   const keepAlive = setInterval(() => void redis.expire(runKey(runId), ttl).catch(() => {}), 60_000);
   keepAlive.unref();
 
-  const stored = new Set<string>();
+  /** Keys stored or being stored by this run: tasks in flight at once share one write of a blob. */
+  const stored = new Map<string, Promise<void>>();
   const hashes = new WeakMap<ArrayBufferView, string>();
   const traffic: QueueTraffic = { tasks: 0, taskBytes: 0, storedBytes: 0, resultBytes: 0, reused: 0, stalled: 0 };
   events.on('stalled', () => traffic.stalled++);
   let pending = 0;
   let planChecked: string | undefined;
 
-  const store = async (key: string, bytes: Uint8Array) => {
-    if (stored.has(key)) return;
-    // NX: a resumed run's plan is already there, and blobs are shared by content.
-    await redis.set(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'EX', ttl, 'NX');
-    stored.add(key);
-    traffic.storedBytes += bytes.byteLength;
+  const store = (key: string, bytes: Uint8Array): Promise<void> => {
+    let done = stored.get(key);
+    if (!done) {
+      // NX: a resumed run's plan is already there, and blobs are shared by content.
+      done = redis.set(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'EX', ttl, 'NX').then(() => {
+        traffic.storedBytes += bytes.byteLength;
+      });
+      // A failed write is tried again by the next task that needs it.
+      done.catch(() => stored.delete(key));
+      stored.set(key, done);
+    }
+    return done;
   };
 
   const untilLost = new Promise<TaskFailure>((resolve) => {
@@ -195,7 +206,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   async function runRemote(task: EngineTask): Promise<TaskOutcome> {
     const wire = toWire(task, hashes);
     const plan = planOf(task);
-    if (planChecked !== plan.id) {
+    if (plan && planChecked !== plan.id) {
       // The plan's id is its content hash: a resumed run must be the same inputs.
       const first = await redis.hsetnx(runKey(runId), 'plan', plan.id);
       const recorded = first ? plan.id : await redis.hget(runKey(runId), 'plan');
@@ -203,15 +214,17 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
         return failed(`run ${runId} was started on other inputs: resume it with the same market, book and suite`);
       planChecked = plan.id;
     }
-    await store(planKey(runId, plan.id), plan.bytes);
+    if (plan) await store(planKey(runId, plan.id), plan.bytes);
     for (const [hash, bytes] of wire.blobs) await store(blobKey(runId, hash), bytes);
     const kind = 'kind' in task ? task.kind : 'range';
     const jobId = `${kind}-${createHash('sha256').update(wire.bytes).digest('hex').slice(0, 40)}`;
     traffic.tasks++;
-    const done = await readResult(redis, resultKey(runId, jobId));
+    // A stored range task's result is its digest; its pack lies beside it for summary tasks (packKey).
+    const stored = 'kind' in task || task.stored !== true ? {} : { stored: jobId };
+    const done = await readDoubles(results, resultKey(runId, jobId));
     if (done) {
       traffic.reused++;
-      return { ok: true, tails: done };
+      return { ok: true, tails: done, ...stored };
     }
     const data = Buffer.from(wire.bytes.buffer, wire.bytes.byteOffset, wire.bytes.byteLength).toString('base64');
     traffic.taskBytes += data.length;
@@ -227,10 +240,10 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       if (reason.startsWith(FAILURE_PREFIX)) return { ok: false, failure: JSON.parse(reason.slice(FAILURE_PREFIX.length)) };
       return failed(reason);
     }
-    const result = await readResult(redis, resultKey(runId, jobId));
+    const result = await readDoubles(results, resultKey(runId, jobId));
     if (!result) return failed(`the result of task ${jobId} is missing from Redis`);
     traffic.resultBytes += result.byteLength;
-    return { ok: true, tails: result };
+    return { ok: true, tails: result, ...stored };
   }
 
   return {
@@ -238,6 +251,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     resumed,
     concurrency,
     sharesMemory: false,
+    storesResults: true,
     traffic: () => ({ ...traffic }),
     async run(task) {
       if (closed) throw new Error('internal: task submitted to a closed executor');
@@ -278,6 +292,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
         // With Redis gone, BullMQ's close would wait for it: give it a moment, then cut the lines.
         await Promise.race([Promise.allSettled([queue.close(), events.close()]), sleep(lost ? 0 : 2_000)]);
         for (const c of [...connections, redis]) c.disconnect();
+        results.close();
       }
     },
   };
@@ -301,38 +316,10 @@ function failed(message: string): TaskOutcome {
   return { ok: false, failure: { code: 'task-failed', message } };
 }
 
-/** The plan a task runs on (a batch's tasks share one). */
-function planOf(task: EngineTask): PlanRef {
+/** The plan a task runs on (a batch's tasks share one); a summary task needs none. */
+function planOf(task: EngineTask): PlanRef | undefined {
   if ('plan' in task) return task.plan;
   if ('tasks' in task && task.tasks.length > 0) return task.tasks[0].plan;
+  if ('kind' in task && task.kind === 'summary') return undefined;
   throw new RunError('internal: a task without a plan cannot run on the queue');
-}
-
-/** Bytes of a result read per GETRANGE: below the socket's read size, so that most replies lie in one read. */
-const RESULT_PIECE = 32 * 1024;
-
-/**
- * A task's result (doubles), or undefined if it is not there, read in pieces straight into its
- * array. One GET of a large value makes the Redis client concatenate the reply into a fresh
- * buffer two or three times its size, and then it needs a copy to be aligned: on L's 300-400 MB
- * of results that took the coordinator more than two seconds of its one thread. Pipelined
- * GETRANGEs of 32 KiB come back as slices of the socket's reads and are copied once.
- */
-async function readResult(redis: Redis, key: string): Promise<Float64Array | undefined> {
-  const n = await redis.strlen(key);
-  if (n === 0) return (await redis.exists(key)) ? new Float64Array(0) : undefined;
-  if (n % 8 !== 0) throw new Error(`internal: a result of ${n} bytes`);
-  const out = new Float64Array(n / 8);
-  const bytes = new Uint8Array(out.buffer);
-  const pipeline = redis.pipeline();
-  for (let at = 0; at < n; at += RESULT_PIECE) pipeline.getrangeBuffer(key, at, Math.min(n, at + RESULT_PIECE) - 1);
-  let at = 0;
-  for (const [err, piece] of (await pipeline.exec()) ?? []) {
-    if (err) throw err;
-    bytes.set(piece as Buffer, at);
-    at += (piece as Buffer).byteLength;
-  }
-  // A key that expired or was removed between the length and the pieces.
-  if (at !== n) return undefined;
-  return out;
 }

@@ -11,12 +11,16 @@ import { randomBytes } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TaskExecutor } from '../engine/executor.js';
-import type { EngineTask } from '../engine/task.js';
+import { COVER_WIDTH } from '../engine/cover.js';
+import { isStoredPack, packCounts, packSlice, sliceBounds, type PackedTails } from '../engine/exact-tails.js';
+import { decodePlan } from '../engine/plan-codec.js';
+import { isSummaryTask, type EngineTask, type RangeTask, type SummaryTask } from '../engine/task.js';
 import { createThreadExecutor } from '../engine/thread-executor.js';
 import {
   blobKey,
   engineFingerprint,
   PREFIX,
+  packKey,
   planKey,
   queueDefaults,
   queueName,
@@ -28,6 +32,7 @@ import {
 } from './keys.js';
 import { connect, removeRun } from './redis.js';
 import { FAILURE_PREFIX } from './queue-executor.js';
+import { BulkLine } from './bulk-line.js';
 import { blobRefs, fromWire, resolveBlobs } from './wire.js';
 import { ByteLru } from '../util/byte-lru.js';
 
@@ -69,6 +74,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const redis = await connect(options.url, { persistent: true });
   const subscriber = await connect(options.url, { persistent: true });
   const executor: TaskExecutor = createThreadExecutor(options.concurrency);
+  // Results, slices of results, plans and blobs move on a line of their own (bulk-line.ts), one
+  // at a time; the queue's commands are not held up behind them.
+  const line = new BulkLine(options.url);
   const plans = new ByteLru<Uint8Array>(Infinity, PLANS_KEPT);
   const blobs = new ByteLru<Uint8Array>(BLOB_CACHE_BYTES);
   const stats = { done: 0, failed: 0, refused: 0 };
@@ -84,11 +92,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     cache: ByteLru<Uint8Array>,
     id: string,
     key: string,
-    make: (b: Buffer) => Uint8Array,
+    make: (b: Uint8Array) => Uint8Array,
   ): Promise<Uint8Array | undefined> => {
     const hit = cache.get(id);
     if (hit) return hit;
-    const bytes = await redis.getBuffer(key);
+    const bytes = await line.get(key);
     if (!bytes) return undefined;
     const v = make(bytes);
     cache.set(id, v);
@@ -119,13 +127,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     const fetched = new Map<string, Uint8Array>();
     for (const ref of blobRefs(decoded)) {
-      const b = await cached(blobs, ref.hash, blobKey(run, ref.hash), (x) => new Uint8Array(x));
+      // line.get gives a fresh array of its own: kept as it is.
+      const b = await cached(blobs, ref.hash, blobKey(run, ref.hash), (x) => x);
       if (!b) throw new UnrecoverableError(failure(`a blob of run ${run} is not in Redis (expired or removed)`));
       fetched.set(ref.hash, b);
     }
-    const task = attachPlans(resolveBlobs(decoded, fetched), planBytes) as EngineTask;
+    let task = attachPlans(resolveBlobs(decoded, fetched), planBytes) as EngineTask;
+    let borrowed: SharedArrayBuffer | undefined;
+    if (isSummaryTask(task)) ({ task, buffer: borrowed } = await withSlices(run, task));
     if (options.verbose) log(`run ${run}: task ${job.id} started`);
-    const outcome = await executor.run(task);
+    const outcome = await executor.run(task).finally(() => {
+      if (borrowed) scratch.push(borrowed);
+    });
     if (!outcome.ok) {
       stats.failed++;
       // A thread that died is this machine's trouble: another worker may do better. Anything
@@ -136,11 +149,86 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const r = outcome.tails;
     // A run that ended meanwhile (failed elsewhere, or cancelled) wants nothing more.
     if (!(await redis.exists(runKey(run)))) throw new UnrecoverableError(failure(`run ${run} ended`));
-    await redis.set(resultKey(run, job.id!), Buffer.from(r.buffer, r.byteOffset, r.byteLength), 'EX', ttl);
+    if (!('kind' in task) && task.stored) {
+      // The pack stays here for the set's summary tasks; the coordinator reads its digest. The
+      // pack first: a digest in Redis always has its pack beside it.
+      const head = task.cover ? COVER_WIDTH : 0;
+      const counts = packCounts(r, head, seriesOf(task), task.bar);
+      await line.set(packKey(run, job.id!), [r], ttl);
+      await line.set(resultKey(run, job.id!), [r.subarray(0, head), counts], ttl);
+    } else await line.set(resultKey(run, job.id!), [r], ttl);
     stats.done++;
     perRun.set(run, (perRun.get(run) ?? 0) + 1);
     if (options.verbose) log(`run ${run}: task ${job.id} done`);
     return { bytes: r.byteLength };
+  }
+
+  /** Series a range task keeps tails of: its group's, or every series of its plan. */
+  const seriesCounts = new Map<string, number>();
+  function seriesOf(task: RangeTask): number {
+    if (task.series) return task.series.to - task.series.from;
+    let n = seriesCounts.get(task.plan.id);
+    if (n === undefined) {
+      n = decodePlan(task.plan.bytes).holdings.nSeries;
+      seriesCounts.set(task.plan.id, n);
+    }
+    return n;
+  }
+
+  /**
+   * Scratch for summary tasks' slices, in shared memory for the pool's threads, reused from task to
+   * task (grown when a task needs more): fresh memory is what costs on the machines measured
+   * (bulk-line.ts), and a set's summary tasks read about its whole results between them.
+   */
+  const scratch: SharedArrayBuffer[] = [];
+
+  /**
+   * The summary task over its series' slices of each pack (exact-tails.ts packSlice), laid out in
+   * one scratch buffer: from a stored pack only those slices are read from Redis, about a task's
+   * share of the set's results. The slices merge to the bits of the whole packs. Returns the task
+   * and the buffer, to be handed back once the task is done.
+   */
+  async function withSlices(run: string, task: SummaryTask): Promise<{ task: SummaryTask; buffer: SharedArrayBuffer }> {
+    const { nSeries, from, to } = task;
+    const n = to - from;
+    const gone = () => new UnrecoverableError(failure(`a result of run ${run} is not in Redis (expired or removed)`));
+    // Each pack's sizes first: they say where its slice lies and how long it is.
+    const bounds: { values: number; indices: number; count: number; sizes?: Float64Array }[] = [];
+    for (const p of task.packs) {
+      if (!isStoredPack(p)) {
+        bounds.push(sliceBounds(p.data.subarray(p.start, p.start + nSeries), p.start, from, to));
+        continue;
+      }
+      const sizes = new Float64Array(nSeries);
+      if (!(await line.read(packKey(run, p.stored), p.start * 8, new Uint8Array(sizes.buffer)))) throw gone();
+      bounds.push({ ...sliceBounds(sizes, p.start, from, to), sizes });
+    }
+    const need = 8 * bounds.reduce((a, b) => a + n + 2 * b.count, 0);
+    let buffer = scratch.pop();
+    if (!buffer || buffer.byteLength < need) buffer = new SharedArrayBuffer(Math.max(need, buffer?.byteLength ?? 0));
+    const packs: PackedTails[] = [];
+    let at = 0;
+    const reads: Promise<boolean>[] = [];
+    task.packs.forEach((p, q) => {
+      const { values, indices, count, sizes } = bounds[q];
+      const data = new Float64Array(buffer, at, n + 2 * count);
+      at += data.byteLength;
+      packs.push({ data, start: 0 });
+      if (!isStoredPack(p)) {
+        packSlice(p.data, p.start, nSeries, from, to, data);
+        return;
+      }
+      data.set(sizes!.subarray(from, to));
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      const key = packKey(run, p.stored);
+      reads.push(line.read(key, values * 8, bytes.subarray(8 * n, 8 * (n + count))));
+      reads.push(line.read(key, indices * 8, bytes.subarray(8 * (n + count))));
+    });
+    if (!(await Promise.all(reads)).every(Boolean)) {
+      scratch.push(buffer);
+      throw gone();
+    }
+    return { task: { ...task, packs, nSeries: n, from: 0, to: n }, buffer };
   }
 
   const serve = async (run: string) => {
@@ -220,6 +308,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       await executor.close();
       await Promise.race([redis.del(workerKey(workerId)).catch(() => {}), sleep(500)]);
       for (const c of [...all.map((s) => s.connection), subscriber, redis]) c.disconnect();
+      line.close();
     },
   };
 }

@@ -16,7 +16,7 @@ export async function runTasks<T extends EngineTask>(
   tasks: T[],
   signal: AbortSignal | undefined,
   setName: string,
-  onTails: (task: T, tails: Float64Array) => void,
+  onTails: (task: T, tails: Float64Array, stored: string | undefined) => void,
 ): Promise<void> {
   let failure: TaskFailure | undefined;
   const inFlight = new Set<Promise<void>>();
@@ -28,7 +28,7 @@ export async function runTasks<T extends EngineTask>(
       const task = tasks[next++];
       const p: Promise<void> = executor.run(task).then(
         (outcome) => {
-          if (outcome.ok) onTails(task, outcome.tails);
+          if (outcome.ok) onTails(task, outcome.tails, outcome.stored);
           // A cancel shows up as an 'aborted' task; any real failure that came first wins.
           else if (failure === undefined || failure.code === 'aborted') failure = outcome.failure;
         },

@@ -41,6 +41,99 @@ export function packTails(
 }
 
 /**
+ * A task's pack left where a remote executor keeps results (task.ts RangeTask.stored): its name
+ * there, and where in the stored value the pack starts (in doubles). Only summary tasks, which
+ * run where the results are, read it (queue-worker.ts); the coordinator never holds it.
+ */
+export interface StoredPack {
+  stored: string;
+  start: number;
+}
+
+/** A pack where it lies: in the coordinator's memory, or with the executor. */
+export type TailsPack = PackedTails | StoredPack;
+
+export function isStoredPack(p: TailsPack): p is StoredPack {
+  return typeof (p as StoredPack).stored === 'string';
+}
+
+/**
+ * Per series, how many of the pack's losses are above its bar and how many at or above it, flat:
+ * [above of series 0 .. n-1, at or above of series 0 .. n-1] (no bar: minus infinity). What
+ * pilot.ts `coverage` adds up; a remote executor sends it in place of the pack (a digest of
+ * 2 n numbers for a pack of about 2 k n).
+ */
+export function packCounts(data: Float64Array, start: number, nSeries: number, bar: Float64Array | undefined): Float64Array {
+  const out = new Float64Array(2 * nSeries);
+  let v0 = start + nSeries;
+  for (let r = 0; r < nSeries; r++) {
+    const m = data[start + r];
+    const b = bar ? bar[r] : -Infinity;
+    let n = 0;
+    let nAt = 0;
+    for (let i = v0; i < v0 + m; i++) {
+      const v = data[i];
+      n += v > b ? 1 : 0;
+      nAt += v === b ? 1 : 0;
+    }
+    out[r] = n;
+    out[nSeries + r] = n + nAt;
+    v0 += m;
+  }
+  return out;
+}
+
+/**
+ * Where series [from, to) of a pack lie (packTails layout), in doubles from the value's start:
+ * their values from `values`, their indices from `indices`, `count` of each. `sizes` are the
+ * pack's sizes (all nSeries).
+ */
+export function sliceBounds(
+  sizes: ArrayLike<number>,
+  start: number,
+  from: number,
+  to: number,
+): { values: number; indices: number; count: number } {
+  const nSeries = sizes.length;
+  let before = 0;
+  let count = 0;
+  let total = 0;
+  for (let r = 0; r < nSeries; r++) {
+    const m = sizes[r];
+    if (r < from) before += m;
+    else if (r < to) count += m;
+    total += m;
+  }
+  const values = start + nSeries + before;
+  return { values, indices: values + total, count };
+}
+
+/**
+ * Series [from, to) of a pack as a pack of their own (start 0): all a summary task of those
+ * series reads of it. Merged, the slices give each series the same lists in the same order as
+ * the whole packs, so summaries of slices have the bits of summaries of the whole. Written into
+ * `into` when given (its length must be the slice's), else into a fresh array.
+ */
+export function packSlice(
+  data: Float64Array,
+  start: number,
+  nSeries: number,
+  from: number,
+  to: number,
+  into?: Float64Array,
+): Float64Array {
+  const sizes = data.subarray(start, start + nSeries);
+  const { values, indices, count } = sliceBounds(sizes, start, from, to);
+  const n = to - from;
+  if (into && into.length !== n + 2 * count) throw new Error(`internal: a slice of ${n + 2 * count} values into ${into.length}`);
+  const out = into ?? new Float64Array(n + 2 * count);
+  out.set(sizes.subarray(from, to), 0);
+  out.set(data.subarray(values, values + count), n);
+  out.set(data.subarray(indices, indices + count), n + count);
+  return out;
+}
+
+/**
  * The exact tail of one set: per series, its k largest losses with their scenario indices, sorted
  * by rank (loss descending, then scenario index ascending). The top k under that total order is
  * unique, so the tails do not depend on workers, chunks, tasks or the pilot.

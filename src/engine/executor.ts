@@ -14,6 +14,12 @@ export interface TaskExecutor {
    * workers see live. A remote executor gets neither and loses nothing but speed.
    */
   readonly sharesMemory: boolean;
+  /**
+   * Whether range tasks may leave their packs with the executor (RangeTask.stored), for its own
+   * summary tasks to read: a remote executor's results then never cross to the coordinator,
+   * only their digests and the summaries do.
+   */
+  readonly storesResults?: boolean;
   run(task: EngineTask): Promise<TaskOutcome>;
   /** Tasks submitted and not yet settled. */
   pending(): number;

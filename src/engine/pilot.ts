@@ -22,7 +22,7 @@
 // of the set. If fewer than k: the whole set is run again without a pilot. The outcome never
 // depends on the number of workers or on which branch was taken; only the speed does.
 import { engineDefaults } from './defaults.js';
-import { SeriesMerger, type PackedTails } from './exact-tails.js';
+import { packCounts, SeriesMerger, type PackedTails } from './exact-tails.js';
 
 /** The pilot of one set: scenarios [0, scenarios), keeping the top `rank` losses per series. */
 export interface PilotSpec {
@@ -72,34 +72,26 @@ export function coverage(
   bars: Float64Array,
   k: number,
 ): { tied: number[]; short: number[] } {
-  const above = new Int32Array(nSeries);
-  const atOrAbove = new Int32Array(nSeries);
-  for (const c of cursorsOf(packs, nSeries)) {
-    for (let r = 0; r < nSeries; r++) {
-      const m = c.data[c.start + r];
-      const b = bars[r];
-      let n = 0;
-      let nAt = 0;
-      for (let i = 0; i < m; i++) {
-        const v = c.data[c.values + i];
-        n += v > b ? 1 : 0;
-        nAt += v === b ? 1 : 0;
-      }
-      above[r] += n;
-      atOrAbove[r] += n + nAt;
-      c.values += m;
-    }
-  }
+  return coverageOfCounts(
+    packs.map(({ data, start }) => packCounts(data, start, nSeries, bars)),
+    nSeries,
+    k,
+  );
+}
+
+/** `coverage` from each pack's counts against the bars (exact-tails.ts packCounts), wherever they were counted. */
+export function coverageOfCounts(counts: Float64Array[], nSeries: number, k: number): { tied: number[]; short: number[] } {
   const tied: number[] = [];
   const short: number[] = [];
   for (let r = 0; r < nSeries; r++) {
-    if (atOrAbove[r] < k) short.push(r);
-    else if (above[r] < k) tied.push(r);
+    let above = 0;
+    let atOrAbove = 0;
+    for (const c of counts) {
+      above += c[r];
+      atOrAbove += c[nSeries + r];
+    }
+    if (atOrAbove < k) short.push(r);
+    else if (above < k) tied.push(r);
   }
   return { tied, short };
-}
-
-/** Where each pack's series-0 values start (packTails layout: sizes, then values, then indices). */
-function cursorsOf(packs: PackedTails[], nSeries: number): { data: Float64Array; start: number; values: number }[] {
-  return packs.map(({ data, start }) => ({ data, start, values: start + nSeries }));
 }

@@ -5,10 +5,20 @@ import { ArgumentError, runFailure } from '../errors.js';
 import { chunkFor, engineDefaults, maxChunkFor, taskSizeFor } from './defaults.js';
 import { runTasks } from './dispatch.js';
 import type { EngineRunOptions, PassStage } from './engine.js';
-import { ExactTails, mergeToPack, SUMMARY_WIDTH, summarizeTails, tailScenariosOf, type PackedTails } from './exact-tails.js';
+import {
+  ExactTails,
+  isStoredPack,
+  mergeToPack,
+  packCounts,
+  SUMMARY_WIDTH,
+  summarizeTails,
+  tailScenariosOf,
+  type PackedTails,
+  type TailsPack,
+} from './exact-tails.js';
 import type { TaskExecutor } from './executor.js';
 import { baseBytes, equalSlices, planGroups, type SeriesGroup } from './memory.js';
-import { coverage, pilotBars, pilotFor } from './pilot.js';
+import { coverage, coverageOfCounts, pilotBars, pilotFor } from './pilot.js';
 import { COVER_WIDTH, coverTable, emptyCoverState, mergeCoverState, setCover } from './cover.js';
 import type { RunPlan } from './plan.js';
 import { SharedBars } from './shared-bars.js';
@@ -63,6 +73,10 @@ export async function runSets(
   // Cancellation reaches running tasks through shared memory, between chunks; an executor that
   // cannot share memory stops taking new tasks and lets the running ones finish.
   const cancel = executor.sharesMemory ? new SharedArrayBuffer(4) : undefined;
+  // An executor that keeps results (a queue's workers and Redis) keeps the main passes' packs:
+  // the coordinator gets their digests, and summary tasks merge them where they are. Only when
+  // the run does not keep its tails (the losses themselves would have to come here).
+  const storing = executor.storesResults === true && options.keepTails === false;
   const onAbort = () => {
     if (cancel) Atomics.store(new Int32Array(cancel), 0, 1);
   };
@@ -90,7 +104,7 @@ export async function runSets(
     progress: { done: number; total: number },
     whileRunning: () => void,
     shareResults: boolean,
-  ): Promise<PackedTails[]> {
+  ): Promise<TailsPack[]> {
     const set = plan.sets[si];
     const k = set.tailSize;
     const nSeries = group.to - group.from;
@@ -105,7 +119,9 @@ export async function runSets(
         const bars = new SharedBars(sharedBars, nSeries);
         for (let r = 0; r < nSeries; r++) bars.raise(r, bar[r]);
       }
-      const packs: PackedTails[] = [];
+      const packs: TailsPack[] = [];
+      // The pilot's packs are merged here for its bars: they come back whole.
+      const store = storing && stage !== 'pilot';
       const cover = covers && group.from === 0 ? covers : undefined;
       let coverState = coverStates.get(si);
       if (cover && !coverState) coverStates.set(si, (coverState = emptyCoverState()));
@@ -123,12 +139,21 @@ export async function runSets(
           ...(cancel ? { cancel } : {}),
           ...(shareResults ? { sharedResult: true } : {}),
           ...(cover ? { cover } : {}),
+          ...(store ? { stored: true } : {}),
           ...(options.inject && options.inject.task === n ? { fault: options.inject.fault } : {}),
         };
       });
-      const running = runTasks(executor, tasks, signal, set.name, (task, tails) => {
+      const running = runTasks(executor, tasks, signal, set.name, (task, tails, stored) => {
         if (task.cover && coverState) mergeCoverState(coverState, tails.subarray(0, COVER_WIDTH));
-        packs.push({ data: tails, start: task.cover ? COVER_WIDTH : 0 });
+        const head = task.cover ? COVER_WIDTH : 0;
+        if (!store) packs.push({ data: tails, start: head });
+        else {
+          // The digest: the head, then the counts against the bar; the pack, head first, is stored.
+          if (stored === undefined || tails.length !== head + 2 * nSeries)
+            throw new Error(`internal: a stored range task came back without its digest`);
+          packs.push({ stored, start: head });
+          counts.push(tails.subarray(head));
+        }
         progress.done += task.count;
         allDone += task.count;
         options.onProgress?.({ set: set.name, done: progress.done, total: progress.total, allDone, allTotal });
@@ -137,6 +162,8 @@ export async function runSets(
       await running;
       return packs;
     }
+    /** The counts against the pilot's bar of the stored packs of the main pass (packCounts), in arrival order. */
+    const counts: Float64Array[] = [];
 
     // Only a Monte Carlo set's first scenarios are a random sample of it.
     const pilot =
@@ -147,12 +174,16 @@ export async function runSets(
       return packs;
     }
     // The pilot's tasks' top `rank`s, merged into one list per series: its bar is the last of it.
-    const pilotTop = mergeToPack(await pass('pilot', 0, pilot.scenarios, pilot.rank), nSeries, pilot.rank, shareResults);
+    // (A pilot's packs are never stored: `pass` keeps them here.)
+    const pilotRuns = (await pass('pilot', 0, pilot.scenarios, pilot.rank)) as PackedTails[];
+    const pilotTop = mergeToPack(pilotRuns, nSeries, pilot.rank, shareResults);
     const pilotPacks = [{ data: pilotTop, start: 0 }];
     options.onPass?.({ set: set.name, stage: 'pilot', scenarios: pilot.scenarios, cap: pilot.rank });
     const bar = pilotBars(pilotPacks, nSeries, pilot.rank);
     const mainPacks = await pass('main', pilot.scenarios, set.scenarios, k, bar, whileRunning);
-    const { tied, short } = coverage([...pilotPacks, ...mainPacks], nSeries, bar, k);
+    const { tied, short } = storing
+      ? coverageOfCounts([packCounts(pilotTop, 0, nSeries, bar), ...counts], nSeries, k)
+      : coverage([...pilotPacks, ...(mainPacks as PackedTails[])], nSeries, bar, k);
     options.onPass?.({
       set: set.name,
       stage: 'main',
@@ -185,7 +216,7 @@ export async function runSets(
    * does, in slices that leave it free to keep the workers fed.
    */
   async function summarize(
-    packs: PackedTails[],
+    packs: TailsPack[],
     nSeries: number,
     k: number,
     at: number,
@@ -211,8 +242,10 @@ export async function runSets(
       });
     };
     const withScenarios = onScenarios !== undefined;
-    const shared = packs.every((p) => p.data.buffer instanceof SharedArrayBuffer);
-    if (shared && nSeries * k >= engineDefaults.summaryTaskMinLosses) {
+    // Packs stored with the executor are merged there whatever their size: nothing else can read them.
+    const stored = packs.some(isStoredPack);
+    const shared = packs.every((p) => !isStoredPack(p) && p.data.buffer instanceof SharedArrayBuffer);
+    if (stored || (shared && nSeries * k >= engineDefaults.summaryTaskMinLosses)) {
       // With scenarios, slices small enough that the ones in flight stay a few MiB each.
       const bySize = withScenarios ? Math.ceil((nSeries * k * 4) / engineDefaults.tailScenarioSliceBytes) : 0;
       const count = Math.min(nSeries, Math.max(executor.concurrency * engineDefaults.summaryTasksPerWorker, bySize));
@@ -232,7 +265,7 @@ export async function runSets(
     for (let from = 0; from < nSeries; from += slice) {
       if (from > 0) await new Promise<void>((done) => setImmediate(done));
       const to = Math.min(nSeries, from + slice);
-      take(from, to, summarizeTails(packs, nSeries, k, from, to, withScenarios));
+      take(from, to, summarizeTails(packs as PackedTails[], nSeries, k, from, to, withScenarios));
     }
     return summaries;
   }
@@ -281,7 +314,9 @@ export async function runSets(
         }
         finishPrevious = () => {
           const done = summarize(packs, nSeries, k, at, si, 0).then((part) => {
-            const tails = new ExactTails(set.name, options.keepTails === false ? undefined : packs, nSeries, k, part);
+            // Packs are stored only in runs that do not keep their tails (`storing`).
+            const kept = options.keepTails === false ? undefined : (packs as PackedTails[]);
+            const tails = new ExactTails(set.name, kept, nSeries, k, part);
             tails.cover = coverOf(si);
             results[at] = tails;
             options.onSetTails?.(tails, at);

@@ -2,7 +2,7 @@
 // today, a process on another machine later). A task is a pure function of its fields: the same
 // task gives the same bytes anywhere, and task results merge associatively (exact-tails.ts).
 import type { TaskFailure } from '../errors.js';
-import type { PackedTails } from './exact-tails.js';
+import type { TailsPack } from './exact-tails.js';
 import type { CascadeTable } from '../risk/cascade.js';
 
 /** A plan by identity (plan-codec.ts), with its bytes for executors that cannot fetch it. */
@@ -55,6 +55,13 @@ export interface RangeTask {
    * series is aggregated for it, even in a task that keeps a group's tails.
    */
   cover?: CoverTable;
+  /**
+   * Leave the pack where the executor keeps results (executors that store them: executor.ts
+   * storesResults), and hand back only its digest: the cover state when `cover` is asked for
+   * (COVER_WIDTH slots), then each series' counts above and at or above `bar`
+   * (exact-tails.ts packCounts). The outcome's `stored` names the pack for summary tasks.
+   */
+  stored?: boolean;
   /** Test-only fault injection. */
   fault?: InjectedFault;
 }
@@ -67,12 +74,13 @@ export interface CoverTable {
 
 /**
  * The summaries of series [from, to) of a set's exact tails of size k, from its packs
- * (exact-tails.ts summarizeTails): a set's last merge, spread over the workers. Only executors
- * that share memory get these (the packs are read where they lie).
+ * (exact-tails.ts summarizeTails): a set's last merge, spread over the workers. Executors get
+ * these where the packs can be read without a copy: in shared memory (threads), or stored with
+ * the executor (a queue's workers read the slices of the stored packs they need).
  */
 export interface SummaryTask {
   kind: 'summary';
-  packs: PackedTails[];
+  packs: TailsPack[];
   nSeries: number;
   k: number;
   from: number;
@@ -212,4 +220,12 @@ export function isComponentLossBatch(task: EngineTask): task is ComponentLossBat
 }
 
 /** A task's result: its packed tails, or a failure value (errors travel as data, errors.ts). */
-export type TaskOutcome = { ok: true; tails: Float64Array } | { ok: false; failure: TaskFailure };
+export type TaskOutcome =
+  | {
+      ok: true;
+      /** The task's result; for a range task asked to leave its pack stored, the pack's digest (RangeTask.stored). */
+      tails: Float64Array;
+      /** Where the executor keeps the pack of a stored range task. */
+      stored?: string;
+    }
+  | { ok: false; failure: TaskFailure };

@@ -8,7 +8,7 @@ import { instantiateKernels, type WasmKernels } from '../kernels/wasm.js';
 import { WasmEvaluator } from './evaluator-wasm.js';
 import { decodePlan } from './plan-codec.js';
 import { runRangeTask } from './range-task.js';
-import { summarizeTails } from './exact-tails.js';
+import { isStoredPack, summarizeTails } from './exact-tails.js';
 import { layoutComponentLosses, pairsPerPass, runComponentLossTask, type ComponentLossLayout } from './component-loss-task.js';
 import { runCascadeTask } from './cascades.js';
 import { runRowVectorTask } from './row-vectors.js';
@@ -35,7 +35,12 @@ let losses: ComponentLossLayout | undefined;
 export default function runTask(task: EngineTask): Float64Array | TaskFailure {
   if (isSummaryTask(task)) {
     try {
-      const { packs, nSeries, k, from, to, withScenarios } = task;
+      const { nSeries, k, from, to, withScenarios } = task;
+      // Stored packs are the queue worker's to read (queue-worker.ts): here every pack is in memory.
+      const packs = task.packs.map((p) => {
+        if (isStoredPack(p)) throw new Error(`internal: a stored pack (${p.stored}) reached a thread`);
+        return p;
+      });
       return move(summarizeTails(packs, nSeries, k, from, to, withScenarios === true)) as unknown as Float64Array;
     } catch (err) {
       return { code: 'task-failed', message: err instanceof Error ? err.message : String(err) };
