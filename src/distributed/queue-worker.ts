@@ -65,6 +65,13 @@ export interface QueueWorker {
 const BLOB_CACHE_BYTES = 256 * 2 ** 20;
 /** Plans a worker keeps. */
 const PLANS_KEPT = 4;
+/**
+ * Bytes of its own stored packs a worker keeps (the least recently used dropped beyond it): a
+ * summary task that finds a pack here slices it in memory instead of reading it back from Redis.
+ * With two workers that is about half of every set's results not read again (L: 165 MB a set
+ * per worker). A pack not kept is read from Redis, with the same bits.
+ */
+const OWN_PACKS_BYTES = 512 * 2 ** 20;
 
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const log = options.log ?? (() => {});
@@ -79,6 +86,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const line = new BulkLine(options.url);
   const plans = new ByteLru<Uint8Array>(Infinity, PLANS_KEPT);
   const blobs = new ByteLru<Uint8Array>(BLOB_CACHE_BYTES);
+  /** This worker's stored packs, by their result key. */
+  const ownPacks = new ByteLru<Float64Array>(OWN_PACKS_BYTES);
   const stats = { done: 0, failed: 0, refused: 0 };
   const workerId = randomBytes(6).toString('hex');
   /** Per run served, its BullMQ worker and the connection it was given (which closing the worker leaves open). */
@@ -155,6 +164,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const head = task.cover ? COVER_WIDTH : 0;
       const counts = packCounts(r, head, seriesOf(task), task.bar);
       await line.set(packKey(run, job.id!), [r], ttl);
+      ownPacks.set(packKey(run, job.id!), r);
       await line.set(resultKey(run, job.id!), [r.subarray(0, head), counts], ttl);
     } else await line.set(resultKey(run, job.id!), [r], ttl);
     stats.done++;
@@ -194,14 +204,21 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const gone = () => new UnrecoverableError(failure(`a result of run ${run} is not in Redis (expired or removed)`));
     // Each pack's sizes first: they say where its slice lies and how long it is.
     const bounds: { values: number; indices: number; count: number; sizes?: Float64Array }[] = [];
-    for (const p of task.packs) {
-      if (!isStoredPack(p)) {
-        bounds.push(sliceBounds(p.data.subarray(p.start, p.start + nSeries), p.start, from, to));
-        continue;
-      }
-      const sizes = new Float64Array(nSeries);
-      if (!(await line.read(packKey(run, p.stored), p.start * 8, new Uint8Array(sizes.buffer)))) throw gone();
-      bounds.push({ ...sliceBounds(sizes, p.start, from, to), sizes });
+    // Packs in memory: the task's own (a pilot's merged list) and this worker's stored ones.
+    const local = task.packs.map((p) => (isStoredPack(p) ? ownPacks.get(packKey(run, p.stored)) : p.data));
+    const sized = await Promise.all(
+      task.packs.map(async (p, q) => {
+        const data = local[q];
+        if (data) return sliceBounds(data.subarray(p.start, p.start + nSeries), p.start, from, to);
+        if (!isStoredPack(p)) throw new Error('internal: a pack neither in the task nor stored');
+        const sizes = new Float64Array(nSeries);
+        if (!(await line.read(packKey(run, p.stored), p.start * 8, new Uint8Array(sizes.buffer)))) return undefined;
+        return { ...sliceBounds(sizes, p.start, from, to), sizes };
+      }),
+    );
+    for (const b of sized) {
+      if (!b) throw gone();
+      bounds.push(b);
     }
     const need = 8 * bounds.reduce((a, b) => a + n + 2 * b.count, 0);
     let buffer = scratch.pop();
@@ -214,10 +231,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const data = new Float64Array(buffer, at, n + 2 * count);
       at += data.byteLength;
       packs.push({ data, start: 0 });
-      if (!isStoredPack(p)) {
-        packSlice(p.data, p.start, nSeries, from, to, data);
+      const here = local[q];
+      if (here) {
+        packSlice(here, p.start, nSeries, from, to, data);
         return;
       }
+      if (!isStoredPack(p)) return;
       data.set(sizes!.subarray(from, to));
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       const key = packKey(run, p.stored);
