@@ -45,6 +45,27 @@ export function typedFrom(kind: Kind, bytes: Uint8Array): Typed {
   }
 }
 
+const ELEMENT_BYTES: Record<Kind, number> = { f64: 8, i32: 4, u8: 1, f32: 4, u32: 4 };
+
+/** `bytes` seen as a typed array of `kind` without a copy, or undefined when they are not aligned for it. */
+function typedView(kind: Kind, bytes: Uint8Array): Typed | undefined {
+  const size = ELEMENT_BYTES[kind];
+  if (bytes.byteOffset % size !== 0 || bytes.byteLength % size !== 0) return undefined;
+  const n = bytes.byteLength / size;
+  switch (kind) {
+    case 'f64':
+      return new Float64Array(bytes.buffer, bytes.byteOffset, n);
+    case 'i32':
+      return new Int32Array(bytes.buffer, bytes.byteOffset, n);
+    case 'u8':
+      return bytes;
+    case 'f32':
+      return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+    case 'u32':
+      return new Uint32Array(bytes.buffer, bytes.byteOffset, n);
+  }
+}
+
 function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
@@ -151,12 +172,18 @@ export function blobRefs(v: unknown, out: BlobRef[] = []): BlobRef[] {
   return out;
 }
 
-/** The task with every blob reference replaced by its array (`bytes` by hash). */
+/**
+ * The task with every blob reference replaced by its array (`bytes` by hash): a view of the
+ * blob's bytes where they are aligned for the kind (a blob as the worker fetches it: bulk-line.ts
+ * gives each value an array of its own), else a copy. A view is safe because tasks only read their
+ * inputs, and a task sent on to a thread is cloned on the way; a copy per task was 10 MB of fresh
+ * memory for each summary task of a set on L (the pilot's merged list).
+ */
 export function resolveBlobs(v: unknown, bytes: Map<string, Uint8Array>): unknown {
   if (v instanceof BlobRef) {
     const b = bytes.get(v.hash);
     if (!b) throw new Error(`internal: blob ${v.hash} not fetched`);
-    return typedFrom(v.kind, b);
+    return typedView(v.kind, b) ?? typedFrom(v.kind, b);
   }
   if (Array.isArray(v)) return v.map((x) => resolveBlobs(x, bytes));
   if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) {
