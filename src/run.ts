@@ -53,6 +53,12 @@ export interface RunInput
    * and skips the component-loss passes: for callers that need the margins only.
    */
   attribution?: boolean;
+  /**
+   * An executor to open once the inputs are valid, in place of `executor` (a job queue: input
+   * that will be refused costs no connection, and says so with its own error, not the queue's).
+   * The caller closes it.
+   */
+  openExecutor?: () => Promise<TaskExecutor>;
 }
 
 /** A plan, with the implausible values its inputs hold (docs/inputs.md, "Implausible values"). */
@@ -107,6 +113,10 @@ export function prepare(
  */
 export async function run(input: RunInput, control: RunControl = {}): Promise<Report> {
   const start = runStart();
+  if (input.openExecutor) {
+    const plan = prepare(input);
+    return runOn(await input.openExecutor(), input, control, start, plan);
+  }
   // The pool starts first: its threads load their modules and instantiate the kernels while this
   // thread reads and validates the inputs (the plan reaches them with the tasks, not at start-up).
   const executor = input.executor ?? createThreadExecutor(input.workers ?? engineDefaults.workers());
@@ -122,8 +132,8 @@ async function runOn(
   input: RunInput,
   control: RunControl,
   start: ReturnType<typeof runStart>,
+  plan: PreparedPlan = prepare(input),
 ): Promise<Report> {
-  const plan = prepare(input);
   // Hashed once validated (so a missing file is the validator's error), before any scenario runs.
   const inputs = inputHashes(input, plan.suite);
   const engine = createEngine(plan, { executor });

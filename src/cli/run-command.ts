@@ -10,7 +10,8 @@ import { parseBytes } from './sizes.js';
 import { warnOn } from './warnings.js';
 import type { CliIO } from './io.js';
 import { queueDefaults, redactUrl } from '../distributed/keys.js';
-import { createQueueExecutor } from '../distributed/queue-executor.js';
+import { createQueueExecutor, type QueueExecutor } from '../distributed/queue-executor.js';
+import type { TaskExecutor } from '../engine/executor.js';
 
 interface RunArgs {
   market?: string;
@@ -147,27 +148,29 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
       if (args.queueConcurrency !== undefined && !(Number.isInteger(args.queueConcurrency) && args.queueConcurrency >= 1))
         throw new UsageError(`--queue-concurrency must be a whole number >= 1, got ${args.queueConcurrency}`);
       const inputs = given === 3 ? { market: args.market!, book: args.book!, suite: args.suite! } : bundledExample;
-      const queue =
-        args.redis === undefined
-          ? undefined
-          : await createQueueExecutor({
-              url: args.redis,
-              resume: args.resume,
-              keep: args.keep,
-              concurrency: args.queueConcurrency,
-            });
-      if (queue)
+      let queue: QueueExecutor | undefined;
+      // Opened once the inputs are valid: bad input is exit 2 whether Redis is there or not.
+      const openQueue = async (redis: string): Promise<TaskExecutor> => {
+        queue = await createQueueExecutor({
+          url: redis,
+          resume: args.resume,
+          keep: args.keep,
+          concurrency: args.queueConcurrency,
+        });
         io.stderr.write(
-          `xmargin run: ${queue.resumed ? 'resuming' : 'run'} ${queue.runId} on the job queue at ${redactUrl(args.redis!)}, ` +
+          `xmargin run: ${queue.resumed ? 'resuming' : 'run'} ${queue.runId} on the job queue at ${redactUrl(redis)}, ` +
             `tasks cut for ${queue.concurrency} slots (after a crash: --resume ${queue.runId})\n`,
         );
+        return queue;
+      };
+      const redis = args.redis;
       const bar = progressBar(args.progress, io.stderr);
       let report;
       try {
         report = await run(
           {
             ...inputs,
-            executor: queue,
+            ...(redis === undefined ? {} : { openExecutor: () => openQueue(redis) }),
             workers: args.workers,
             chunk: args.chunk,
             maxMemory,
@@ -183,8 +186,8 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         bar.stop();
         await queue?.close();
       }
-      if (queue) {
-        const t = queue.traffic();
+      if (queue !== undefined) {
+        const t = (queue as QueueExecutor).traffic();
         const mb = (b: number) => (b / 1e6).toFixed(2);
         io.stderr.write(
           `xmargin run: ${t.tasks} tasks through the queue (${t.reused} reused, ${t.stalled} handed to another worker): ${mb(t.taskBytes)} MB of tasks, ` +

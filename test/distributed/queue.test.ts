@@ -228,6 +228,21 @@ describe('distributed runs: refusals and a lost Redis', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^xmargin: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
     expect(existsSync(out)).toBe(false);
+    // Input that would be refused is refused first, as input (exit 2), with no connection tried.
+    const bad = join(tmp(), 'book.json');
+    writeFileSync(bad, '{"accounts": 5}');
+    const b = await xmarginInProcess([
+      'run',
+      ...args({ ...contract, book: bad }),
+      '--redis',
+      'redis://127.0.0.1:1',
+      '--out',
+      out,
+    ]);
+    expect(b.code, b.stderr).toBe(2);
+    expect(b.stderr).toContain(`${bad}: accounts: expected a list of accounts`);
+    expect(b.stderr).not.toContain('Redis');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('Redis gone mid-run: exit 1 with a clear message, no report; the worker exits 0 on SIGTERM', async () => {
