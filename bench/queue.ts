@@ -31,7 +31,10 @@ interface QueueFigure {
   tasks: number;
   taskMB: number;
   storedMB: number;
+  /** Results the coordinator read. */
   resultMB: number;
+  /** Results the workers left in Redis and merged there (stored packs). */
+  keptMB: number;
 }
 
 const cli = fromRoot('dist', 'src', 'cli', 'main.js');
@@ -119,7 +122,8 @@ async function main(): Promise<number> {
         tasks: Number(/^(\d+) tasks/.exec(traffic)?.[1] ?? NaN),
         taskMB: mb('tasks'),
         storedMB: mb('plan and blobs'),
-        resultMB: mb('results'),
+        resultMB: mb('results read'),
+        keptMB: mb('results merged in place'),
       });
     }
   } finally {
@@ -134,7 +138,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       `${f.size}, ${f.reps} reps: local ${median(f.localMs)} ms, queue ${median(f.queueMs)} ms (medians); ` +
         `ratio ${f.ratioMedian} (median), ${f.ratioBest} (best); ${f.tasks} tasks, ${f.taskMB} MB of tasks, ` +
-        `${f.storedMB} MB of plan and blobs, ${f.resultMB} MB of results\n`,
+        `${f.storedMB} MB of plan and blobs, ${f.resultMB} MB of results read, ${f.keptMB} MB merged in place\n`,
     );
   process.stdout.write(`wrote ${file}\n`);
   return 0;

@@ -191,7 +191,8 @@ export function runCommand(io: CliIO): CommandModule<object, RunArgs> {
         const mb = (b: number) => (b / 1e6).toFixed(2);
         io.stderr.write(
           `xmargin run: ${t.tasks} tasks through the queue (${t.reused} reused, ${t.stalled} handed to another worker): ${mb(t.taskBytes)} MB of tasks, ` +
-            `${mb(t.storedBytes)} MB of plan and blobs, ${mb(t.resultBytes)} MB of results\n`,
+            `${mb(t.storedBytes)} MB of plan and blobs, ${mb(t.resultBytes)} MB of results read, ` +
+            `${mb(t.keptBytes)} MB of results merged in place\n`,
         );
       }
       // After the report is written: a breach is news for whoever reads it, not a failed run.

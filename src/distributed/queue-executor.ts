@@ -20,6 +20,7 @@ import {
   blobKey,
   engineFingerprint,
   newRunId,
+  packKey,
   isRunId,
   PREFIX,
   planKey,
@@ -61,6 +62,11 @@ export interface QueueTraffic {
   storedBytes: number;
   /** Result bytes read back. */
   resultBytes: number;
+  /**
+   * Result bytes the workers left in Redis and merged there (stored packs: task.ts
+   * RangeTask.stored), never read by the coordinator; measured when the run ends.
+   */
+  keptBytes: number;
   /** Tasks whose result was already there (a resumed run). */
   reused: number;
   /** Tasks handed to another worker after theirs stopped answering. */
@@ -146,7 +152,17 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   /** Keys stored or being stored by this run: tasks in flight at once share one write of a blob. */
   const stored = new Map<string, Promise<void>>();
   const hashes = new WeakMap<ArrayBufferView, string>();
-  const traffic: QueueTraffic = { tasks: 0, taskBytes: 0, storedBytes: 0, resultBytes: 0, reused: 0, stalled: 0 };
+  const traffic: QueueTraffic = {
+    tasks: 0,
+    taskBytes: 0,
+    storedBytes: 0,
+    resultBytes: 0,
+    keptBytes: 0,
+    reused: 0,
+    stalled: 0,
+  };
+  /** The jobs whose packs the workers keep in Redis. */
+  const kept = new Set<string>();
   events.on('stalled', () => traffic.stalled++);
   let pending = 0;
   let planChecked: string | undefined;
@@ -221,6 +237,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     traffic.tasks++;
     // A stored range task's result is its digest; its pack lies beside it for summary tasks (packKey).
     const stored = 'kind' in task || task.stored !== true ? {} : { stored: jobId };
+    if (stored.stored) kept.add(jobId);
     const done = await readDoubles(results, resultKey(runId, jobId));
     if (done) {
       traffic.reused++;
@@ -280,6 +297,11 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       clearInterval(keepAlive);
       try {
         const troubled = lost || [redis, ...connections].some((c) => c.status !== 'ready');
+        if (!troubled && kept.size > 0) {
+          const sizes = redis.pipeline();
+          for (const job of kept) sizes.strlen(packKey(runId, job));
+          for (const [err, n] of (await sizes.exec()) ?? []) if (!err) traffic.keptBytes += Number(n);
+        }
         if (!options.keep && !troubled) {
           await redis.srem(runsKey, runId);
           await redis.publish(runsChannel, `end ${runId}`);
