@@ -120,8 +120,9 @@ export async function runSets(
         for (let r = 0; r < nSeries; r++) bars.raise(r, bar[r]);
       }
       const packs: TailsPack[] = [];
-      // The pilot's packs are merged here for its bars: they come back whole.
-      const store = storing && stage !== 'pilot';
+      // The pilot's packs are merged here for its bars: they come back whole. So do a small
+      // set's: merging them here is quicker than the summary tasks' round trips.
+      const store = storing && stage !== 'pilot' && large(si);
       const cover = covers && group.from === 0 ? covers : undefined;
       let coverState = coverStates.get(si);
       if (cover && !coverState) coverStates.set(si, (coverState = emptyCoverState()));
@@ -274,7 +275,9 @@ export async function runSets(
   // (summarised, and when its set is complete handed to onSetTails) while the next piece's
   // tasks run, so the workers do not wait on the coordinator between them.
   const finishing: Promise<void>[] = [];
-  const large = (si: number) => nSeries * plan.sets[si].tailSize >= engineDefaults.summaryTaskMinLosses;
+  function large(si: number): boolean {
+    return nSeries * plan.sets[si].tailSize >= engineDefaults.summaryTaskMinLosses;
+  }
   let lastLarge = -1;
   which.forEach((si, at) => {
     if (large(si)) lastLarge = at;
