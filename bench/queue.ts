@@ -2,7 +2,8 @@
 // redis-server on a free loopback port and two `xmargin worker` processes of one thread each
 // serve `xmargin run --redis`; the local run is `xmargin run --workers 2`. Repetitions alternate
 // which goes first. The figure is the queue's overhead, median wall through the queue / median
-// wall local (the issue's bound: 1.25), and the bytes the run moved through Redis.
+// wall local (the issue's bound: 1.25), with the median of the repetitions' own ratios beside it
+// (the steadier on a drifting host), and the bytes the run moved through Redis.
 //
 //   node dist/bench/queue.js [--sizes M,L] [--reps 5]
 //
@@ -26,6 +27,12 @@ interface QueueFigure {
   queueMs: number[];
   /** Median through the queue / median local. */
   ratioMedian: number;
+  /**
+   * The median of each repetition's own ratio (its queue wall over its local wall, run back to
+   * back): on a host whose speed drifts over minutes (this one: the same run from 10 to 14 s),
+   * the pair shares the drift that the two medians, taken over different minutes, do not.
+   */
+  ratioPaired: number;
   ratioBest: number;
   /** From the coordinator's traffic line: tasks, and MB of tasks, of plan and blobs, of results. */
   tasks: number;
@@ -118,6 +125,7 @@ async function main(): Promise<number> {
         localMs,
         queueMs,
         ratioMedian: sig(median(queueMs) / median(localMs), 4),
+        ratioPaired: sig(median(queueMs.map((q, i) => q / localMs[i])), 4),
         ratioBest: sig(Math.min(...queueMs) / Math.min(...localMs), 4),
         tasks: Number(/^(\d+) tasks/.exec(traffic)?.[1] ?? NaN),
         taskMB: mb('tasks'),
@@ -137,7 +145,7 @@ async function main(): Promise<number> {
   for (const f of figures)
     process.stdout.write(
       `${f.size}, ${f.reps} reps: local ${median(f.localMs)} ms, queue ${median(f.queueMs)} ms (medians); ` +
-        `ratio ${f.ratioMedian} (median), ${f.ratioBest} (best); ${f.tasks} tasks, ${f.taskMB} MB of tasks, ` +
+        `ratio ${f.ratioMedian} (medians), ${f.ratioPaired} (paired), ${f.ratioBest} (best); ${f.tasks} tasks, ${f.taskMB} MB of tasks, ` +
         `${f.storedMB} MB of plan and blobs, ${f.resultMB} MB of results read, ${f.keptMB} MB merged in place\n`,
     );
   process.stdout.write(`wrote ${file}\n`);
