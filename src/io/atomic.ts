@@ -3,12 +3,65 @@
 // all or none. The layer under everything that writes output: reports, synthetic workloads,
 // calibrated markets, sweeps and bench results. Everything here is synchronous on purpose: a
 // signal is handled between event-loop turns, so it can never land between two renames.
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { makeFolder, outputFileProblem } from './location.js';
 
-export type FileData = string | Uint8Array;
+/**
+ * A file's content: text, bytes, or text as pieces written one after another and never joined
+ * (a large report: its pieces are the units' text, and joined they would be a second copy of
+ * it, tens of MB of fresh memory, then a third in UTF-8).
+ */
+export type FileData = string | Uint8Array | readonly string[];
+
+/** Bytes of UTF-8 gathered before each write of a file given in pieces. */
+const PIECES_BUFFER_BYTES = 1024 * 1024;
+
+/** Writes `data` to `path` (created or truncated). */
+function writeData(path: string, data: FileData): void {
+  if (typeof data === 'string' || data instanceof Uint8Array) {
+    writeFileSync(path, data);
+    return;
+  }
+  const fd = openSync(path, 'w');
+  try {
+    // One buffer, filled and written again and again: each byte is encoded into memory already touched.
+    const buffer = Buffer.allocUnsafe(PIECES_BUFFER_BYTES);
+    let used = 0;
+    const flush = () => {
+      for (let at = 0; at < used;) at += writeSync(fd, buffer, at, used - at);
+      used = 0;
+    };
+    // A UTF-16 unit is at most 3 bytes of UTF-8: a piece of at most this many units always fits an empty buffer.
+    const most = Math.floor(PIECES_BUFFER_BYTES / 3);
+    for (const piece of data) {
+      for (let from = 0; from < piece.length;) {
+        let to = Math.min(piece.length, from + most);
+        // Never between the two halves of a surrogate pair: each half alone would be encoded as U+FFFD.
+        const last = piece.charCodeAt(to - 1);
+        if (to < piece.length && last >= 0xd800 && last <= 0xdbff) to--;
+        if (3 * (to - from) > PIECES_BUFFER_BYTES - used) flush();
+        used += buffer.write(from === 0 && to === piece.length ? piece : piece.slice(from, to), used);
+        from = to;
+      }
+    }
+    flush();
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Writes one file atomically: a temp file beside it, then a rename. Missing folders are created. */
 export function writeFileAtomic(file: string, data: FileData): void {
@@ -17,7 +70,7 @@ export function writeFileAtomic(file: string, data: FileData): void {
   makeFolder(dirname(resolve(file)));
   const tmp = join(file, '..', `.${basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, data);
+    writeData(tmp, data);
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
@@ -67,7 +120,7 @@ export function writeFilesAtomic(
     const old = join(staging, 'old');
     mkdirSync(fresh);
     mkdirSync(old);
-    for (const [name, data] of files) writeFileSync(join(fresh, name), data);
+    for (const [name, data] of files) writeData(join(fresh, name), data);
     const steps: Step[] = [];
     try {
       for (const name of options.remove ?? []) {

@@ -127,15 +127,20 @@ export function unitTextsOf(report: Report): ReportUnitTexts {
  * a row of zeros says nothing report.json does not.
  */
 export function exposureCsv(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string {
-  const lines = ['level,id,underlying,delta,gamma,vega,theta,grossNotional'];
+  return exposureCsvLines(report, texts).join('');
+}
+
+/** exposureCsv as its lines, each ending in a newline: for a file written piece by piece (io/atomic.ts). */
+export function exposureCsvLines(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string[] {
+  const lines = ['level,id,underlying,delta,gamma,vega,theta,grossNotional\n'];
   const add = (level: string, id: string, text: UnitText | undefined) => {
     const head = `${level},${field(id)},`;
-    for (const row of text?.rows ?? []) lines.push(head + row);
+    for (const row of text?.rows ?? []) lines.push(head + row + '\n');
   };
   report.portfolios.forEach((p, i) => add('portfolio', p.id, texts.portfolios[i].exposure));
   let at = 0;
   for (const p of report.portfolios) for (const a of p.segregated.accounts) add('account', a.id, texts.accounts[at++].exposure);
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 /**
@@ -146,6 +151,11 @@ export function exposureCsv(report: Report, texts: ReportUnitTexts = unitTextsOf
  * would double the numbers a large book's file spells out).
  */
 export function attributionCsv(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string {
+  return attributionCsvLines(report, texts).join('');
+}
+
+/** attributionCsv as its lines, each ending in a newline: for a file written piece by piece (io/atomic.ts). */
+export function attributionCsvLines(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string[] {
   const header = [
     'level',
     'id',
@@ -159,11 +169,11 @@ export function attributionCsv(report: Report, texts: ReportUnitTexts = unitText
     'standalone',
     'diversification',
   ];
-  const lines = [header.join(',')];
+  const lines = [header.join(',') + '\n'];
   const add = (level: string, id: string, a: Attribution | undefined, text: UnitText | undefined) => {
     if (a === undefined || text === undefined) return;
     const head = `${level},${field(id)},${field(a.set)},${field(a.es)}`;
-    for (const row of text.rows) lines.push(head + row);
+    for (const row of text.rows) lines.push(head + row + '\n');
   };
   report.portfolios.forEach((p, i) => add('portfolio', p.id, p.cross.attribution, texts.portfolios[i].attribution));
   let at = 0;
@@ -171,5 +181,5 @@ export function attributionCsv(report: Report, texts: ReportUnitTexts = unitText
     for (const a of p.segregated.accounts) {
       add('account', a.id, a.attribution, texts.accounts[at++].attribution);
     }
-  return lines.join('\n') + '\n';
+  return lines;
 }

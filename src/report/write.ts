@@ -1,7 +1,7 @@
 import { encode } from '@msgpack/msgpack';
 import { writeFilesAtomic } from '../io/atomic.js';
 import { outputFolderProblem } from '../io/location.js';
-import { accountsCsv, attributionCsv, exposureCsv, portfoliosCsv, unitTextsOf, type ReportUnitTexts } from './csv.js';
+import { accountsCsv, attributionCsvLines, exposureCsvLines, portfoliosCsv, unitTextsOf, type ReportUnitTexts } from './csv.js';
 import type { Report } from './report.js';
 
 export type ReportFormat = 'json' | 'msgpack';
@@ -34,10 +34,16 @@ export function reportFolderProblem(dir: string, format: ReportFormat = 'json', 
 export const INDENTED_REPORT_MAX_CHARS = 8 * 1024 * 1024;
 
 export function reportJson(report: Report, texts?: ReportUnitTexts): string {
+  return reportJsonPieces(report, texts).join('');
+}
+
+/** reportJson in pieces, for a file written piece by piece (io/atomic.ts FileData): the same text. */
+export function reportJsonPieces(report: Report, texts?: ReportUnitTexts): string[] {
   // A report of another shape (from outside this build: an older one, a sketch) is stringified as it is.
   const shaped = report.portfolios?.every((p) => p?.cross && Array.isArray(p.segregated?.accounts));
-  const compact = shaped ? compactReportJson(report, texts) : JSON.stringify(report);
-  return (compact.length <= INDENTED_REPORT_MAX_CHARS ? JSON.stringify(report, null, 2) : compact) + '\n';
+  const compact = shaped ? compactReportPieces(report, texts) : [JSON.stringify(report)];
+  const length = compact.reduce((a, piece) => a + piece.length, 0);
+  return length <= INDENTED_REPORT_MAX_CHARS ? [JSON.stringify(report, null, 2), '\n'] : [...compact, '\n'];
 }
 
 /**
@@ -48,6 +54,15 @@ export function reportJson(report: Report, texts?: ReportUnitTexts): string {
  * NUL in an id), the count tells, and the report is stringified whole.
  */
 export function compactReportJson(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string {
+  return compactReportPieces(report, texts).join('');
+}
+
+/**
+ * compactReportJson in pieces: the stringified rest of the report between the markers, and the
+ * units' text in their place. Never joined when written (io/atomic.ts), so L's 33 MB of JSON
+ * are not built a second time as one string.
+ */
+export function compactReportPieces(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string[] {
   const pieces: string[] = [];
   const mark = (json: string) => `\u0000${pieces.push(json) - 1}`;
   let at = 0;
@@ -74,8 +89,16 @@ export function compactReportJson(report: Report, texts: ReportUnitTexts = unitT
     }),
   };
   const json = JSON.stringify(marked);
-  if ((json.match(/\\u0000/g)?.length ?? 0) !== pieces.length) return JSON.stringify(report);
-  return json.replace(/"\\u0000(\d+)"/g, (_, i: string) => pieces[Number(i)]);
+  if ((json.match(/\\u0000/g)?.length ?? 0) !== pieces.length) return [JSON.stringify(report)];
+  const out: string[] = [];
+  const marker = /"\\u0000(\d+)"/g;
+  let last = 0;
+  for (let m = marker.exec(json); m !== null; m = marker.exec(json)) {
+    out.push(json.slice(last, m.index), pieces[Number(m[1])]);
+    last = m.index + m[0].length;
+  }
+  out.push(json.slice(last));
+  return out;
 }
 
 export interface WriteReportOptions {
@@ -107,11 +130,11 @@ export function writeReport(
   return writeFilesAtomic(
     dir,
     [
-      [main, format === 'msgpack' ? encode(report) : reportJson(report, texts)],
+      [main, format === 'msgpack' ? encode(report) : reportJsonPieces(report, texts)],
       [portfolios, portfoliosCsv(report)],
       [accounts, accountsCsv(report)],
-      [exposure, exposureCsv(report, texts)],
-      [attribution, attributionCsv(report, texts)],
+      [exposure, exposureCsvLines(report, texts)],
+      [attribution, attributionCsvLines(report, texts)],
       ...(options.html !== undefined ? [[HTML_FILE, options.html] as const] : []),
     ],
     { remove: [REPORT_FILE[other], ...(options.html === undefined ? [HTML_FILE] : [])] },

@@ -25,6 +25,23 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir).sort()).toEqual(['a.txt', 'b.bin']);
   });
 
+  it('writes text given in pieces as their concatenation, in UTF-8, whatever their sizes', () => {
+    const dir = tmp();
+    // Pieces small and large (past the writer's buffer), multi-byte characters, and surrogate
+    // pairs (an emoji) placed across every boundary the writer may cut a long piece at.
+    const third = Math.floor((1024 * 1024) / 3);
+    const long = 'x'.repeat(third - 1) + '\u{1F4C8}' + 'é€'.repeat(third) + '\u{1F4C9}';
+    const pieces = ['', 'a,b\n', long, 'ü', '', '\u{1F600}'.repeat(5), 'z'.repeat(2 * 1024 * 1024 + 7), long.slice(1), '\n'];
+    writeFileAtomic(join(dir, 'p.txt'), pieces);
+    expect(read(dir, 'p.txt')).toBe(pieces.join(''));
+    writeFilesAtomic(dir, [
+      ['q.txt', pieces],
+      ['empty.txt', []],
+    ]);
+    expect(read(dir, 'q.txt')).toBe(pieces.join(''));
+    expect(read(dir, 'empty.txt')).toBe('');
+  });
+
   it('replaces an existing file', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'a.txt'), 'old content, longer than the new one\n');
