@@ -26,6 +26,11 @@ interface VersusFigure {
   otherMs: number[];
   /** Median wall of this build / median wall of the other (below 1: this build is faster). */
   ratioMedian: number;
+  /**
+   * The median of each repetition's own ratio (the two builds run back to back): steadier than the
+   * ratio of the medians on a host whose speed drifts over minutes (bench/queue.ts says the same).
+   */
+  ratioPaired: number;
   /** Best wall of this build / best wall of the other. */
   ratioBest: number;
 }
@@ -86,6 +91,7 @@ async function main(): Promise<number> {
         thisMs,
         otherMs,
         ratioMedian: sig(median(thisMs) / median(otherMs), 4),
+        ratioPaired: sig(median(thisMs.map((t, i) => t / otherMs[i])), 4),
         ratioBest: sig(Math.min(...thisMs) / Math.min(...otherMs), 4),
       });
     }
@@ -101,7 +107,7 @@ async function main(): Promise<number> {
   for (const f of figures) {
     process.stdout.write(
       `${f.size}, ${f.workers} workers, ${f.reps} reps: this ${median(f.thisMs)} ms vs other ${median(f.otherMs)} ms (median); ` +
-        `ratio ${f.ratioMedian} (median), ${f.ratioBest} (best)\n`,
+        `ratio ${f.ratioMedian} (medians), ${f.ratioPaired} (paired), ${f.ratioBest} (best)\n`,
     );
   }
   process.stdout.write(`wrote ${file}\n`);
