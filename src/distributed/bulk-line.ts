@@ -13,7 +13,7 @@
 //
 // It speaks just enough RESP2 for that: AUTH and SELECT from the URL, SET with EX, GET, GETRANGE.
 // SET is atomic on the server: a value is there whole or not at all.
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { queueDefaults, redactUrl } from './keys.js';
 
@@ -121,7 +121,7 @@ export class BulkLine {
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s =
         u.protocol === 'rediss:'
-          ? tlsConnect({ host, port, servername: host, onread } as unknown as ConnectionOptions)
+          ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), onread } as unknown as ConnectionOptions)
           : netConnect({ host, port, onread });
       const timer = setTimeout(() => s.destroy(new Error('connect timed out')), queueDefaults.reconnectMs);
       s.once(u.protocol === 'rediss:' ? 'secureConnect' : 'connect', () => {

@@ -275,6 +275,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const s = served.get(run);
     if (!s) return;
     served.delete(run);
+    // Its packs are of no use to anyone now either.
+    ownPacks.dropWhere((key) => key.startsWith(resultKey(run, '')));
     // The run is over: its running tasks are of no use to anyone.
     await s.worker.close(true).catch(() => {});
     s.connection.disconnect();

@@ -36,6 +36,15 @@ export class ByteLru<V extends { byteLength: number }> {
     return this.entries.get(key);
   }
 
+  /** Drops every value whose key passes `test` (a run's values, once the run has ended). */
+  dropWhere(test: (key: string) => boolean): void {
+    for (const [k, x] of this.entries) {
+      if (!test(k)) continue;
+      this.entries.delete(k);
+      this.total -= x.byteLength;
+    }
+  }
+
   /**
    * Keeps `v` as the most recently used, then drops the least recently used until the budget and
    * the count hold: all but `v` if need be (a value larger than the budget is still kept until
