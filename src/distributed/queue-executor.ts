@@ -8,7 +8,9 @@
 // job whose id is the hash of its wire bytes, so the same task always has the same job: a
 // coordinator restarted with the run's id (--resume) finds the tasks already finished, and a
 // task two passes share runs once. A worker writes the result beside the run's keys and the job
-// says it is done; the coordinator reads it and merges it as it would a thread's.
+// says it is done; the coordinator reads it and merges it as it would a thread's. Except a large
+// set's range results: the executor stores them (storesResults), the coordinator reads only
+// their digests, and the set's summary tasks merge them on the workers (queue-worker.ts).
 import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { Queue, QueueEvents } from 'bullmq';

@@ -1,7 +1,9 @@
 // The worker's side of a distributed run (`xmargin worker`): a long-running process that takes
 // tasks from every run announced in Redis, runs them on its own pool of WASM threads, and writes
-// back their packed results. It keeps each plan and blob it fetched, by content hash, so a plan
-// crosses the network once per worker, not once per task.
+// back their results. It keeps each plan and blob it fetched, by content hash, so a plan crosses
+// the network once per worker, not once per task. A stored range task's pack stays in Redis (and
+// in this worker's memory) for the set's summary tasks, which any worker runs on slices of the
+// packs (withSlices); the coordinator gets the pack's digest.
 //
 // Runs come and go: the worker reads `xm:runs` at start and every few seconds, and listens on
 // the channel of the same name, so it serves a run from its first task and stops serving it when
