@@ -15,13 +15,22 @@ type Typed = Float64Array | Int32Array | Uint8Array | Float32Array | Uint32Array
 const KINDS = ['f64', 'i32', 'u8', 'f32', 'u32'] as const;
 type Kind = (typeof KINDS)[number];
 
+/** Each kind's array type. */
+const ARRAY_OF: Record<
+  Kind,
+  { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): Typed; BYTES_PER_ELEMENT: number }
+> = {
+  f64: Float64Array,
+  i32: Int32Array,
+  u8: Uint8Array,
+  f32: Float32Array,
+  u32: Uint32Array,
+};
+
 function kindOf(a: ArrayBufferView): Kind {
-  if (a instanceof Float64Array) return 'f64';
-  if (a instanceof Int32Array) return 'i32';
-  if (a instanceof Uint8Array) return 'u8';
-  if (a instanceof Float32Array) return 'f32';
-  if (a instanceof Uint32Array) return 'u32';
-  throw new Error(`internal: a task holds a ${a.constructor.name}, which the queue does not carry`);
+  const kind = KINDS.find((k) => a instanceof ARRAY_OF[k]);
+  if (kind === undefined) throw new Error(`internal: a task holds a ${a.constructor.name}, which the queue does not carry`);
+  return kind;
 }
 
 /** A copy of `bytes` (aligned) as a typed array of `kind`. */
@@ -30,40 +39,15 @@ export function typedFrom(kind: Kind, bytes: Uint8Array): Typed {
   // a view of the shared pool, and the array would start at the pool's first byte.
   const fresh = new Uint8Array(bytes.byteLength);
   fresh.set(bytes);
-  const copy = fresh.buffer;
-  switch (kind) {
-    case 'f64':
-      return new Float64Array(copy);
-    case 'i32':
-      return new Int32Array(copy);
-    case 'u8':
-      return new Uint8Array(copy);
-    case 'f32':
-      return new Float32Array(copy);
-    case 'u32':
-      return new Uint32Array(copy);
-  }
+  return new ARRAY_OF[kind](fresh.buffer);
 }
-
-const ELEMENT_BYTES: Record<Kind, number> = { f64: 8, i32: 4, u8: 1, f32: 4, u32: 4 };
 
 /** `bytes` seen as a typed array of `kind` without a copy, or undefined when they are not aligned for it. */
 function typedView(kind: Kind, bytes: Uint8Array): Typed | undefined {
-  const size = ELEMENT_BYTES[kind];
+  const View = ARRAY_OF[kind];
+  const size = View.BYTES_PER_ELEMENT;
   if (bytes.byteOffset % size !== 0 || bytes.byteLength % size !== 0) return undefined;
-  const n = bytes.byteLength / size;
-  switch (kind) {
-    case 'f64':
-      return new Float64Array(bytes.buffer, bytes.byteOffset, n);
-    case 'i32':
-      return new Int32Array(bytes.buffer, bytes.byteOffset, n);
-    case 'u8':
-      return bytes;
-    case 'f32':
-      return new Float32Array(bytes.buffer, bytes.byteOffset, n);
-    case 'u32':
-      return new Uint32Array(bytes.buffer, bytes.byteOffset, n);
-  }
+  return new View(bytes.buffer, bytes.byteOffset, bytes.byteLength / size);
 }
 
 function bytesOf(a: ArrayBufferView): Uint8Array {
