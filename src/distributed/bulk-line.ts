@@ -49,9 +49,8 @@ export class BulkLine {
   /** Stores `parts` one after another as the value at `key`, expiring after `ttlSeconds`. */
   async set(key: string, parts: ArrayBufferView[], ttlSeconds: number): Promise<void> {
     const total = parts.reduce((a, p) => a + p.byteLength, 0);
-    const keyBytes = Buffer.from(key);
     const ttl = String(ttlSeconds);
-    const head = Buffer.from(`*5\r\n$3\r\nSET\r\n$${keyBytes.length}\r\n${key}\r\n$${total}\r\n`);
+    const head = Buffer.from(`*5\r\n$3\r\nSET\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n$${total}\r\n`);
     const tail = Buffer.from(`\r\n$2\r\nEX\r\n$${ttl.length}\r\n${ttl}\r\n`);
     const views = parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength));
     await this.command([head, ...views, tail], () => undefined);

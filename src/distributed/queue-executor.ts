@@ -152,7 +152,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   keepAlive.unref();
 
   /** Keys stored or being stored by this run: tasks in flight at once share one write of a blob. */
-  const stored = new Map<string, Promise<void>>();
+  const writes = new Map<string, Promise<void>>();
   const hashes = new WeakMap<ArrayBufferView, string>();
   const traffic: QueueTraffic = {
     tasks: 0,
@@ -170,15 +170,15 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   let planChecked: string | undefined;
 
   const store = (key: string, bytes: Uint8Array): Promise<void> => {
-    let done = stored.get(key);
+    let done = writes.get(key);
     if (!done) {
       // NX: a resumed run's plan is already there, and blobs are shared by content.
       done = redis.set(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'EX', ttl, 'NX').then(() => {
         traffic.storedBytes += bytes.byteLength;
       });
       // A failed write is tried again by the next task that needs it.
-      done.catch(() => stored.delete(key));
-      stored.set(key, done);
+      done.catch(() => writes.delete(key));
+      writes.set(key, done);
     }
     return done;
   };
@@ -238,8 +238,9 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     const jobId = `${kind}-${createHash('sha256').update(wire.bytes).digest('hex').slice(0, 40)}`;
     traffic.tasks++;
     // A stored range task's result is its digest; its pack lies beside it for summary tasks (packKey).
-    const stored = 'kind' in task || task.stored !== true ? {} : { stored: jobId };
-    if (stored.stored) kept.add(jobId);
+    const packStored = !('kind' in task) && task.stored === true;
+    if (packStored) kept.add(jobId);
+    const stored = packStored ? { stored: jobId } : {};
     const done = await readDoubles(results, resultKey(runId, jobId));
     if (done) {
       traffic.reused++;
