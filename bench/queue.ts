@@ -17,7 +17,7 @@ import { fromRoot } from '../src/paths.js';
 import { isSynthSize, type SynthSize } from '../src/synth/index.js';
 import { Workloads } from './lib/e2e.js';
 import { startRedisServer, type LocalRedisServer } from './lib/redis-server.js';
-import { median, sig } from './lib/stats.js';
+import { median, pairedRatio, sig } from './lib/stats.js';
 import { BenchFailure } from './lib/tinybench.js';
 
 interface QueueFigure {
@@ -125,7 +125,7 @@ async function main(): Promise<number> {
         localMs,
         queueMs,
         ratioMedian: sig(median(queueMs) / median(localMs), 4),
-        ratioPaired: sig(median(queueMs.map((q, i) => q / localMs[i])), 4),
+        ratioPaired: sig(pairedRatio(queueMs, localMs), 4),
         ratioBest: sig(Math.min(...queueMs) / Math.min(...localMs), 4),
         tasks: Number(/^(\d+) tasks/.exec(traffic)?.[1] ?? NaN),
         taskMB: mb('tasks'),

@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { fromRoot } from '../src/paths.js';
 import { isSynthSize, type SynthSize } from '../src/synth/index.js';
 import { runCli, Workloads } from './lib/e2e.js';
-import { median, sig } from './lib/stats.js';
+import { median, pairedRatio, sig } from './lib/stats.js';
 import { BenchFailure } from './lib/tinybench.js';
 
 interface VersusFigure {
@@ -91,7 +91,7 @@ async function main(): Promise<number> {
         thisMs,
         otherMs,
         ratioMedian: sig(median(thisMs) / median(otherMs), 4),
-        ratioPaired: sig(median(thisMs.map((t, i) => t / otherMs[i])), 4),
+        ratioPaired: sig(pairedRatio(thisMs, otherMs), 4),
         ratioBest: sig(Math.min(...thisMs) / Math.min(...otherMs), 4),
       });
     }

@@ -7,6 +7,15 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * The median of the pairs' own ratios, a[i] / b[i]: for two things timed back to back in each
+ * repetition, on a host whose speed drifts over minutes (a pair shares the drift).
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new Error(`internal: ${a.length} against ${b.length} repetitions`);
+  return median(a.map((x, i) => x / b[i]));
+}
+
 export function geomean(xs: readonly number[]): number {
   return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 }
