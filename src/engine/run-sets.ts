@@ -14,11 +14,12 @@ import {
   summarizeTails,
   tailScenariosOf,
   type PackedTails,
+  type StoredPack,
   type TailsPack,
 } from './exact-tails.js';
 import type { TaskExecutor } from './executor.js';
 import { baseBytes, equalSlices, planGroups, type SeriesGroup } from './memory.js';
-import { coverage, coverageOfCounts, pilotBars, pilotFor } from './pilot.js';
+import { coverageOfCounts, pilotBars, pilotFor } from './pilot.js';
 import { COVER_WIDTH, coverTable, emptyCoverState, mergeCoverState, setCover } from './cover.js';
 import type { RunPlan } from './plan.js';
 import { SharedBars } from './shared-bars.js';
@@ -152,8 +153,9 @@ export async function runSets(
           // The digest: the head, then the counts against the bar; the pack, head first, is stored.
           if (stored === undefined || tails.length !== head + 2 * nSeries)
             throw new Error(`internal: a stored range task came back without its digest`);
-          packs.push({ stored, start: head });
-          counts.push(tails.subarray(head));
+          const pack = { stored, start: head };
+          packs.push(pack);
+          digests.set(pack, tails.subarray(head));
         }
         progress.done += task.count;
         allDone += task.count;
@@ -163,8 +165,8 @@ export async function runSets(
       await running;
       return packs;
     }
-    /** The counts against the pilot's bar of the stored packs of the main pass (packCounts), in arrival order. */
-    const counts: Float64Array[] = [];
+    /** Each stored pack's counts against its task's bar (packCounts), from its digest. */
+    const digests = new Map<StoredPack, Float64Array>();
 
     // Only a Monte Carlo set's first scenarios are a random sample of it.
     const pilot =
@@ -182,9 +184,11 @@ export async function runSets(
     options.onPass?.({ set: set.name, stage: 'pilot', scenarios: pilot.scenarios, cap: pilot.rank });
     const bar = pilotBars(pilotPacks, nSeries, pilot.rank);
     const mainPacks = await pass('main', pilot.scenarios, set.scenarios, k, bar, whileRunning);
-    const { tied, short } = storing
-      ? coverageOfCounts([packCounts(pilotTop, 0, nSeries, bar), ...counts], nSeries, k)
-      : coverage([...pilotPacks, ...(mainPacks as PackedTails[])], nSeries, bar, k);
+    // Counted here where the pack is here, from its digest where the executor keeps it.
+    const counts = [...pilotPacks, ...mainPacks].map((p) =>
+      isStoredPack(p) ? digests.get(p)! : packCounts(p.data, p.start, nSeries, bar),
+    );
+    const { tied, short } = coverageOfCounts(counts, nSeries, k);
     options.onPass?.({
       set: set.name,
       stage: 'main',
