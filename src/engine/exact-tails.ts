@@ -254,7 +254,8 @@ export const SUMMARY_WIDTH = 5;
  * 32-bit integers packed two to a slot (`tailScenariosOf` reads them): what attribution
  * regenerates (src/risk/binding-tails.ts), at half the bytes of doubles. A pure function of the
  * packs: the engine runs it as a task (task.ts SummaryTask) so a set's merges spread over its
- * workers instead of queueing on the coordinator.
+ * workers instead of queueing on the coordinator. With `into` (at least summarizedLength long)
+ * the result is written there and returned as a view of it.
  */
 export function summarizeTails(
   packs: PackedTails[],
@@ -263,12 +264,15 @@ export function summarizeTails(
   from: number,
   to: number,
   withScenarios = false,
+  into?: Float64Array,
 ): Float64Array {
   if (!(from >= 0 && from <= to && to <= nSeries)) throw new Error(`internal: series ${from}..${to} of ${nSeries}`);
   const merger = new SeriesMerger(packs, nSeries);
   const losses = new Float64Array(k);
   const n = to - from;
-  const out = new Float64Array(n * SUMMARY_WIDTH + (withScenarios ? Math.ceil((n * k) / 2) : 0));
+  const length = summarizedLength(n, k, withScenarios);
+  if (into !== undefined && into.length < length) throw new Error(`internal: ${into.length} slots for ${length}`);
+  const out = into === undefined ? new Float64Array(length) : into.subarray(0, length);
   const packed = withScenarios ? tailScenariosOf(out, n, k) : undefined;
   const scratch = new Float64Array(k);
   for (let r = from; r < to; r++) {
@@ -283,6 +287,11 @@ export function summarizeTails(
     }
   }
   return out;
+}
+
+/** The length of a summarizeTails result for n series of k. */
+export function summarizedLength(n: number, k: number, withScenarios: boolean): number {
+  return n * SUMMARY_WIDTH + (withScenarios ? Math.ceil((n * k) / 2) : 0);
 }
 
 /** The scenario indices of a summarizeTails result with scenarios, for its n series of k: a view. */

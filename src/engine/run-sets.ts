@@ -12,6 +12,7 @@ import {
   packCounts,
   SUMMARY_WIDTH,
   summarizeTails,
+  summarizedLength,
   tailScenariosOf,
   type PackedTails,
   type StoredPack,
@@ -267,10 +268,13 @@ export async function runSets(
       return summaries;
     }
     const slice = Math.max(1, Math.floor(engineDefaults.summarySliceLosses / k));
+    // One buffer for every slice: what take hands on is valid during the call only, and fresh
+    // memory costs more to touch on some machines than the merge that fills it (exact-tails.ts).
+    const scratch = new Float64Array(summarizedLength(Math.min(slice, nSeries), k, withScenarios));
     for (let from = 0; from < nSeries; from += slice) {
       if (from > 0) await new Promise<void>((done) => setImmediate(done));
       const to = Math.min(nSeries, from + slice);
-      take(from, to, summarizeTails(packs as PackedTails[], nSeries, k, from, to, withScenarios));
+      take(from, to, summarizeTails(packs as PackedTails[], nSeries, k, from, to, withScenarios, scratch));
     }
     return summaries;
   }

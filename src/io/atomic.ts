@@ -18,16 +18,14 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { makeFolder, outputFileProblem } from './location.js';
+import { spellPieces, TextSink, type TextPiece } from './text-sink.js';
 
 /**
- * A file's content: text, bytes, or text as pieces written one after another and never joined
- * (a large report: its pieces are the units' text, and joined they would be a second copy of
- * it, tens of MB of fresh memory, then a third in UTF-8).
+ * A file's content: text, bytes, or pieces written one after another and never joined (a large
+ * report: joined, its pieces would be a second copy of it, tens of MB of fresh memory, then a
+ * third in UTF-8; a piece may also spell its text straight into the file's buffer, text-sink.ts).
  */
-export type FileData = string | Uint8Array | readonly string[];
-
-/** Bytes of UTF-8 gathered before each write of a file given in pieces. */
-const PIECES_BUFFER_BYTES = 1024 * 1024;
+export type FileData = string | Uint8Array | readonly TextPiece[];
 
 /** Writes `data` to `path` (created or truncated). */
 function writeData(path: string, data: FileData): void {
@@ -38,26 +36,11 @@ function writeData(path: string, data: FileData): void {
   const fd = openSync(path, 'w');
   try {
     // One buffer, filled and written again and again: each byte is encoded into memory already touched.
-    const buffer = Buffer.allocUnsafe(PIECES_BUFFER_BYTES);
-    let used = 0;
-    const flush = () => {
-      for (let at = 0; at < used;) at += writeSync(fd, buffer, at, used - at);
-      used = 0;
-    };
-    // A UTF-16 unit is at most 3 bytes of UTF-8: a piece of at most this many units always fits an empty buffer.
-    const most = Math.floor(PIECES_BUFFER_BYTES / 3);
-    for (const piece of data) {
-      for (let from = 0; from < piece.length;) {
-        let to = Math.min(piece.length, from + most);
-        // Never between the two halves of a surrogate pair: each half alone would be encoded as U+FFFD.
-        const last = piece.charCodeAt(to - 1);
-        if (to < piece.length && last >= 0xd800 && last <= 0xdbff) to--;
-        if (3 * (to - from) > PIECES_BUFFER_BYTES - used) flush();
-        used += buffer.write(from === 0 && to === piece.length ? piece : piece.slice(from, to), used);
-        from = to;
-      }
-    }
-    flush();
+    const sink = new TextSink((bytes) => {
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+    });
+    spellPieces(data, sink);
+    sink.flush();
   } finally {
     closeSync(fd);
   }

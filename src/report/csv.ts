@@ -2,7 +2,8 @@ import type { MarginComponents } from '../margin/addons.js';
 import type { Attribution } from '../risk/attribution.js';
 import type { Exposure } from '../risk/exposure.js';
 import type { Report } from './report.js';
-import { csvField, UnitTexts, type UnitText } from './unit-text.js';
+import { piecesText, type TextPiece, type TextSink } from '../io/text-sink.js';
+import { csvField, UnitSpeller } from './unit-text.js';
 
 const field = csvField;
 
@@ -99,26 +100,6 @@ export function accountsCsv(report: Report): string {
   return table(header, rows);
 }
 
-/** Every unit's exposure and attribution as text (unit-text.ts), in report order: built once for the JSON and the CSVs. */
-export interface ReportUnitTexts {
-  portfolios: { exposure?: UnitText; attribution?: UnitText }[];
-  /** Every account, grouped by portfolio (as in accounts.csv). */
-  accounts: { exposure?: UnitText; attribution?: UnitText }[];
-}
-
-export function unitTextsOf(report: Report): ReportUnitTexts {
-  const t = new UnitTexts();
-  // A report without exposure is one from outside this build (an older report, a test's sketch).
-  const of = (exposure: Exposure | undefined, attribution: Attribution | undefined) => ({
-    ...(exposure ? { exposure: t.exposure(exposure) } : {}),
-    ...(attribution ? { attribution: t.attribution(attribution) } : {}),
-  });
-  return {
-    portfolios: report.portfolios.map((p) => of(p.exposure, p.cross.attribution)),
-    accounts: report.portfolios.flatMap((p) => p.segregated.accounts.map((a) => of(a.exposure, a.attribution))),
-  };
-}
-
 /**
  * One row per unit and underlying it holds: every portfolio (report order), then every account
  * (grouped by portfolio, as in accounts.csv), each with its underlyings in market order. An
@@ -126,21 +107,23 @@ export function unitTextsOf(report: Report): ReportUnitTexts {
  * hold a few of many underlyings (on L, 90% of the 275,000 unit-underlying pairs are empty), and
  * a row of zeros says nothing report.json does not.
  */
-export function exposureCsv(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string {
-  return exposureCsvLines(report, texts).join('');
+export function exposureCsv(report: Report): string {
+  return piecesText(exposureCsvPieces(report));
 }
 
-/** exposureCsv as its lines, each ending in a newline: for a file written piece by piece (io/atomic.ts). */
-export function exposureCsvLines(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string[] {
-  const lines = ['level,id,underlying,delta,gamma,vega,theta,grossNotional\n'];
-  const add = (level: string, id: string, text: UnitText | undefined) => {
-    const head = `${level},${field(id)},`;
-    for (const row of text?.rows ?? []) lines.push(head + row + '\n');
+/** exposureCsv as pieces, spelled as the file is written (io/atomic.ts FileData). */
+export function exposureCsvPieces(report: Report, speller = new UnitSpeller()): TextPiece[] {
+  // A report without exposure is one from outside this build (an older report, a test's sketch).
+  const add = (level: string, id: string, e: Exposure | undefined, out: TextSink) => {
+    if (e !== undefined) speller.exposureLines(e, `${level},${field(id)},`, out);
   };
-  report.portfolios.forEach((p, i) => add('portfolio', p.id, texts.portfolios[i].exposure));
-  let at = 0;
-  for (const p of report.portfolios) for (const a of p.segregated.accounts) add('account', a.id, texts.accounts[at++].exposure);
-  return lines;
+  return [
+    'level,id,underlying,delta,gamma,vega,theta,grossNotional\n',
+    (out) => {
+      for (const p of report.portfolios) add('portfolio', p.id, p.exposure, out);
+      for (const p of report.portfolios) for (const a of p.segregated.accounts) add('account', a.id, a.exposure, out);
+    },
+  ];
 }
 
 /**
@@ -150,12 +133,12 @@ export function exposureCsvLines(report: Report, texts: ReportUnitTexts = unitTe
  * header only. A contribution's share of the ES is contribution / es (left to the reader: it
  * would double the numbers a large book's file spells out).
  */
-export function attributionCsv(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string {
-  return attributionCsvLines(report, texts).join('');
+export function attributionCsv(report: Report): string {
+  return piecesText(attributionCsvPieces(report));
 }
 
-/** attributionCsv as its lines, each ending in a newline: for a file written piece by piece (io/atomic.ts). */
-export function attributionCsvLines(report: Report, texts: ReportUnitTexts = unitTextsOf(report)): string[] {
+/** attributionCsv as pieces, spelled as the file is written (io/atomic.ts FileData). */
+export function attributionCsvPieces(report: Report, speller = new UnitSpeller()): TextPiece[] {
   const header = [
     'level',
     'id',
@@ -169,17 +152,14 @@ export function attributionCsvLines(report: Report, texts: ReportUnitTexts = uni
     'standalone',
     'diversification',
   ];
-  const lines = [header.join(',') + '\n'];
-  const add = (level: string, id: string, a: Attribution | undefined, text: UnitText | undefined) => {
-    if (a === undefined || text === undefined) return;
-    const head = `${level},${field(id)},${field(a.set)},${field(a.es)}`;
-    for (const row of text.rows) lines.push(head + row + '\n');
+  const add = (level: string, id: string, a: Attribution | undefined, out: TextSink) => {
+    if (a !== undefined) speller.attributionLines(a, `${level},${field(id)},${field(a.set)},${field(a.es)}`, out);
   };
-  report.portfolios.forEach((p, i) => add('portfolio', p.id, p.cross.attribution, texts.portfolios[i].attribution));
-  let at = 0;
-  for (const p of report.portfolios)
-    for (const a of p.segregated.accounts) {
-      add('account', a.id, a.attribution, texts.accounts[at++].attribution);
-    }
-  return lines;
+  return [
+    header.join(',') + '\n',
+    (out) => {
+      for (const p of report.portfolios) add('portfolio', p.id, p.cross.attribution, out);
+      for (const p of report.portfolios) for (const a of p.segregated.accounts) add('account', a.id, a.attribution, out);
+    },
+  ];
 }

@@ -1,13 +1,16 @@
-// The units' exposure and attribution as text, JSON and CSV at once. They are most of a large
-// book's report (on L, 30 of its 34 MB of JSON and both CSVs of them), and spelling a double
-// as text is most of what writing them costs: here each number is spelled once, for both files,
-// and an underlying a unit holds nothing in (the same frozen entry for every such unit:
-// risk/exposure.ts) is spelled once for the whole report. The JSON is exactly what
+// The units' exposure and attribution as text, JSON and CSV, spelled straight into the file's
+// buffer (io/text-sink.ts). They are most of a large book's report (on L, 30 of its 34 MB of JSON
+// and both CSVs): built as strings first, they were hundreds of thousands of short strings,
+// concatenated, flattened and encoded again on the way out, most of the coordinator's time in
+// writing. Here a number is spelled as a short string and copied at once, and an underlying a
+// unit holds nothing in (the same frozen entry for every such unit: risk/exposure.ts) is spelled
+// once for the whole report, its UTF-8 copied wherever it appears. The JSON is exactly what
 // JSON.stringify writes for the same object: the shapes are written out here field by field, in
 // the order the risk modules build them, and test/report/unit-text.test.ts holds the two equal on
 // real reports. A unit whose keys are not the expected ones (a field added without updating
 // this file) is handed to JSON.stringify whole, so it can be slower but never wrong; the entries
 // and items inside are not checked one by one (275,000 on L), the tests hold them.
+import type { TextSink } from '../io/text-sink.js';
 import type { Attribution } from '../risk/attribution.js';
 import type { Exposure, UnderlyingExposure } from '../risk/exposure.js';
 
@@ -15,6 +18,7 @@ import type { Exposure, UnderlyingExposure } from '../risk/exposure.js';
 const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
 const numOrNull = (x: number | null): string => (x === null ? 'null' : num(x));
 const str = (s: string): string => JSON.stringify(s);
+const utf8 = new TextEncoder();
 
 /** RFC 4180 quoting: a field with a comma, quote or newline is quoted, quotes doubled. */
 export function csvField(v: unknown): string {
@@ -29,92 +33,179 @@ const hasKeys = (o: object, keys: string): boolean => Object.keys(o).join(',') =
 const EXPOSURE = 'byUnderlying,grossNotional,netDelta,leverage,concentration,largestUnderlying';
 const LARGEST = 'id,share';
 
-export interface UnitText {
-  /** JSON.stringify of the object. */
-  json: string;
-  /** Its CSV rows, each after the unit's leading cells (exposure.csv: `level,id,`; attribution.csv: `level,id,set,es`). */
-  rows: string[];
-}
+const held = (u: UnderlyingExposure): boolean =>
+  u.delta !== 0 || u.gamma !== 0 || u.vega !== 0 || u.theta !== 0 || u.grossNotional !== 0;
 
-export class UnitTexts {
-  /** JSON of frozen (shared) entries, by identity. */
-  private readonly shared = new WeakMap<object, string>();
+/** Spells units into sinks; one per report written, as it keeps the UTF-8 of the report's shared entries. */
+export class UnitSpeller {
+  /** The UTF-8 of frozen (shared) entries after a comma, by identity. */
+  private readonly shared = new WeakMap<object, Uint8Array>();
 
-  /**
-   * A unit's exposure: its JSON, and its exposure.csv rows (`underlying,delta,gamma,vega,theta,
-   * grossNotional`), one per underlying it holds something in (an all-zero entry has no row).
-   */
-  exposure(e: Exposure): UnitText {
-    const rows: string[] = [];
-    const entries: string[] = new Array(e.byUnderlying.length);
-    e.byUnderlying.forEach((u, i) => (entries[i] = this.entry(u, rows)));
-    if (!hasKeys(e, EXPOSURE) || (e.largestUnderlying !== null && !hasKeys(e.largestUnderlying, LARGEST)))
-      return { json: JSON.stringify(e), rows };
-    const largest =
-      e.largestUnderlying === null ? 'null' : `{"id":${str(e.largestUnderlying.id)},"share":${num(e.largestUnderlying.share)}}`;
-    const json =
-      `{"byUnderlying":[${entries.join(',')}],"grossNotional":${num(e.grossNotional)},"netDelta":${num(e.netDelta)},` +
-      `"leverage":${numOrNull(e.leverage)},"concentration":${numOrNull(e.concentration)},"largestUnderlying":${largest}}`;
-    return { json, rows };
-  }
-
-  private entry(u: UnderlyingExposure, rows: string[]): string {
-    const frozen = Object.isFrozen(u);
-    if (frozen) {
-      const known = this.shared.get(u);
-      if (known !== undefined) {
-        if (u.delta !== 0 || u.gamma !== 0 || u.vega !== 0 || u.theta !== 0 || u.grossNotional !== 0)
-          rows.push(`${csvField(u.id)},${num(u.delta)},${num(u.gamma)},${num(u.vega)},${num(u.theta)},${num(u.grossNotional)}`);
-        return known;
-      }
+  /** A unit's exposure as JSON. */
+  exposureJson(e: Exposure, out: TextSink): void {
+    if (!hasKeys(e, EXPOSURE) || (e.largestUnderlying !== null && !hasKeys(e.largestUnderlying, LARGEST))) {
+      out.text(JSON.stringify(e));
+      return;
     }
-    const held = u.delta !== 0 || u.gamma !== 0 || u.vega !== 0 || u.theta !== 0 || u.grossNotional !== 0;
-    const d = num(u.delta);
-    const g = num(u.gamma);
-    const v = num(u.vega);
-    const t = num(u.theta);
-    const n = num(u.grossNotional);
-    const json = `{"id":${str(u.id)},"delta":${d},"gamma":${g},"vega":${v},"theta":${t},"grossNotional":${n}}`;
-    if (held) rows.push(`${csvField(u.id)},${d},${g},${v},${t},${n}`);
-    if (frozen) this.shared.set(u, json);
-    return json;
+    out.ascii('{"byUnderlying":[');
+    const entries = e.byUnderlying;
+    for (let i = 0; i < entries.length; i++) this.entryJson(entries[i], i > 0, out);
+    out.ascii('],"grossNotional":');
+    out.ascii(num(e.grossNotional));
+    out.ascii(',"netDelta":');
+    out.ascii(num(e.netDelta));
+    out.ascii(',"leverage":');
+    out.ascii(numOrNull(e.leverage));
+    out.ascii(',"concentration":');
+    out.ascii(numOrNull(e.concentration));
+    out.ascii(',"largestUnderlying":');
+    if (e.largestUnderlying === null) out.ascii('null');
+    else {
+      out.ascii('{"id":');
+      out.text(str(e.largestUnderlying.id));
+      out.ascii(',"share":');
+      out.ascii(num(e.largestUnderlying.share));
+      out.ascii('}');
+    }
+    out.ascii('}');
+  }
+
+  /** An entry's JSON, after a comma when `comma`. */
+  private entryJson(u: UnderlyingExposure, comma: boolean, out: TextSink): void {
+    if (Object.isFrozen(u)) {
+      let bytes = this.shared.get(u);
+      if (bytes === undefined) {
+        bytes = utf8.encode(
+          `,{"id":${str(u.id)},"delta":${num(u.delta)},"gamma":${num(u.gamma)},"vega":${num(u.vega)},` +
+            `"theta":${num(u.theta)},"grossNotional":${num(u.grossNotional)}}`,
+        );
+        this.shared.set(u, bytes);
+      }
+      out.bytes(comma ? bytes : bytes.subarray(1));
+      return;
+    }
+    out.ascii(comma ? ',{"id":' : '{"id":');
+    out.text(str(u.id));
+    out.ascii(',"delta":');
+    out.ascii(num(u.delta));
+    out.ascii(',"gamma":');
+    out.ascii(num(u.gamma));
+    out.ascii(',"vega":');
+    out.ascii(num(u.vega));
+    out.ascii(',"theta":');
+    out.ascii(num(u.theta));
+    out.ascii(',"grossNotional":');
+    out.ascii(num(u.grossNotional));
+    out.ascii('}');
   }
 
   /**
-   * A unit's attribution: its JSON, and its attribution.csv rows (`,component,account,instrument,
-   * underlying,contribution,standalone,diversification`): its accounts, underlyings and top positions.
+   * A unit's exposure.csv lines: `head` (`level,id,`), then `underlying,delta,gamma,vega,theta,
+   * grossNotional`, one per underlying it holds something in (an all-zero entry has no line).
    */
-  attribution(a: Attribution): UnitText {
-    const rows: string[] = [];
-    const parts: string[] = [];
+  exposureLines(e: Exposure, head: string, out: TextSink): void {
+    for (const u of e.byUnderlying) {
+      if (!held(u)) continue;
+      out.text(head);
+      out.text(csvField(u.id));
+      out.ascii(',');
+      out.ascii(num(u.delta));
+      out.ascii(',');
+      out.ascii(num(u.gamma));
+      out.ascii(',');
+      out.ascii(num(u.vega));
+      out.ascii(',');
+      out.ascii(num(u.theta));
+      out.ascii(',');
+      out.ascii(num(u.grossNotional));
+      out.ascii('\n');
+    }
+  }
+
+  /** A unit's attribution as JSON. */
+  attributionJson(a: Attribution, out: TextSink): void {
     const keys = Object.keys(a).filter((k) => (a as unknown as Record<string, unknown>)[k] !== undefined);
     const expected =
       a.byAccount !== undefined ? 'set,es,byAccount,byUnderlying,topPositions' : 'set,es,byUnderlying,topPositions';
-    const plain = keys.join(',') === expected;
-    if (a.byAccount !== undefined) {
-      const items = a.byAccount.map((x) => {
-        const c = num(x.contribution);
-        const s = num(x.standalone);
-        const d = num(x.diversification);
-        rows.push(`,account,${csvField(x.id)},,,${c},${s},${d}`);
-        return `{"id":${str(x.id)},"contribution":${c},"standalone":${s},"diversification":${d}}`;
-      });
-      parts.push(`"byAccount":[${items.join(',')}]`);
+    if (keys.join(',') !== expected) {
+      out.text(JSON.stringify(a));
+      return;
     }
-    const underlyings = a.byUnderlying.map((x) => {
-      const c = num(x.contribution);
-      rows.push(`,underlying,,,${csvField(x.id)},${c},,`);
-      return `{"id":${str(x.id)},"contribution":${c}}`;
+    out.ascii('{"set":');
+    out.text(str(a.set));
+    out.ascii(',"es":');
+    out.ascii(num(a.es));
+    if (a.byAccount !== undefined) {
+      out.ascii(',"byAccount":[');
+      a.byAccount.forEach((x, i) => {
+        out.ascii(i > 0 ? ',{"id":' : '{"id":');
+        out.text(str(x.id));
+        out.ascii(',"contribution":');
+        out.ascii(num(x.contribution));
+        out.ascii(',"standalone":');
+        out.ascii(num(x.standalone));
+        out.ascii(',"diversification":');
+        out.ascii(num(x.diversification));
+        out.ascii('}');
+      });
+      out.ascii(']');
+    }
+    out.ascii(',"byUnderlying":[');
+    a.byUnderlying.forEach((x, i) => {
+      out.ascii(i > 0 ? ',{"id":' : '{"id":');
+      out.text(str(x.id));
+      out.ascii(',"contribution":');
+      out.ascii(num(x.contribution));
+      out.ascii('}');
     });
-    const positions = a.topPositions.map((x) => {
-      const c = num(x.contribution);
-      rows.push(`,position,${csvField(x.account)},${csvField(x.instrument)},,${c},,`);
-      return `{"account":${str(x.account)},"instrument":${str(x.instrument)},"contribution":${c}}`;
+    out.ascii('],"topPositions":[');
+    a.topPositions.forEach((x, i) => {
+      out.ascii(i > 0 ? ',{"account":' : '{"account":');
+      out.text(str(x.account));
+      out.ascii(',"instrument":');
+      out.text(str(x.instrument));
+      out.ascii(',"contribution":');
+      out.ascii(num(x.contribution));
+      out.ascii('}');
     });
-    if (!plain) return { json: JSON.stringify(a), rows };
-    const json =
-      `{"set":${str(a.set)},"es":${num(a.es)},${parts.length ? `${parts[0]},` : ''}` +
-      `"byUnderlying":[${underlyings.join(',')}],"topPositions":[${positions.join(',')}]}`;
-    return { json, rows };
+    out.ascii(']}');
+  }
+
+  /**
+   * A unit's attribution.csv lines: `head` (`level,id,set,es`), then `,component,account,
+   * instrument,underlying,contribution,standalone,diversification`: its accounts, underlyings and
+   * top positions.
+   */
+  attributionLines(a: Attribution, head: string, out: TextSink): void {
+    for (const x of a.byAccount ?? []) {
+      out.text(head);
+      out.ascii(',account,');
+      out.text(csvField(x.id));
+      out.ascii(',,,');
+      out.ascii(num(x.contribution));
+      out.ascii(',');
+      out.ascii(num(x.standalone));
+      out.ascii(',');
+      out.ascii(num(x.diversification));
+      out.ascii('\n');
+    }
+    for (const x of a.byUnderlying) {
+      out.text(head);
+      out.ascii(',underlying,,,');
+      out.text(csvField(x.id));
+      out.ascii(',');
+      out.ascii(num(x.contribution));
+      out.ascii(',,\n');
+    }
+    for (const x of a.topPositions) {
+      out.text(head);
+      out.ascii(',position,');
+      out.text(csvField(x.account));
+      out.ascii(',');
+      out.text(csvField(x.instrument));
+      out.ascii(',,');
+      out.ascii(num(x.contribution));
+      out.ascii(',,\n');
+    }
   }
 }
