@@ -56,7 +56,11 @@ export function componentTailLosses(
     return task.scenarios.length * (16 + t.rows.length) + task.pairUnits.length * avgSlots;
   });
   const total = cost.reduce((a, b) => a + b, 0);
-  const nBatches = Math.max(1, Math.min(all.length, executor.concurrency));
+  // Threads on this machine leave one of them to the coordinator, which builds the report while
+  // the passes run: on two cores, two batches beside it had three threads share two cores, and the
+  // build took as long again (on L about 0.3 s). Another machine's workers take every slot.
+  const slots = executor.sharesMemory ? executor.concurrency - 1 : executor.concurrency;
+  const nBatches = Math.max(1, Math.min(all.length, slots));
   const batches: ComponentLossBatch[] = [];
   const members: (typeof all)[] = [];
   for (let i = 0, acc = 0; i < all.length;) {
@@ -173,11 +177,9 @@ function planPass(
         sum[i] = t;
       }
     }
-    return units.map((_, i) => {
-      const out = new Float64Array(table.unitOffsets[i + 1] - table.unitOffsets[i]);
-      for (let j = 0; j < out.length; j++) out[j] = sum[table.unitOffsets[i] + j] + comp[table.unitOffsets[i] + j];
-      return out;
-    });
+    // Each unit's totals a view of one array (a fresh array each was thousands of allocations).
+    for (let i = 0; i < nSlots; i++) sum[i] += comp[i];
+    return units.map((_, i) => sum.subarray(table.unitOffsets[i], table.unitOffsets[i + 1]));
   };
   return { table, tasks, merge };
 }

@@ -125,7 +125,8 @@ export interface Engine {
   /**
    * For each pass (a set, and units with their tails in it: tail scenarios and components), each
    * unit's components' losses summed over its tail, regenerated on the executor
-   * (component-losses.ts). The tasks are dispatched before this returns.
+   * (component-losses.ts); a pass's units' sums are views of one array, the caller's to keep or
+   * change. The tasks are dispatched before this returns.
    */
   componentTailLosses(passes: ComponentLossPass[], options?: { chunk?: number }, control?: RunControl): Promise<Float64Array[][]>;
   /**

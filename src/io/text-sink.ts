@@ -8,6 +8,8 @@ import { Buffer } from 'node:buffer';
 
 /** Bytes gathered before the sink hands them on. */
 const SINK_BYTES = 1024 * 1024;
+/** Strings up to this long are tried as plain ASCII, a byte at a time (ids, CSV heads). */
+const SHORT = 256;
 
 export class TextSink {
   private readonly buffer = Buffer.allocUnsafe(SINK_BYTES);
@@ -31,6 +33,55 @@ export class TextSink {
 
   /** Any text, as UTF-8. */
   text(s: string): void {
+    if (s.length <= SHORT && this.plain(s, 0x80, -1, -1)) return;
+    this.encoded(s);
+  }
+
+  /** `s` as a JSON string: quoted, and escaped as JSON.stringify escapes it. */
+  json(s: string): void {
+    // Printable ASCII but the quote and the backslash needs no escape: copied between quotes.
+    if (s.length <= SHORT) {
+      if (s.length + 2 > SINK_BYTES - this.used) this.flush();
+      const at = this.used;
+      this.buffer[at] = 0x22;
+      this.used = at + 1;
+      if (this.plain(s, 0x7f, 0x22, 0x5c, 0x20)) {
+        this.buffer[this.used++] = 0x22;
+        return;
+      }
+      this.used = at;
+    }
+    this.encoded(JSON.stringify(s));
+  }
+
+  /** `s` as a CSV field, quoted when it must be (`quote`: RFC 4180, as report/unit-text.ts csvField). */
+  csv(s: string, quote: (s: string) => string): void {
+    // Printable ASCII without a quote or a comma needs no quoting.
+    if (s.length <= SHORT && this.plain(s, 0x80, 0x22, 0x2c, 0x20)) return;
+    this.encoded(quote(s));
+  }
+
+  /**
+   * Copies `s` if every character is below `below` (and at or above `from`), and is neither `a`
+   * nor `b`; else writes nothing and says so. Short strings only: for them a loop here is
+   * cheaper than a call into the encoder.
+   */
+  private plain(s: string, below: number, a: number, b: number, from = 0): boolean {
+    const n = s.length;
+    if (n > SINK_BYTES - this.used) this.flush();
+    const buf = this.buffer;
+    const at = this.used;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= below || c < from || c === a || c === b) return false;
+      buf[at + i] = c;
+    }
+    this.used = at + n;
+    return true;
+  }
+
+  /** Any text, as UTF-8, through the encoder. */
+  private encoded(s: string): void {
     // A UTF-16 unit is at most 3 bytes of UTF-8: a run of at most this many units always fits an empty buffer.
     const most = Math.floor(SINK_BYTES / 3);
     for (let from = 0; from < s.length;) {

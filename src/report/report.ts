@@ -3,7 +3,7 @@ import type { CoverValue, SetCover } from '../engine/cover.js';
 import type { CascadeReport } from '../risk/cascade.js';
 import { shortOptionNotionalsOf, unitMargins } from '../margin/unit-margins.js';
 import { capitalEfficiency, healthOf, marginOf, type MarginResult } from '../margin/margin.js';
-import { attribution, type Attribution, type SeriesContributions } from '../risk/attribution.js';
+import { seriesAttribution, type Attribution, type SeriesContributions } from '../risk/attribution.js';
 import { planExposures, type Exposure, type PlanExposures } from '../risk/exposure.js';
 import { distancesToLiquidation, liquidationModel, type DistanceToLiquidation } from '../risk/liquidation.js';
 import { checkLimits, type Breach, type LimitUnit } from '../risk/limits.js';
@@ -136,18 +136,25 @@ export function attachStress(plan: RunPlan, report: Report, covers: (SetCover | 
 export function attachAttribution(plan: RunPlan, report: Report, contributions: SeriesContributions[]): void {
   const h = plan.holdings;
   const top = plan.suite.attribution.top;
-  const attributionOf = (series: number, m: MarginResult, standalone?: Map<string, number>): Attribution => {
+  const attributionOf = (
+    series: number,
+    m: MarginResult,
+    standalone?: { accounts: number[]; initialMargins: number[] },
+  ): Attribution => {
     const c = contributions[series];
     if (c === undefined) throw new Error(`internal: no contributions for series ${series}`);
     const set = plan.sets[c.set].name;
     // The binding set was chosen twice, here from the measures and during the run from the tails
     // kept for attribution (risk/binding-tails.ts): they must agree.
     if (set !== m.bindingSet) throw new Error(`internal: attribution in set "${set}", binding set "${m.bindingSet}"`);
-    return attribution(plan, set, m.sets[set].es, c.components, c.contribution, top, standalone);
+    return seriesAttribution(plan, set, m.sets[set].es, c.unit, c.contribution, top, standalone);
   };
   const accountIndex = new Map(h.accountIds.map((id, a) => [id, a]));
   report.portfolios.forEach((p, i) => {
-    const standalone = new Map(p.segregated.accounts.map((a) => [a.id, a.initialMargin]));
+    const standalone = {
+      accounts: p.segregated.accounts.map((a) => accountIndex.get(a.id)!),
+      initialMargins: p.segregated.accounts.map((a) => a.initialMargin),
+    };
     p.cross.attribution = attributionOf(h.portfolios[i].series, p.cross, standalone);
     for (const a of p.segregated.accounts) {
       const { distanceToLiquidation } = a;

@@ -36,10 +36,16 @@ const LARGEST = 'id,share';
 const held = (u: UnderlyingExposure): boolean =>
   u.delta !== 0 || u.gamma !== 0 || u.vega !== 0 || u.theta !== 0 || u.grossNotional !== 0;
 
-/** Spells units into sinks; one per report written, as it keeps the UTF-8 of the report's shared entries. */
+/**
+ * Spells units into sinks; one per report written, as it keeps the UTF-8 of the report's shared
+ * entries, and each unit's numbers as its JSON spelled them, for its CSV lines (report.json is
+ * written first): spelling a double is most of the time here, and the CSVs repeat the JSON's.
+ */
 export class UnitSpeller {
   /** The UTF-8 of frozen (shared) entries after a comma, by identity. */
   private readonly shared = new WeakMap<object, Uint8Array>();
+  /** A unit's numbers as its JSON spelled them, in the order its CSV lines take them. */
+  private readonly spelled = new WeakMap<object, string[]>();
 
   /** A unit's exposure as JSON. */
   exposureJson(e: Exposure, out: TextSink): void {
@@ -49,7 +55,9 @@ export class UnitSpeller {
     }
     out.ascii('{"byUnderlying":[');
     const entries = e.byUnderlying;
-    for (let i = 0; i < entries.length; i++) this.entryJson(entries[i], i > 0, out);
+    const numbers: string[] = [];
+    for (let i = 0; i < entries.length; i++) this.entryJson(entries[i], i > 0, out, numbers);
+    this.spelled.set(e, numbers);
     out.ascii('],"grossNotional":');
     out.ascii(num(e.grossNotional));
     out.ascii(',"netDelta":');
@@ -62,7 +70,7 @@ export class UnitSpeller {
     if (e.largestUnderlying === null) out.ascii('null');
     else {
       out.ascii('{"id":');
-      out.text(str(e.largestUnderlying.id));
+      out.json(e.largestUnderlying.id);
       out.ascii(',"share":');
       out.ascii(num(e.largestUnderlying.share));
       out.ascii('}');
@@ -70,8 +78,8 @@ export class UnitSpeller {
     out.ascii('}');
   }
 
-  /** An entry's JSON, after a comma when `comma`. */
-  private entryJson(u: UnderlyingExposure, comma: boolean, out: TextSink): void {
+  /** An entry's JSON, after a comma when `comma`; its numbers into `numbers` when it has a CSV line and is not shared. */
+  private entryJson(u: UnderlyingExposure, comma: boolean, out: TextSink, numbers: string[]): void {
     if (Object.isFrozen(u)) {
       let bytes = this.shared.get(u);
       if (bytes === undefined) {
@@ -84,18 +92,24 @@ export class UnitSpeller {
       out.bytes(comma ? bytes : bytes.subarray(1));
       return;
     }
+    const d = num(u.delta);
+    const g = num(u.gamma);
+    const v = num(u.vega);
+    const t = num(u.theta);
+    const n = num(u.grossNotional);
+    if (held(u)) numbers.push(d, g, v, t, n);
     out.ascii(comma ? ',{"id":' : '{"id":');
-    out.text(str(u.id));
+    out.json(u.id);
     out.ascii(',"delta":');
-    out.ascii(num(u.delta));
+    out.ascii(d);
     out.ascii(',"gamma":');
-    out.ascii(num(u.gamma));
+    out.ascii(g);
     out.ascii(',"vega":');
-    out.ascii(num(u.vega));
+    out.ascii(v);
     out.ascii(',"theta":');
-    out.ascii(num(u.theta));
+    out.ascii(t);
     out.ascii(',"grossNotional":');
-    out.ascii(num(u.grossNotional));
+    out.ascii(n);
     out.ascii('}');
   }
 
@@ -104,20 +118,23 @@ export class UnitSpeller {
    * grossNotional`, one per underlying it holds something in (an all-zero entry has no line).
    */
   exposureLines(e: Exposure, head: string, out: TextSink): void {
+    const numbers = this.spelled.get(e);
+    let at = 0;
     for (const u of e.byUnderlying) {
       if (!held(u)) continue;
+      const known = numbers !== undefined && !Object.isFrozen(u);
       out.text(head);
-      out.text(csvField(u.id));
+      out.csv(u.id, csvField);
       out.ascii(',');
-      out.ascii(num(u.delta));
+      out.ascii(known ? numbers[at++] : num(u.delta));
       out.ascii(',');
-      out.ascii(num(u.gamma));
+      out.ascii(known ? numbers[at++] : num(u.gamma));
       out.ascii(',');
-      out.ascii(num(u.vega));
+      out.ascii(known ? numbers[at++] : num(u.vega));
       out.ascii(',');
-      out.ascii(num(u.theta));
+      out.ascii(known ? numbers[at++] : num(u.theta));
       out.ascii(',');
-      out.ascii(num(u.grossNotional));
+      out.ascii(known ? numbers[at++] : num(u.grossNotional));
       out.ascii('\n');
     }
   }
@@ -131,21 +148,27 @@ export class UnitSpeller {
       out.text(JSON.stringify(a));
       return;
     }
+    const numbers: string[] = [];
+    const spell = (x: number): string => {
+      const text = num(x);
+      numbers.push(text);
+      return text;
+    };
     out.ascii('{"set":');
-    out.text(str(a.set));
+    out.json(a.set);
     out.ascii(',"es":');
     out.ascii(num(a.es));
     if (a.byAccount !== undefined) {
       out.ascii(',"byAccount":[');
       a.byAccount.forEach((x, i) => {
         out.ascii(i > 0 ? ',{"id":' : '{"id":');
-        out.text(str(x.id));
+        out.json(x.id);
         out.ascii(',"contribution":');
-        out.ascii(num(x.contribution));
+        out.ascii(spell(x.contribution));
         out.ascii(',"standalone":');
-        out.ascii(num(x.standalone));
+        out.ascii(spell(x.standalone));
         out.ascii(',"diversification":');
-        out.ascii(num(x.diversification));
+        out.ascii(spell(x.diversification));
         out.ascii('}');
       });
       out.ascii(']');
@@ -153,22 +176,23 @@ export class UnitSpeller {
     out.ascii(',"byUnderlying":[');
     a.byUnderlying.forEach((x, i) => {
       out.ascii(i > 0 ? ',{"id":' : '{"id":');
-      out.text(str(x.id));
+      out.json(x.id);
       out.ascii(',"contribution":');
-      out.ascii(num(x.contribution));
+      out.ascii(spell(x.contribution));
       out.ascii('}');
     });
     out.ascii('],"topPositions":[');
     a.topPositions.forEach((x, i) => {
       out.ascii(i > 0 ? ',{"account":' : '{"account":');
-      out.text(str(x.account));
+      out.json(x.account);
       out.ascii(',"instrument":');
-      out.text(str(x.instrument));
+      out.json(x.instrument);
       out.ascii(',"contribution":');
-      out.ascii(num(x.contribution));
+      out.ascii(spell(x.contribution));
       out.ascii('}');
     });
     out.ascii(']}');
+    this.spelled.set(a, numbers);
   }
 
   /**
@@ -177,34 +201,38 @@ export class UnitSpeller {
    * top positions.
    */
   attributionLines(a: Attribution, head: string, out: TextSink): void {
+    // The JSON's numbers when it was spelled (in the same order), else spelled here.
+    const numbers = this.spelled.get(a);
+    let at = 0;
+    const spelled = (x: number): string => (numbers !== undefined ? numbers[at++] : num(x));
     for (const x of a.byAccount ?? []) {
       out.text(head);
       out.ascii(',account,');
-      out.text(csvField(x.id));
+      out.csv(x.id, csvField);
       out.ascii(',,,');
-      out.ascii(num(x.contribution));
+      out.ascii(spelled(x.contribution));
       out.ascii(',');
-      out.ascii(num(x.standalone));
+      out.ascii(spelled(x.standalone));
       out.ascii(',');
-      out.ascii(num(x.diversification));
+      out.ascii(spelled(x.diversification));
       out.ascii('\n');
     }
     for (const x of a.byUnderlying) {
       out.text(head);
       out.ascii(',underlying,,,');
-      out.text(csvField(x.id));
+      out.csv(x.id, csvField);
       out.ascii(',');
-      out.ascii(num(x.contribution));
+      out.ascii(spelled(x.contribution));
       out.ascii(',,\n');
     }
     for (const x of a.topPositions) {
       out.text(head);
       out.ascii(',position,');
-      out.text(csvField(x.account));
+      out.csv(x.account, csvField);
       out.ascii(',');
-      out.text(csvField(x.instrument));
+      out.csv(x.instrument, csvField);
       out.ascii(',,');
-      out.ascii(num(x.contribution));
+      out.ascii(spelled(x.contribution));
       out.ascii(',,\n');
     }
   }

@@ -37,49 +37,102 @@ export interface Attribution {
  * non-cash collateral holdings (cash moves with no scenario and contributes nothing).
  */
 export function componentsOf(plan: RunPlan, accounts: number[]): Component[] {
-  return componentLists(plan)(accounts);
+  const c = componentColumns(plan, accounts).columns;
+  return Array.from({ length: c.rows.length }, (_, j) => componentAt(plan, c, j));
 }
 
 /**
- * componentsOf for many units of one plan: the maps from ids are built once, and each
- * account's components once (a portfolio's are its accounts').
+ * Components as columns, what a run computes with: a large book has a component per position
+ * (100,000 on L), and as objects, each with its strings, they were a good part of the
+ * coordinator's time and garbage during the run. componentAt makes one an object.
  */
-export function componentLists(plan: RunPlan): (accounts: number[]) => Component[] {
+export interface ComponentColumns {
+  /** Each component's account (its index in the book). */
+  accounts: Int32Array;
+  rows: Int32Array;
+  quantities: Float64Array;
+  /** Each component's underlying (its index in the market). */
+  underlyings: Int32Array;
+  /** The instrument's index in the book, or -1 - the market index of a collateral asset. */
+  sources: Int32Array;
+}
+
+/** Component j of the columns as an object. */
+export function componentAt(plan: RunPlan, c: ComponentColumns, j: number): Component {
+  const s = c.sources[j];
+  const underlyings = plan.market.underlyings;
+  return {
+    account: plan.book.accounts[c.accounts[j]].id,
+    instrument: s >= 0 ? plan.book.instruments[s].id : `collateral:${underlyings[-1 - s].id}`,
+    underlying: underlyings[c.underlyings[j]].id,
+    quantity: c.quantities[j],
+    row: c.rows[j],
+  };
+}
+
+/** The components of `accounts` (componentsOf's order) as columns; account accounts[i]'s at [offsets[i], offsets[i + 1]). */
+export function componentColumns(plan: RunPlan, accounts: readonly number[]): { offsets: Int32Array; columns: ComponentColumns } {
   const { book, market, instruments } = plan;
-  const underlyingOf = new Map(book.instruments.map((i) => [i.id, i.underlying]));
+  const nInstruments = book.instruments.length;
+  const indexOf = new Map(book.instruments.map((x, i) => [x.id, i]));
   const marketIndex = new Map(market.underlyings.map((u, k) => [u.id, k]));
-  const byAccount = new Map<number, Component[]>();
-  const ofAccount = (a: number): Component[] => {
-    const known = byAccount.get(a);
-    if (known) return known;
+  const rowOf = Int32Array.from(book.instruments, (x) => instruments.rowOf.get(x.id)!);
+  const underlyingOf = Int32Array.from(book.instruments, (x) => marketIndex.get(x.underlying)!);
+  let most = 0;
+  for (const a of accounts) most += book.accounts[a].positions.length + book.accounts[a].collateral.length;
+  const out = {
+    accounts: new Int32Array(most),
+    rows: new Int32Array(most),
+    quantities: new Float64Array(most),
+    underlyings: new Int32Array(most),
+    sources: new Int32Array(most),
+  };
+  const offsets = new Int32Array(accounts.length + 1);
+  // Per instrument: the net quantity of the account at hand, and the last account (+ 1) that held it.
+  const net = new Float64Array(nInstruments);
+  const seen = new Int32Array(nInstruments);
+  const held: number[] = [];
+  let n = 0;
+  accounts.forEach((a, i) => {
     const account = book.accounts[a];
-    const out: Component[] = [];
-    const net = new Map<string, number>();
-    for (const p of account.positions) net.set(p.instrument, (net.get(p.instrument) ?? 0) + p.quantity);
-    for (const [id, quantity] of net) {
-      out.push({
-        account: account.id,
-        instrument: id,
-        underlying: underlyingOf.get(id)!,
-        quantity,
-        row: instruments.rowOf.get(id)!,
-      });
+    held.length = 0;
+    for (const p of account.positions) {
+      const x = indexOf.get(p.instrument)!;
+      if (seen[x] !== i + 1) {
+        seen[x] = i + 1;
+        net[x] = 0;
+        held.push(x);
+      }
+      net[x] += p.quantity;
+    }
+    for (const x of held) {
+      out.accounts[n] = a;
+      out.rows[n] = rowOf[x];
+      out.quantities[n] = net[x];
+      out.underlyings[n] = underlyingOf[x];
+      out.sources[n++] = x;
     }
     for (const c of account.collateral) {
       const u = marketIndex.get(c.asset);
       if (u === undefined) continue;
-      out.push({
-        account: account.id,
-        instrument: `collateral:${c.asset}`,
-        underlying: c.asset,
-        quantity: c.amount,
-        row: instruments.collateralRow.get(u)!,
-      });
+      out.accounts[n] = a;
+      out.rows[n] = instruments.collateralRow.get(u)!;
+      out.quantities[n] = c.amount;
+      out.underlyings[n] = u;
+      out.sources[n++] = -1 - u;
     }
-    byAccount.set(a, out);
-    return out;
+    offsets[i + 1] = n;
+  });
+  return {
+    offsets,
+    columns: {
+      accounts: out.accounts.subarray(0, n),
+      rows: out.rows.subarray(0, n),
+      quantities: out.quantities.subarray(0, n),
+      underlyings: out.underlyings.subarray(0, n),
+      sources: out.sources.subarray(0, n),
+    },
   };
-  return (accounts) => accounts.flatMap(ofAccount);
 }
 
 /**
@@ -116,7 +169,10 @@ export function contributions(
 /** A series' components and their contributions in its binding set (`set`, an index into the plan's sets). */
 export interface SeriesContributions {
   set: number;
-  components: Component[];
+  /** The series' components as columns. */
+  unit: SeriesComponents;
+  /** The same components as objects (unit.components). */
+  readonly components: Component[];
   contribution: Float64Array;
 }
 
@@ -128,11 +184,27 @@ export function seriesAccounts(plan: RunPlan): number[][] {
   return out;
 }
 
-/** Every series' components, as componentsOf gives them and as a component-loss pass takes them. */
-export interface SeriesComponents {
-  components: Component[];
-  rows: Int32Array;
-  quantities: Float64Array;
+/** A series' components as a component-loss pass takes them (columns), and as componentsOf gives them. */
+export interface SeriesComponents extends ComponentColumns {
+  /** The components as objects, made when first read: a run needs the columns only. */
+  readonly components: Component[];
+}
+
+class UnitComponents implements SeriesComponents {
+  private made: Component[] | undefined;
+
+  constructor(
+    private readonly plan: RunPlan,
+    readonly accounts: Int32Array,
+    readonly rows: Int32Array,
+    readonly quantities: Float64Array,
+    readonly underlyings: Int32Array,
+    readonly sources: Int32Array,
+  ) {}
+
+  get components(): Component[] {
+    return (this.made ??= Array.from({ length: this.rows.length }, (_, j) => componentAt(this.plan, this, j)));
+  }
 }
 
 /**
@@ -143,19 +215,65 @@ export function seriesComponents(plan: RunPlan): SeriesComponents[] {
   return runSteps(seriesComponentSteps(plan));
 }
 
-/** seriesComponents as steps (util/turns.ts), one per series: what a run computes between its tasks. */
+/**
+ * seriesComponents as steps (util/turns.ts): every account's columns at once, then a step per
+ * group of accounts (its accounts' columns one after another), what a run computes between its
+ * tasks. An account's columns are views of the one table, not copies.
+ */
 export function* seriesComponentSteps(plan: RunPlan): Steps<SeriesComponents[]> {
-  const componentsOf = componentLists(plan);
+  const all = plan.book.accounts.map((_, a) => a);
+  const { offsets, columns: c } = componentColumns(plan, all);
+  yield;
+  const series = seriesAccounts(plan);
+  // The groups' columns in one allocation of each, every group a view of its part: an array
+  // apiece outside the heap costs more to allocate than to fill.
+  let grouped = 0;
+  for (const accounts of series) if (accounts.length > 1) for (const a of accounts) grouped += offsets[a + 1] - offsets[a];
+  const room = {
+    accounts: new Int32Array(grouped),
+    rows: new Int32Array(grouped),
+    quantities: new Float64Array(grouped),
+    underlyings: new Int32Array(grouped),
+    sources: new Int32Array(grouped),
+  };
+  let next = 0;
   const out: SeriesComponents[] = [];
-  for (const accounts of seriesAccounts(plan)) {
-    const components = componentsOf(accounts);
-    const rows = new Int32Array(components.length);
-    const quantities = new Float64Array(components.length);
-    components.forEach((c, j) => {
-      rows[j] = c.row;
-      quantities[j] = c.quantity;
-    });
-    out.push({ components, rows, quantities });
+  for (const accounts of series) {
+    if (accounts.length === 1) {
+      const [from, to] = [offsets[accounts[0]], offsets[accounts[0] + 1]];
+      out.push(
+        new UnitComponents(
+          plan,
+          c.accounts.subarray(from, to),
+          c.rows.subarray(from, to),
+          c.quantities.subarray(from, to),
+          c.underlyings.subarray(from, to),
+          c.sources.subarray(from, to),
+        ),
+      );
+      continue;
+    }
+    const n = accounts.reduce((sum, a) => sum + offsets[a + 1] - offsets[a], 0);
+    const unit = new UnitComponents(
+      plan,
+      room.accounts.subarray(next, next + n),
+      room.rows.subarray(next, next + n),
+      room.quantities.subarray(next, next + n),
+      room.underlyings.subarray(next, next + n),
+      room.sources.subarray(next, next + n),
+    );
+    next += n;
+    let at = 0;
+    for (const a of accounts) {
+      for (let j = offsets[a]; j < offsets[a + 1]; j++, at++) {
+        unit.accounts[at] = c.accounts[j];
+        unit.rows[at] = c.rows[j];
+        unit.quantities[at] = c.quantities[j];
+        unit.underlyings[at] = c.underlyings[j];
+        unit.sources[at] = c.sources[j];
+      }
+    }
+    out.push(unit);
     yield;
   }
   return out;
@@ -191,7 +309,18 @@ export function seriesContributions(
     sets.forEach((set, i) => {
       const k = plan.sets[set].tailSize;
       bySet.get(set)!.forEach((r, j) => {
-        out[r] = { set, components: units[r].components, contribution: sums[i][j].map((x) => x / k) };
+        const unit = units[r];
+        // In place: the sums are this pass's alone (views of one array, component-losses.ts).
+        const contribution = sums[i][j];
+        for (let c = 0; c < contribution.length; c++) contribution[c] /= k;
+        out[r] = {
+          set,
+          unit,
+          get components() {
+            return unit.components;
+          },
+          contribution,
+        };
       });
     });
     return out;
@@ -213,35 +342,134 @@ export function attribution(
   top: number,
   standalone?: Map<string, number>,
 ): Attribution {
-  const sumBy = (key: (c: Component) => string, keys: string[]) => {
-    const total = new Map(keys.map((k) => [k, 0]));
-    components.forEach((c, j) => total.set(key(c), total.get(key(c))! + contribution[j]));
-    return keys.map((id) => ({ id, contribution: total.get(id)! }));
-  };
-  const held = new Set(components.map((c) => c.underlying));
-  const order = components.map((_, j) => j).sort((x, y) => contribution[y] - contribution[x] || x - y);
+  const market = new Map(plan.market.underlyings.map((u, k) => [u.id, k]));
+  const ids = standalone ? [...standalone.keys()] : [];
+  const key = new Map(ids.map((id, i) => [id, i]));
+  return grouped(plan, setName, es, contribution, top, {
+    underlying: (j) => market.get(components[j].underlying)!,
+    named: (j) => components[j],
+    ...(standalone
+      ? { byAccount: { ids, standalone: ids.map((id) => standalone.get(id)!), of: (j) => key.get(components[j].account) ?? -1 } }
+      : {}),
+  });
+}
+
+/**
+ * attribution of a series from its columns (seriesComponents): what a run reports. `standalone`,
+ * for a portfolio, is each of its accounts (book indices, in order) with its segregated IM.
+ */
+export function seriesAttribution(
+  plan: RunPlan,
+  setName: string,
+  es: number,
+  unit: SeriesComponents,
+  contribution: Float64Array,
+  top: number,
+  standalone?: { accounts: number[]; initialMargins: number[] },
+): Attribution {
+  const key = standalone ? new Map(standalone.accounts.map((a, i) => [a, i])) : undefined;
+  return grouped(plan, setName, es, contribution, top, {
+    underlying: (j) => unit.underlyings[j],
+    named: (j) => componentAt(plan, unit, j),
+    ...(standalone
+      ? {
+          byAccount: {
+            ids: standalone.accounts.map((a) => plan.book.accounts[a].id),
+            standalone: standalone.initialMargins,
+            of: (j) => key!.get(unit.accounts[j]) ?? -1,
+          },
+        }
+      : {}),
+  });
+}
+
+/** How grouped reads a unit's components: by index, each one's underlying (market index), and its names. */
+interface ComponentLookup {
+  underlying: (j: number) => number;
+  named: (j: number) => { account: string; instrument: string };
+  /** Portfolios: the accounts to report (ids), their standalone IMs, and each component's place among them (-1: none). */
+  byAccount?: { ids: string[]; standalone: number[]; of: (j: number) => number };
+}
+
+/**
+ * The one grouping behind attribution and seriesAttribution. Sums are in component order from
+ * +0, so a group's total has the same bits whichever way the components were given.
+ */
+function grouped(
+  plan: RunPlan,
+  setName: string,
+  es: number,
+  contribution: Float64Array,
+  top: number,
+  c: ComponentLookup,
+): Attribution {
+  const n = contribution.length;
+  const underlyings = plan.market.underlyings;
+  // Scratch for every unit (a run groups 5,500 on L): zeroed here, read before the next call.
+  if (scratch.byUnderlying.length < underlyings.length) {
+    scratch.byUnderlying = new Float64Array(underlyings.length);
+    scratch.held = new Uint8Array(underlyings.length);
+  }
+  const byUnderlying = scratch.byUnderlying.fill(0, 0, underlyings.length);
+  const held = scratch.held.fill(0, 0, underlyings.length);
+  for (let j = 0; j < n; j++) {
+    const u = c.underlying(j);
+    held[u] = 1;
+    byUnderlying[u] += contribution[j];
+  }
+  let accounts: Attribution['byAccount'];
+  if (c.byAccount) {
+    const { ids, standalone, of } = c.byAccount;
+    const sums = new Float64Array(ids.length);
+    for (let j = 0; j < n; j++) {
+      const k = of(j);
+      if (k >= 0) sums[k] += contribution[j];
+    }
+    accounts = ids.map((id, k) => ({
+      id,
+      contribution: sums[k],
+      standalone: standalone[k],
+      diversification: standalone[k] - sums[k],
+    }));
+  }
+  // The underlyings the unit holds (positions or collateral), in market order.
+  const heldUnderlyings: Attribution['byUnderlying'] = [];
+  for (let k = 0; k < underlyings.length; k++)
+    if (held[k]) heldUnderlyings.push({ id: underlyings[k].id, contribution: byUnderlying[k] });
   return {
     set: setName,
     es,
-    ...(standalone
-      ? {
-          byAccount: sumBy((c) => c.account, [...standalone.keys()]).map(({ id, contribution }) => ({
-            id,
-            contribution,
-            standalone: standalone.get(id)!,
-            diversification: standalone.get(id)! - contribution,
-          })),
-        }
-      : {}),
-    // The underlyings the unit holds (positions or collateral), in market order.
-    byUnderlying: sumBy(
-      (c) => c.underlying,
-      plan.market.underlyings.map((u) => u.id).filter((id) => held.has(id)),
-    ),
-    topPositions: order.slice(0, top).map((j) => ({
-      account: components[j].account,
-      instrument: components[j].instrument,
-      contribution: contribution[j],
-    })),
+    ...(accounts ? { byAccount: accounts } : {}),
+    byUnderlying: heldUnderlyings,
+    topPositions: largest(contribution, top).map((j) => {
+      const { account, instrument } = c.named(j);
+      return { account, instrument, contribution: contribution[j] };
+    }),
   };
+}
+
+const scratch = { byUnderlying: new Float64Array(0), held: new Uint8Array(0) };
+
+/** The indices of the `top` largest values, largest first, ties in index order. */
+function largest(values: Float64Array, top: number): number[] {
+  const n = values.length;
+  const before = (x: number, y: number) => values[x] > values[y] || (values[x] === values[y] && x < y);
+  if (top <= 0) return [];
+  if (top >= n || top > 64) {
+    return Array.from({ length: n }, (_, j) => j)
+      .sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0))
+      .slice(0, top);
+  }
+  // Few wanted of many: kept in order as they come, each new one placed by insertion.
+  const out: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (out.length === top && !before(j, out[top - 1])) continue;
+    let at = out.length === top ? top - 1 : out.length;
+    while (at > 0 && before(j, out[at - 1])) {
+      out[at] = out[at - 1];
+      at--;
+    }
+    out[at] = j;
+  }
+  return out;
 }

@@ -1,11 +1,14 @@
-// The units' exposure and attribution spelled once for report.json and both CSVs (unit-text.ts)
-// against the plain way: JSON.stringify of the whole report, and each CSV row spelled from the
+// The units' exposure and attribution spelled field by field into the files (unit-text.ts), the
+// CSVs taking the numbers report.json spelled, against the plain way: JSON.stringify of the whole report, and each CSV row spelled from the
 // objects cell by cell. On real reports: the contract's second example (exposure with collateral,
 // attribution with byAccount) and a synthetic book with many underlyings per unit.
 import { describe, expect, it } from 'vitest';
 import { run, type Report } from '../../src/index.js';
 import { attributionCsv, exposureCsv } from '../../src/report/csv.js';
-import { compactReportJson } from '../../src/report/write.js';
+import { compactReportJson, writeReport } from '../../src/report/write.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { synthesize } from '../../src/synth/index.js';
 import { example2 } from '../helpers/example2.js';
 
@@ -75,6 +78,13 @@ describe('exposure and attribution spelled once', () => {
       expect(compactReportJson(r)).toBe(JSON.stringify(r));
       expect(exposureCsv(r)).toBe(plainExposureCsv(r));
       expect(attributionCsv(r)).toBe(plainAttributionCsv(r));
+      // Written together, the CSVs take the numbers as report.json spelled them.
+      const dir = mkdtempSync(join(tmpdir(), 'xm-unit-text-'));
+      writeReport(dir, r);
+      const file = (name: string) => readFileSync(join(dir, name), 'utf8');
+      expect(JSON.parse(file('report.json'))).toEqual(JSON.parse(JSON.stringify(r)));
+      expect(file('exposure.csv')).toBe(plainExposureCsv(r));
+      expect(file('attribution.csv')).toBe(plainAttributionCsv(r));
     }
     // Every shape the spelling knows: a unit with no collateral (leverage null), with no delta
     // (concentration and largest null), ids that CSV must quote and JSON must escape.
@@ -92,6 +102,11 @@ describe('exposure and attribution spelled once', () => {
     (p.exposure as unknown as Record<string, unknown>).extra = [1, 'two'];
     (p.cross.attribution as unknown as Record<string, unknown>).extra = { a: 1 };
     expect(compactReportJson(odd)).toBe(JSON.stringify(odd));
+    // Their CSV lines are spelled on their own then (no JSON of theirs spelled field by field).
+    const dir = mkdtempSync(join(tmpdir(), 'xm-unit-text-'));
+    writeReport(dir, odd);
+    expect(readFileSync(join(dir, 'exposure.csv'), 'utf8')).toBe(plainExposureCsv(odd));
+    expect(readFileSync(join(dir, 'attribution.csv'), 'utf8')).toBe(plainAttributionCsv(odd));
     // An id holding the splice's marker: the report is stringified whole, still exact.
     p.segregated.accounts[0].id = '\u00000';
     expect(compactReportJson(odd)).toBe(JSON.stringify(odd));
