@@ -29,5 +29,12 @@ describe('assertFinite', () => {
     (report as any).a[1].c[1] = 4;
     (report as any).z = { y: -Infinity };
     expect(() => assertFinite(report)).toThrow('internal: non-finite value at $.z.y');
+    // A frozen object seen many times (a shared exposure entry) is checked once, and still checked.
+    delete (report as any).z;
+    const shared = Object.freeze({ delta: 0, gamma: 1 });
+    (report as any).units = [shared, shared, { x: shared }];
+    expect(() => assertFinite(report)).not.toThrow();
+    (report as any).units.push(Object.freeze({ delta: Number.NaN }));
+    expect(() => assertFinite(report)).toThrow('internal: non-finite value at $.units.3.delta');
   });
 });
