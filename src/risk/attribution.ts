@@ -57,6 +57,28 @@ export interface ComponentColumns {
   sources: Int32Array;
 }
 
+/** Columns for n components, zeroed. */
+function newColumns(n: number): ComponentColumns {
+  return {
+    accounts: new Int32Array(n),
+    rows: new Int32Array(n),
+    quantities: new Float64Array(n),
+    underlyings: new Int32Array(n),
+    sources: new Int32Array(n),
+  };
+}
+
+/** Components [from, to) of the columns: views, not copies. */
+function columnsSlice(c: ComponentColumns, from: number, to: number): ComponentColumns {
+  return {
+    accounts: c.accounts.subarray(from, to),
+    rows: c.rows.subarray(from, to),
+    quantities: c.quantities.subarray(from, to),
+    underlyings: c.underlyings.subarray(from, to),
+    sources: c.sources.subarray(from, to),
+  };
+}
+
 /** Component j of the columns as an object. */
 export function componentAt(plan: RunPlan, c: ComponentColumns, j: number): Component {
   const s = c.sources[j];
@@ -80,13 +102,7 @@ export function componentColumns(plan: RunPlan, accounts: readonly number[]): { 
   const underlyingOf = Int32Array.from(book.instruments, (x) => marketIndex.get(x.underlying)!);
   let most = 0;
   for (const a of accounts) most += book.accounts[a].positions.length + book.accounts[a].collateral.length;
-  const out = {
-    accounts: new Int32Array(most),
-    rows: new Int32Array(most),
-    quantities: new Float64Array(most),
-    underlyings: new Int32Array(most),
-    sources: new Int32Array(most),
-  };
+  const out = newColumns(most);
   const offsets = new Int32Array(accounts.length + 1);
   // Per instrument: the net quantity of the account at hand, and the last account (+ 1) that held it.
   const net = new Float64Array(nInstruments);
@@ -123,16 +139,7 @@ export function componentColumns(plan: RunPlan, accounts: readonly number[]): { 
     }
     offsets[i + 1] = n;
   });
-  return {
-    offsets,
-    columns: {
-      accounts: out.accounts.subarray(0, n),
-      rows: out.rows.subarray(0, n),
-      quantities: out.quantities.subarray(0, n),
-      underlyings: out.underlyings.subarray(0, n),
-      sources: out.sources.subarray(0, n),
-    },
-  };
+  return { offsets, columns: columnsSlice(out, 0, n) };
 }
 
 /**
@@ -191,16 +198,23 @@ export interface SeriesComponents extends ComponentColumns {
 }
 
 class UnitComponents implements SeriesComponents {
+  readonly accounts: Int32Array;
+  readonly rows: Int32Array;
+  readonly quantities: Float64Array;
+  readonly underlyings: Int32Array;
+  readonly sources: Int32Array;
   private made: Component[] | undefined;
 
   constructor(
     private readonly plan: RunPlan,
-    readonly accounts: Int32Array,
-    readonly rows: Int32Array,
-    readonly quantities: Float64Array,
-    readonly underlyings: Int32Array,
-    readonly sources: Int32Array,
-  ) {}
+    c: ComponentColumns,
+  ) {
+    this.accounts = c.accounts;
+    this.rows = c.rows;
+    this.quantities = c.quantities;
+    this.underlyings = c.underlyings;
+    this.sources = c.sources;
+  }
 
   get components(): Component[] {
     return (this.made ??= Array.from({ length: this.rows.length }, (_, j) => componentAt(this.plan, this, j)));
@@ -229,39 +243,16 @@ export function* seriesComponentSteps(plan: RunPlan): Steps<SeriesComponents[]> 
   // apiece outside the heap costs more to allocate than to fill.
   let grouped = 0;
   for (const accounts of series) if (accounts.length > 1) for (const a of accounts) grouped += offsets[a + 1] - offsets[a];
-  const room = {
-    accounts: new Int32Array(grouped),
-    rows: new Int32Array(grouped),
-    quantities: new Float64Array(grouped),
-    underlyings: new Int32Array(grouped),
-    sources: new Int32Array(grouped),
-  };
+  const room = newColumns(grouped);
   let next = 0;
   const out: SeriesComponents[] = [];
   for (const accounts of series) {
     if (accounts.length === 1) {
-      const [from, to] = [offsets[accounts[0]], offsets[accounts[0] + 1]];
-      out.push(
-        new UnitComponents(
-          plan,
-          c.accounts.subarray(from, to),
-          c.rows.subarray(from, to),
-          c.quantities.subarray(from, to),
-          c.underlyings.subarray(from, to),
-          c.sources.subarray(from, to),
-        ),
-      );
+      out.push(new UnitComponents(plan, columnsSlice(c, offsets[accounts[0]], offsets[accounts[0] + 1])));
       continue;
     }
     const n = accounts.reduce((sum, a) => sum + offsets[a + 1] - offsets[a], 0);
-    const unit = new UnitComponents(
-      plan,
-      room.accounts.subarray(next, next + n),
-      room.rows.subarray(next, next + n),
-      room.quantities.subarray(next, next + n),
-      room.underlyings.subarray(next, next + n),
-      room.sources.subarray(next, next + n),
-    );
+    const unit = new UnitComponents(plan, columnsSlice(room, next, next + n));
     next += n;
     let at = 0;
     for (const a of accounts) {
